@@ -1,0 +1,353 @@
+"""Loading banks (YAML) into Question values, refusing anything off the format with file and line."""
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+import yaml
+
+from .errors import BankError
+from .model import TYPES, Bank, Question
+
+ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+BANK_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
+LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]+)?\Z")
+DOTTED_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+LOOP_WORDS = ("for", "while")
+
+TOP_FIELDS = ("bank", "title", "tags", "questions")
+COMMON = ("id", "type", "prompt", "tags", "difficulty", "hint", "explanation", "requires", "timeout", "source")
+TYPE_FIELDS = {
+    "flashcard": ("answer",),
+    "short": ("accept", "code"),
+    "mcq": ("choices", "answer", "code", "check", "shuffle"),
+    "output": ("code", "expected", "accept"),
+    "code": ("starter", "solution", "tests", "forbid"),
+}
+REQUIRED = {
+    "flashcard": ("answer",),
+    "short": ("accept",),
+    "mcq": ("choices", "answer"),
+    "output": ("code", "expected"),
+    "code": ("starter", "solution", "tests"),
+}
+
+
+class _Map(dict):
+    """A mapping that remembers the line of itself and of each key."""
+    line = 0
+    lines: dict
+
+
+class _Loader(yaml.SafeLoader):
+    """Every plain scalar stays a string: `expected: 0.10` must not become 0.1.
+    Typed fields (difficulty, answer, ...) are converted by the validator."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag == "tag:yaml.org,2002:merge"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_map(loader, node):
+    loader.flatten_mapping(node)
+    out = _Map()
+    out.line = node.start_mark.line + 1
+    out.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        line = key_node.start_mark.line + 1
+        if not isinstance(key, str):
+            raise _Located(line, "keys must be plain words")
+        if key in out:
+            raise _Located(line, f"duplicate key '{key}' (first at line {out.lines[key]})")
+        out[key] = loader.construct_object(value_node, deep=True)
+        out.lines[key] = line
+    return out
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+
+
+class _Located(Exception):
+    def __init__(self, line, message):
+        self.line, self.message = line, message
+
+
+def shipped_dir() -> Path:
+    """The banks that come with quizkit: inside the installed package, or beside it in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "questions", here.parent / "questions"):
+        if candidate.is_dir():
+            return candidate
+    return here / "questions"
+
+
+def bank_files(paths) -> list[Path]:
+    """YAML files named or found (recursively) under the given paths, in a stable order."""
+    files: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            files += sorted(f for f in p.rglob("*") if f.suffix in (".yaml", ".yml") and f.is_file())
+        elif p.exists():
+            files.append(p)
+        else:
+            raise BankError(p, 0, "no such file or folder")
+    return files
+
+
+def load_banks(paths=None) -> tuple[list[Bank], list[BankError]]:
+    """Every bank under `paths` (default: the shipped ones). A broken bank is reported, the rest still load."""
+    banks, errors, seen = [], [], {}
+    for f in bank_files(paths or [shipped_dir()]):
+        try:
+            bank = load_bank(f)
+        except BankError as e:
+            errors.append(e)
+            continue
+        if bank.id in seen:
+            errors.append(BankError(f, 0, f"bank id '{bank.id}' is already used by {seen[bank.id]}"))
+            continue
+        seen[bank.id] = f
+        banks.append(bank)
+    return banks, errors
+
+
+def load_bank(path) -> Bank:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise BankError(path, 0, f"cannot read: {getattr(e, 'strerror', None) or e}") from None
+    try:
+        data = yaml.load(text, Loader=_Loader)
+    except _Located as e:
+        raise BankError(path, e.line, e.message) from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+        problem = getattr(e, "problem", None) or str(e)
+        raise BankError(path, mark.line + 1 if mark else 0, f"bad YAML: {problem}") from None
+    try:
+        return _bank(path, data)
+    except _Located as e:
+        raise BankError(path, e.line, e.message) from None
+
+
+def _bank(path: Path, data) -> Bank:
+    if not isinstance(data, _Map):
+        raise _Located(1, "a bank must be a mapping with a 'questions' list")
+    _no_unknown(data, TOP_FIELDS, "bank")
+    bank_id = _str(data, "bank") if "bank" in data else path.stem
+    if not BANK_RE.match(bank_id):
+        raise _Located(data.lines.get("bank", 1), f"bank id '{bank_id}' must be letters, digits, '-', '_' or '.'")
+    title = _text(data, "title") if "title" in data else None
+    tags = _str_list(data, "tags") if "tags" in data else []
+    if "questions" not in data:
+        raise _Located(data.line, "missing 'questions'")
+    items = data["questions"]
+    if not isinstance(items, list) or not items:
+        raise _Located(data.lines["questions"], "'questions' must be a non-empty list")
+    bank = Bank(id=bank_id, path=str(path), title=title)
+    seen: dict[str, int] = {}
+    for item in items:
+        q = _question(bank_id, path, item, tags, data.lines["questions"])
+        if q.id in seen:
+            raise _Located(q.line, f"duplicate id '{q.id}' (first at line {seen[q.id]})")
+        seen[q.id] = q.line
+        bank.questions.append(q)
+    return bank
+
+
+def _question(bank_id, path, m, bank_tags, list_line) -> Question:
+    if not isinstance(m, _Map):
+        raise _Located(list_line, "each question must be a mapping")
+    for key in ("id", "type"):
+        if key not in m:
+            raise _Located(m.line, f"question is missing '{key}'")
+    qid = _str(m, "id")
+    if not ID_RE.match(qid):
+        raise _Located(m.lines["id"], f"id '{qid}' must match [a-z0-9][a-z0-9-]*")
+    qtype = _str(m, "type")
+    if qtype not in TYPES:
+        raise _Located(m.lines["type"], f"question '{qid}': type '{qtype}' is not one of {', '.join(TYPES)}")
+    allowed = COMMON + TYPE_FIELDS[qtype]
+    _no_unknown(m, allowed, f"{qtype} question '{qid}'")
+    for key in ("prompt",) + REQUIRED[qtype]:
+        if key not in m:
+            raise _Located(m.line, f"{qtype} question '{qid}' is missing '{key}'")
+
+    f = {
+        "bank": bank_id, "id": qid, "type": qtype, "path": str(path), "line": m.line,
+        "prompt": _text(m, "prompt"),
+        "tags": tuple(dict.fromkeys(bank_tags + (_str_list(m, "tags") if "tags" in m else []))),
+    }
+    if "difficulty" in m:
+        f["difficulty"] = _int(m, "difficulty", 1, 5)
+    for key in ("hint", "explanation"):
+        if key in m:
+            f[key] = _text(m, key)
+    if "requires" in m:
+        f["requires"] = tuple(_str_list(m, "requires"))
+    if "timeout" in m:
+        f["timeout"] = _number(m, "timeout", 0.1, 600)
+    for key in ("source", "code", "check", "starter", "solution", "tests", "expected"):
+        if key in m:
+            f[key] = _str(m, key, strip=False)
+    if "accept" in m:
+        f["accept"] = tuple(_accept(m))
+
+    if qtype == "flashcard":
+        f["answer"] = _text(m, "answer")
+    elif qtype == "mcq":
+        f["choices"] = _choices(m)
+        f["correct"] = _mcq_answer(m, len(f["choices"]))
+        if "shuffle" in m:
+            f["shuffle"] = _bool(m, "shuffle")
+    elif qtype == "code":
+        if "forbid" in m:
+            f["forbid"] = tuple(_forbid(m))
+    return Question(**f)
+
+
+# ---- field checks: each raises _Located with the line of the offending key ----
+
+def _no_unknown(m: _Map, allowed, what):
+    for key in m:
+        if key not in allowed:
+            near = difflib.get_close_matches(key, allowed, n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            raise _Located(m.lines[key], f"{what}: unknown field '{key}'{hint}")
+
+
+def _str(m, key, strip=True) -> str:
+    v = m[key]
+    if not isinstance(v, str):
+        raise _Located(m.lines[key], f"'{key}' must be text")
+    if not v.strip():
+        raise _Located(m.lines[key], f"'{key}' is empty")
+    return v.strip() if strip else v
+
+
+def _text(m, key) -> dict:
+    """Text, or a language mapping {en: ..., zh: ...}."""
+    v = m[key]
+    if isinstance(v, str):
+        if not v.strip():
+            raise _Located(m.lines[key], f"'{key}' is empty")
+        return {"en": v.strip()}
+    if isinstance(v, _Map) and v:
+        for lang, s in v.items():
+            if not LANG_RE.match(lang):
+                raise _Located(v.lines[lang], f"'{key}': '{lang}' is not a language code (en, zh, ...)")
+            if not isinstance(s, str) or not s.strip():
+                raise _Located(v.lines[lang], f"'{key}.{lang}' must be non-empty text")
+        return {lang: s.strip() for lang, s in v.items()}
+    raise _Located(m.lines[key], f"'{key}' must be text or a mapping of language to text")
+
+
+def _str_list(m, key) -> list[str]:
+    v = m[key]
+    if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
+        raise _Located(m.lines[key], f"'{key}' must be a list of words")
+    return [x.strip() for x in v]
+
+
+def _int(m, key, lo, hi) -> int:
+    v = m[key]
+    try:
+        n = int(v)
+    except (TypeError, ValueError):
+        raise _Located(m.lines[key], f"'{key}' must be a whole number from {lo} to {hi}, not {v!r}") from None
+    if not lo <= n <= hi:
+        raise _Located(m.lines[key], f"'{key}' must be from {lo} to {hi}, not {n}")
+    return n
+
+
+def _number(m, key, lo, hi) -> float:
+    v = m[key]
+    try:
+        n = float(v)
+    except (TypeError, ValueError):
+        raise _Located(m.lines[key], f"'{key}' must be a number of seconds, not {v!r}") from None
+    if not lo <= n <= hi:
+        raise _Located(m.lines[key], f"'{key}' must be from {lo:g} to {hi:g} seconds, not {n:g}")
+    return n
+
+
+def _bool(m, key) -> bool:
+    v = str(m[key]).lower()
+    if v in ("true", "yes", "on"):
+        return True
+    if v in ("false", "no", "off"):
+        return False
+    raise _Located(m.lines[key], f"'{key}' must be true or false, not {m[key]!r}")
+
+
+def _accept(m) -> list[str]:
+    v = m["accept"]
+    if not isinstance(v, list) or not v or not all(isinstance(x, str) and x.strip() for x in v):
+        raise _Located(m.lines["accept"], "'accept' must be a non-empty list of answers")
+    for x in v:
+        x = x.strip()
+        if len(x) > 1 and x.startswith("/") and x.endswith("/"):
+            try:
+                re.compile(x[1:-1])
+            except re.error as e:
+                raise _Located(m.lines["accept"], f"'accept': bad regular expression {x}: {e}") from None
+    return [x.strip() for x in v]
+
+
+def _choices(m) -> tuple:
+    """A list of texts (each may be a language mapping), or a mapping of language to a list."""
+    v, line = m["choices"], m.lines["choices"]
+    if isinstance(v, _Map):
+        lists = {lang: items for lang, items in v.items()}
+        sizes = {len(x) if isinstance(x, list) else -1 for x in lists.values()}
+        if len(sizes) != 1 or -1 in sizes or not all(
+                isinstance(s, str) and s.strip() for x in lists.values() for s in x):
+            raise _Located(line, "'choices' per language must be lists of text of the same length")
+        n = sizes.pop()
+        items = [{lang: lists[lang][i].strip() for lang in lists} for i in range(n)]
+    elif isinstance(v, list):
+        items = []
+        for x in v:
+            if isinstance(x, str) and x.strip():
+                items.append({"en": x.strip()})
+            elif isinstance(x, _Map) and x and all(isinstance(s, str) and s.strip() for s in x.values()):
+                items.append({lang: s.strip() for lang, s in x.items()})
+            else:
+                raise _Located(line, "each choice must be text or a language mapping")
+    else:
+        raise _Located(line, "'choices' must be a list")
+    if not 2 <= len(items) <= 8:
+        raise _Located(line, f"'choices' must hold 2 to 8 choices, not {len(items)}")
+    return tuple(items)
+
+
+def _mcq_answer(m, n) -> tuple:
+    v, line = m["answer"], m.lines["answer"]
+    raw = v if isinstance(v, list) else [v]
+    out = []
+    for x in raw:
+        try:
+            i = int(x)
+        except (TypeError, ValueError):
+            raise _Located(line, f"mcq 'answer' must be a choice index (0-based) or a list of them, not {x!r}") from None
+        if not 0 <= i < n:
+            raise _Located(line, f"mcq 'answer' {i} is out of range: there are {n} choices (0 to {n - 1})")
+        if i in out:
+            raise _Located(line, f"mcq 'answer' lists {i} twice")
+        out.append(i)
+    if not out:
+        raise _Located(line, "mcq 'answer' is empty")
+    return tuple(sorted(out))
+
+
+def _forbid(m) -> list[str]:
+    names = _str_list(m, "forbid")
+    for name in names:
+        if name not in LOOP_WORDS and not DOTTED_RE.match(name):
+            raise _Located(m.lines["forbid"], f"'forbid': '{name}' is not a dotted name or for/while")
+    return names

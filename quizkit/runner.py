@@ -1,0 +1,196 @@
+"""Isolated runs of torch code, as values. Never imports torch: the worker (worker.py) does.
+
+One worker process per slot imports torch once (about 1.4 s) and forks a fresh child per run
+(a few ms). The parent enforces the wall-clock timeout by killing the child's process group,
+and restarts a worker that died (a snippet may kill its own parent).
+"""
+from __future__ import annotations
+
+import json
+import os
+import queue
+import select
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+from .errors import RunnerError
+from .model import RunResult
+
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_MEMORY_MB = 4096
+DEFAULT_OUTPUT_LIMIT = 64 * 1024
+START_TIMEOUT = 120.0  # importing torch on a cold disk can be slow
+
+
+class _Worker:
+    def __init__(self):
+        self.proc = None
+        self._buf = b""
+        self.torch_version = None
+
+    def start(self):
+        env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "quizkit.worker"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            env=env, start_new_session=True,  # Ctrl-C in the terminal reaches quizkit, not the worker
+        )
+        self._buf = b""
+
+    def ensure_ready(self):
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()
+        if self.torch_version is None:
+            hello = self._read(START_TIMEOUT)
+            if not hello or not hello.get("ready"):
+                self.stop()
+                raise RunnerError("the torch worker did not start: is torch installed? (pip install torch)")
+            self.torch_version = hello["torch"]
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        if self.proc:
+            for f in (self.proc.stdin, self.proc.stdout):
+                f.close()
+        self.proc, self.torch_version = None, None
+
+    def _read(self, timeout):
+        """One JSON line from the worker; None on timeout or if the worker died."""
+        deadline = time.monotonic() + timeout
+        fd = self.proc.stdout.fileno()
+        while b"\n" not in self._buf:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                return None
+            self._buf += chunk
+        line, self._buf = self._buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def run(self, request, timeout) -> dict:
+        self.ensure_ready()
+        try:
+            self.proc.stdin.write((json.dumps(request) + "\n").encode())
+            self.proc.stdin.flush()
+        except BrokenPipeError:
+            self.stop()
+            return {"status": "crashed", "error": "the torch worker had died; it was restarted"}
+        started = self._read(30)
+        if not started:
+            self.stop()
+            return {"status": "crashed", "error": "the torch worker died before the run started; it was restarted"}
+        pid = started["pid"]
+        reply = self._read(timeout)
+        if reply is None and self.proc.poll() is None:
+            _killpg(pid)  # over time: the worker reaps the child and answers
+            reply = self._read(10)
+            if reply is not None:
+                return dict(reply, status="timeout", seconds=timeout, error=f"stopped after {timeout:g} s (time limit)")
+        if reply is None:
+            # The worker itself died (killed by the snippet, say): clean up and restart next time.
+            _killpg(pid)
+            self.stop()
+            return {"status": "crashed", "error": "the run killed the torch worker; it was restarted"}
+        return reply
+
+
+def _killpg(pid):
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+class Runner:
+    """A pool of warm workers. Thread-safe: `run` may be called from several threads at once."""
+
+    def __init__(self, workers=1, memory_mb=DEFAULT_MEMORY_MB, output_limit=DEFAULT_OUTPUT_LIMIT):
+        self.memory_mb = memory_mb
+        self.output_limit = output_limit
+        self._all = [_Worker() for _ in range(max(1, workers))]
+        self._free: queue.Queue = queue.Queue()
+        for w in self._all:
+            self._free.put(w)
+        self._cuda = None
+        self._warming = None
+
+    def warm(self):
+        """Start the workers in the background, so the first run does not wait for `import torch`."""
+        if self._warming is None:
+            self._warming = threading.Thread(target=self._warm_all, daemon=True)
+            self._warming.start()
+
+    def _warm_all(self):
+        for w in self._all:  # start all first: they import torch in parallel
+            if w.proc is None:
+                w.start()
+        for w in self._all:
+            try:
+                w.ensure_ready()
+            except RunnerError:
+                pass  # reported again on the first real run
+
+    def ready(self):
+        """Block until every worker has imported torch (started in parallel)."""
+        self.warm()
+        self._wait_warm()
+
+    def _wait_warm(self):
+        if self._warming is not None:
+            self._warming.join()
+
+    def run(self, pieces, device="cpu", timeout=DEFAULT_TIMEOUT) -> RunResult:
+        """Run code pieces [(name, code), ...] one after another in one fresh namespace."""
+        self._wait_warm()
+        request = {
+            "pieces": [list(p) for p in pieces], "device": device,
+            "memory_mb": self.memory_mb, "output_limit": self.output_limit,
+        }
+        worker = self._free.get()
+        try:
+            reply = worker.run(request, timeout)
+        finally:
+            self._free.put(worker)
+        return RunResult(
+            status=reply.get("status", "crashed"), stdout=reply.get("stdout", ""),
+            stderr=reply.get("stderr", ""), error=reply.get("error"), where=reply.get("where"),
+            line=reply.get("line"), seconds=reply.get("seconds", 0.0),
+        )
+
+    def cuda_available(self) -> bool:
+        """Asked of a forked child, so the worker itself never initialises CUDA."""
+        if self._cuda is None:
+            result = self.run([("probe", "print(torch.cuda.is_available() and torch.cuda.device_count() > 0)")],
+                              timeout=60)
+            self._cuda = result.ok and result.stdout.strip() == "True"
+        return self._cuda
+
+    def resolve_device(self, wanted: str) -> str:
+        """cpu, cuda or auto -> cpu or cuda; cuda without a GPU is the user's error."""
+        if wanted == "cpu":
+            return "cpu"
+        if wanted not in ("cuda", "auto"):
+            raise RunnerError(f"--device must be cpu, cuda or auto, not '{wanted}'")
+        if self.cuda_available():
+            return "cuda"
+        if wanted == "cuda":
+            raise RunnerError("--device cuda: torch sees no CUDA GPU here (use --device cpu or auto)")
+        return "cpu"
+
+    def close(self):
+        self._wait_warm()
+        for w in self._all:
+            w.stop()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
