@@ -8,7 +8,8 @@ from .model import Question, RunResult, Verdict
 
 _WS = re.compile(r"\s+")
 ALIASES = {"torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional"}
-_FUNCTIONAL_PREFIXES = ("torch.", "torch.nn.functional.")
+# torch.X, F.X and torch.Tensor.X are also reachable as methods: x.X(...)
+_METHOD_FORMS = ("torch.", "torch.nn.functional.", "torch.Tensor.")
 
 
 def fold(text: str) -> str:
@@ -78,6 +79,10 @@ def _dotted(node) -> str | None:
     return None
 
 
+def _is_function(full: str) -> bool:
+    return any(full.startswith(p) and "." not in full[len(p):] for p in _METHOD_FORMS)
+
+
 def forbidden_uses(code: str, forbid) -> list[str]:
     """Forbidden names (as written in the bank) that `code` uses. A SyntaxError is the runner's to report.
 
@@ -96,10 +101,12 @@ def forbidden_uses(code: str, forbid) -> list[str]:
         elif isinstance(node, ast.ImportFrom) and node.module:
             for a in node.names:
                 aliases[a.asname or a.name] = f"{_canonical(node.module)}.{a.name}"
-    used, methods, loops = set(), set(), False
+    used, methods, loops = set(), set(), set()
     for node in ast.walk(tree):
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.comprehension)):
-            loops = True
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            loops.add("for")  # a comprehension is a for loop too
+        elif isinstance(node, ast.While):
+            loops.add("while")
         if isinstance(node, (ast.Attribute, ast.Name)):
             dotted = _dotted(node)
             if dotted:
@@ -113,13 +120,12 @@ def forbidden_uses(code: str, forbid) -> list[str]:
     hits = []
     for name in forbid:
         if name in ("for", "while"):
-            if loops:
+            if name in loops:
                 hits.append(name)
             continue
         full = _canonical(name)
         method = full.rsplit(".", 1)[-1]
-        if full in used or (full.startswith(_FUNCTIONAL_PREFIXES) and full.count(".") in (1, 3)
-                            and method in methods):
+        if full in used or (_is_function(full) and method in methods):
             hits.append(name)
     return hits
 

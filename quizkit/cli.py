@@ -8,8 +8,9 @@ from typing import List, Optional
 
 import typer
 
-from . import session, ui
 from .errors import QuizkitError
+
+# session and ui (yaml, rich tables) are imported inside the commands: `quizkit --help` stays fast.
 
 app = typer.Typer(
     help="PyTorch interview drills whose code answers are run for real with torch.",
@@ -26,6 +27,7 @@ def friendly(fn):
         try:
             return fn(*args, **kwargs)
         except QuizkitError as e:
+            from . import ui
             ui.error(str(e))
             raise typer.Exit(1) from None
     return wrapper
@@ -46,6 +48,7 @@ def verify(
     memory_mb: int = typer.Option(4096, help="Memory limit of each run, in MiB."),
 ):
     """Check banks as CI would: schema, outputs, checks, solutions pass and starters fail."""
+    from . import session, ui
     banks, questions, errors = session.load(paths)
     with _runner(jobs, memory_mb) as runner:
         dev = runner.resolve_device(device) if device != "cpu" else "cpu"
@@ -69,10 +72,11 @@ def check(
     device: str = typer.Option("cpu", help=DEVICE_HELP),
 ):
     """Run your own file against a code question's tests."""
+    from . import session, ui
     _, questions, errors = session.load(bank)
     for e in errors:
         ui.warn(str(e))
-    q = session.find(questions, question_id)
+    q = session.code_question(questions, question_id)
     with _runner() as runner:
         dev = runner.resolve_device(device)
         if not watch:

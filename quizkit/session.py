@@ -32,6 +32,13 @@ def find(questions, wanted: str) -> Question:
     raise QuizkitError(f"no question '{wanted}' (quizkit list shows the ids)")
 
 
+def code_question(questions, wanted: str) -> Question:
+    q = find(questions, wanted)
+    if q.type != "code":
+        raise QuizkitError(f"{q.full_id} is a {q.type} question; check takes code questions")
+    return q
+
+
 def missing_requirement(q: Question, cuda: bool | None) -> str | None:
     """Why `q` cannot run here, or None. `cuda` None: not known yet (treated as absent)."""
     for need in q.requires:
@@ -107,8 +114,6 @@ def verify(questions, runner, device: str, jobs: int = 1, progress=None) -> list
 
 def check_answer(q: Question, code: str, runner, device: str):
     """`quizkit check`: the learner's file against the question's tests (and forbid)."""
-    if q.type != "code":
-        raise QuizkitError(f"{q.full_id} is a {q.type} question; check takes code questions")
     missing = missing_requirement(q, runner.cuda_available() if "cuda" in q.requires else False)
     if missing:
         raise QuizkitError(f"{q.full_id} {missing}")

@@ -1,0 +1,192 @@
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from quizkit import bank
+from quizkit.errors import BankError
+from quizkit.model import pick
+
+from conftest import BANKS, write_bank
+
+HEAD = "bank: b\nquestions:\n"
+
+
+def load_text(tmp_path, body, name="b.yaml"):
+    return bank.load_bank(write_bank(tmp_path, textwrap.dedent(body), name))
+
+
+def refused(tmp_path, body):
+    with pytest.raises(BankError) as e:
+        load_text(tmp_path, body)
+    return e.value
+
+
+def test_fixture_bank_loads_every_type():
+    b = bank.load_bank(BANKS / "mini.yaml")
+    types = {q.type for q in b.questions}
+    assert types == {"flashcard", "short", "mcq", "output", "code"}
+    q = {q.id: q for q in b.questions}
+    assert q["card"].full_id == "mini/card"
+    assert "fixture" in q["dtype-short"].tags and "tensors" in q["dtype-short"].tags
+    assert q["pick-two"].correct == (0, 2) and q["pick-two"].shuffle is False
+    assert q["view-mcq"].correct == (1,) and q["view-mcq"].shuffle is True
+    assert q["softmax"].forbid == ("torch.softmax", "F.softmax")
+    assert q["dtype-short"].difficulty == 1 and q["card"].difficulty == 2
+
+
+def test_language_mapping_and_fallback():
+    b = bank.load_bank(BANKS / "mini.yaml")
+    card = b.questions[0]
+    assert pick(card.prompt, "zh").startswith("`requires_grad` 有")
+    assert pick(card.answer, "en") == "Records operations for autograd."
+    assert pick(card.explanation, "zh") == "Only tensors that require grad are tracked."  # en fallback
+    assert pick(b.title, "zh") == "小题库"
+
+
+def test_scalars_stay_text(tmp_path):
+    b = load_text(tmp_path, HEAD + """\
+      - id: a
+        type: output
+        prompt: p
+        code: print('0.10')
+        expected: 0.10
+      - id: s
+        type: short
+        prompt: p
+        accept: [yes, 1e3, null]
+    """)
+    assert b.questions[0].expected == "0.10"
+    assert b.questions[1].accept == ("yes", "1e3", "null")
+
+
+def test_unknown_field_names_line_and_suggests(tmp_path):
+    e = refused(tmp_path, HEAD + """\
+      - id: a
+        type: output
+        prompt: p
+        code: print(1)
+        expcted: "1"
+    """)
+    assert e.line == 7 and "unknown field 'expcted'" in e.message and "did you mean 'expected'" in e.message
+    assert str(e).startswith(str(tmp_path / "b.yaml") + ":7: ")
+
+
+def test_field_of_another_type_is_unknown(tmp_path):
+    e = refused(tmp_path, HEAD + "  - id: a\n    type: flashcard\n    prompt: p\n    answer: x\n    choices: [a, b]\n")
+    assert e.line == 7 and "unknown field 'choices'" in e.message
+
+
+def test_unknown_top_level_field(tmp_path):
+    e = refused(tmp_path, "bank: b\ntitel: x\nquestions:\n  - {id: a, type: flashcard, prompt: p, answer: x}\n")
+    assert e.line == 2 and "titel" in e.message
+
+
+def test_duplicate_id(tmp_path):
+    e = refused(tmp_path, HEAD + """\
+      - {id: a, type: flashcard, prompt: p, answer: x}
+      - {id: b, type: flashcard, prompt: p, answer: x}
+      - {id: a, type: flashcard, prompt: p, answer: x}
+    """)
+    assert e.line == 5 and "duplicate id 'a'" in e.message and "line 3" in e.message
+
+
+def test_duplicate_key(tmp_path):
+    e = refused(tmp_path, HEAD + "  - id: a\n    type: flashcard\n    prompt: p\n    prompt: q\n    answer: x\n")
+    assert e.line == 6 and "duplicate key 'prompt'" in e.message
+
+
+def test_bad_type(tmp_path):
+    e = refused(tmp_path, HEAD + "  - id: a\n    type: essay\n    prompt: p\n")
+    assert e.line == 4 and "type 'essay'" in e.message
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("difficulty", "7", "from 1 to 5"),
+    ("difficulty", "hard", "whole number"),
+    ("timeout", "-1", "seconds"),
+    ("tags", "just-a-word", "list"),
+])
+def test_out_of_range_and_wrong_kind(tmp_path, field, value, words):
+    e = refused(tmp_path, HEAD + f"  - id: a\n    type: flashcard\n    prompt: p\n    answer: x\n    {field}: {value}\n")
+    assert e.line == 7 and words in e.message
+
+
+def test_mcq_answer_out_of_range(tmp_path):
+    e = refused(tmp_path, HEAD + "  - id: a\n    type: mcq\n    prompt: p\n    choices: [x, y]\n    answer: 2\n")
+    assert e.line == 7 and "out of range" in e.message
+
+
+def test_mcq_needs_two_to_eight_choices(tmp_path):
+    e = refused(tmp_path, HEAD + "  - id: a\n    type: mcq\n    prompt: p\n    choices: [x]\n    answer: 0\n")
+    assert e.line == 6 and "2 to 8" in e.message
+
+
+def test_missing_required_field(tmp_path):
+    e = refused(tmp_path, HEAD + "  - id: a\n    type: code\n    prompt: p\n    starter: x\n    tests: y\n")
+    assert e.line == 3 and "missing 'solution'" in e.message
+
+
+def test_bad_id(tmp_path):
+    e = refused(tmp_path, HEAD + "  - id: Bad_Id\n    type: flashcard\n    prompt: p\n    answer: x\n")
+    assert e.line == 3 and "must match" in e.message
+
+
+def test_bad_yaml_names_line(tmp_path):
+    e = refused(tmp_path, HEAD + "  - id: a\n    type: flashcard\n    prompt: [unclosed\n    answer: x\n")
+    assert "bad YAML" in e.message and e.line in (5, 6)
+
+
+def test_bad_regex_and_bad_forbid(tmp_path):
+    e = refused(tmp_path, HEAD + "  - id: a\n    type: short\n    prompt: p\n    accept: ['/(/']\n")
+    assert e.line == 6 and "regular expression" in e.message
+    e = refused(tmp_path, HEAD + "  - id: a\n    type: code\n    prompt: p\n    starter: s\n    solution: s\n"
+                "    tests: t\n    forbid: ['torch softmax']\n")
+    assert e.line == 9 and "forbid" in e.message
+
+
+def test_language_code_checked(tmp_path):
+    e = refused(tmp_path, HEAD + "  - id: a\n    type: flashcard\n    prompt: {english: p}\n    answer: x\n")
+    assert e.line == 5 and "language code" in e.message
+
+
+def test_folder_with_one_broken_file_loads_the_others(tmp_path):
+    (tmp_path / "good.yaml").write_text(HEAD.replace("bank: b", "bank: good") +
+                                        "  - {id: a, type: flashcard, prompt: p, answer: x}\n")
+    (tmp_path / "bad.yaml").write_text("questions: [\n")
+    (tmp_path / "notes.txt").write_text("not a bank")
+    banks, errors = bank.load_banks([tmp_path])
+    assert [b.id for b in banks] == ["good"]
+    assert len(errors) == 1 and errors[0].path.endswith("bad.yaml")
+
+
+def test_bank_id_defaults_to_stem_and_must_be_unique(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "same.yaml").write_text("questions:\n  - {id: a, type: flashcard, prompt: p, answer: x}\n")
+    (tmp_path / "same.yaml").write_text("questions:\n  - {id: a, type: flashcard, prompt: p, answer: x}\n")
+    banks, errors = bank.load_banks([tmp_path])
+    assert [b.id for b in banks] == ["same"] and "already used" in errors[0].message
+
+
+def test_missing_path_is_an_error(tmp_path):
+    with pytest.raises(BankError) as e:
+        bank.load_banks([tmp_path / "nope.yaml"])
+    assert "no such file" in str(e.value)
+
+
+def test_schema_lists_the_loaders_fields():
+    """The JSON Schema for editors must not drift from what the loader accepts."""
+    schema = json.loads((Path(bank.__file__).parent / "bank.schema.json").read_text())
+    assert set(schema["properties"]) == set(bank.TOP_FIELDS)
+    q = schema["$defs"]["question"]
+    assert set(q["properties"]["type"]["enum"]) == set(bank.TYPE_FIELDS)
+    fields = set(bank.COMMON).union(*bank.TYPE_FIELDS.values())
+    assert set(q["properties"]) == fields
+    assert q["additionalProperties"] is False
+
+
+def test_shipped_banks_load_without_errors():
+    banks, errors = bank.load_banks()
+    assert not errors, [str(e) for e in errors]
+    assert sum(len(b.questions) for b in banks) >= 15

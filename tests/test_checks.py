@@ -1,0 +1,72 @@
+import pytest
+
+from quizkit import checks
+from quizkit.bank import load_bank
+from quizkit.model import RunResult
+
+from conftest import BANKS
+
+Q = {q.id: q for q in load_bank(BANKS / "mini.yaml").questions}
+
+
+def test_fold():
+    assert checks.fold("  tensor([[1, 2],\n        [3, 4]])\n") == "tensor([[1, 2], [3, 4]])"
+
+
+@pytest.mark.parametrize("answer, ok", [
+    ("torch.int64", True), ("  INT64 ", True), ("torch.long", True), ("long", True),
+    ("int32", False), ("torch.longer", False), ("", False),
+])
+def test_short_matching(answer, ok):
+    assert checks.judge_short(Q["dtype-short"], answer).correct is ok
+
+
+def test_output_matching_folds_white_space_only():
+    q = Q["grad-output"]
+    assert checks.judge_output(q, "tensor([6., 6.])").correct
+    assert checks.judge_output(q, "tensor([6.,   6.])").correct
+    assert not checks.judge_output(q, "tensor([6.,6.])").correct
+    assert not checks.judge_output(q, "tensor([6, 6])").correct
+    assert "tensor([6., 6.])" in checks.judge_output(q, "x").detail
+
+
+@pytest.mark.parametrize("text, n, picked", [
+    ("b", 3, [1]), ("A, c", 3, [0, 2]), ("c a", 3, [0, 2]), ("d", 3, None), ("ab", 3, None), ("", 3, None),
+])
+def test_parse_choices(text, n, picked):
+    assert checks.parse_choices(text, n) == picked
+
+
+def test_mcq_needs_exactly_the_right_set():
+    q = Q["pick-two"]
+    assert checks.judge_mcq(q, [2, 0]).correct
+    assert not checks.judge_mcq(q, [0]).correct
+    assert not checks.judge_mcq(q, [0, 1, 2]).correct
+
+
+@pytest.mark.parametrize("code, forbid, hits", [
+    ("y = torch.softmax(x, -1)", ["torch.softmax"], ["torch.softmax"]),
+    ("y = x.softmax(-1)", ["torch.softmax"], ["torch.softmax"]),
+    ("y = F.softmax(x, -1)", ["torch.nn.functional.softmax"], ["torch.nn.functional.softmax"]),
+    ("import torch.nn.functional as G\ny = G.softmax(x, -1)", ["F.softmax"], ["F.softmax"]),
+    ("from torch.nn.functional import softmax as sm\ny = sm(x)", ["F.softmax"], ["F.softmax"]),
+    ("y = x.unfold(0, 2, 1)", ["torch.Tensor.unfold"], ["torch.Tensor.unfold"]),
+    ("y = [v for v in x]", ["for"], ["for"]),
+    ("while False:\n    pass", ["for", "while"], ["while"]),
+    ("y = x.exp() / x.exp().sum()", ["torch.softmax", "F.softmax", "for"], []),
+    ("y = nn.LayerNorm(4)(x)", ["nn.LayerNorm"], ["nn.LayerNorm"]),
+    ("y = torch.nn.LayerNorm(4)(x)", ["nn.LayerNorm"], ["nn.LayerNorm"]),
+    ("def f(x)\n  return", ["for"], []),  # a syntax error is the runner's to report
+])
+def test_forbidden_uses(code, forbid, hits):
+    assert checks.forbidden_uses(code, forbid) == hits
+
+
+def test_judge_code_forbid_first_then_run():
+    q = Q["softmax"]
+    v = checks.judge_code(q, "def softmax(x, dim=-1):\n    return F.softmax(x, dim)", RunResult("pass"))
+    assert not v.correct and "F.softmax" in v.detail
+    fail = RunResult("fail", error="AssertionError", where="tests line 2", line="assert x")
+    v = checks.judge_code(q, "def softmax(x, dim=-1):\n    return x", fail)
+    assert not v.correct and v.detail == "tests line 2 `assert x`: AssertionError"
+    assert checks.judge_code(q, "def softmax(x, dim=-1):\n    return x", RunResult("pass")).correct

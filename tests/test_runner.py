@@ -1,0 +1,155 @@
+"""The runner against hostile snippets: each is reported for its run, and the next run is clean."""
+import os
+import time
+
+import pytest
+
+from quizkit.runner import Runner
+
+
+def run(runner, code, **kw):
+    return runner.run([("code", code)], **kw)
+
+
+def test_namespace_and_seed(runner):
+    r = run(runner, "print(sorted(k for k in globals() if not k.startswith('__')))\nprint(torch.rand(2))")
+    assert r.status == "pass"
+    assert r.stdout.splitlines()[0] == "['F', 'device', 'math', 'nn', 'torch']"
+    # seeded with 0 before every run: same numbers every time
+    assert r.stdout.splitlines()[1] == "tensor([0.4963, 0.7682])"
+    assert run(runner, "print(torch.rand(2))").stdout.strip() == "tensor([0.4963, 0.7682])"
+
+
+def test_pieces_share_a_namespace_and_failing_line_is_named(runner):
+    r = runner.run([("answer", "def f(x):\n    return x + 1"), ("tests", "assert f(1) == 2\nassert f(2) == 4, 'two'")])
+    assert r.status == "fail"
+    assert r.where == "tests line 2" and r.line == "assert f(2) == 4, 'two'"
+    assert r.error == "AssertionError: two"
+
+
+def test_syntax_error_and_exception(runner):
+    r = runner.run([("answer", "def f(x)\n    return x")])
+    assert r.status == "error" and r.where == "answer line 1" and r.error.startswith("SyntaxError")
+    r = run(runner, "x = torch.ones(2, 3)\ny = x.view(4)")
+    assert r.status == "error" and r.where == "code line 2" and r.error.startswith("RuntimeError")
+
+
+def test_infinite_loop_times_out_then_next_run_is_fine(runner):
+    start = time.monotonic()
+    r = run(runner, "while True:\n    pass", timeout=0.5)
+    assert r.status == "timeout" and "0.5 s" in r.error
+    assert time.monotonic() - start < 5
+    assert run(runner, "print(1)").stdout == "1\n"
+
+
+def test_memory_bomb_is_stopped(runner):
+    r = run(runner, "x = torch.empty(10**10)")  # 40 GB
+    assert r.status == "memory" and r.line == "x = torch.empty(10**10)"
+    r = run(runner, "chunks = []\nwhile True:\n    chunks.append(bytearray(10**8))")
+    assert r.status == "memory"
+    assert run(runner, "print(torch.ones(1000, 1000).sum().item())").stdout == "1000000.0\n"
+
+
+def test_segfault_is_a_crash(runner):
+    r = run(runner, "import ctypes\nctypes.string_at(0)")
+    assert r.status == "crashed" and "SIGSEGV" in r.error
+    assert run(runner, "print(2)").stdout == "2\n"
+
+
+@pytest.mark.parametrize("code, status, words", [
+    ("import sys\nprint('before')\nsys.exit(3)", "error", "SystemExit: 3"),
+    ("import os\nos._exit(0)", "crashed", "exited with status 0"),
+    ("raise KeyboardInterrupt", "error", "KeyboardInterrupt"),
+])
+def test_exits_are_reported(runner, code, status, words):
+    r = run(runner, code)
+    assert r.status == status and words in r.error
+    assert run(runner, "print(3)").stdout == "3\n"
+
+
+def test_output_flood_is_cut_and_stopped():
+    with Runner(output_limit=4096) as small:
+        start = time.monotonic()
+        r = small.run([("code", "while True:\n    print('x' * 100)")], timeout=20)
+        assert time.monotonic() - start < 10  # stopped by the cap, not by the timeout
+        assert r.status == "error" and "OutputLimit" in r.error
+        assert r.stdout.endswith("[output cut at 4 KiB]") and len(r.stdout) < 4200
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().split()[2] != "Z"
+
+
+def test_child_processes_left_running_are_killed(runner):
+    r = run(runner, "import subprocess\np = subprocess.Popen(['sleep', '60'])\nprint(p.pid)")
+    assert r.status == "pass"
+    pid = int(r.stdout)
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
+
+
+def test_forked_grandchild_holding_pipes_does_not_hang(runner):
+    start = time.monotonic()
+    r = run(runner, "import os, time\nif os.fork() == 0:\n    time.sleep(60)\nprint('parent')")
+    assert r.status == "pass" and r.stdout == "parent\n"
+    assert time.monotonic() - start < 5
+
+
+def test_snippet_killing_its_parent_restarts_the_worker(runner):
+    r = run(runner, "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)")
+    assert r.status == "crashed" and "worker" in r.error
+    assert run(runner, "print(torch.tensor([1, 2]).sum().item())").stdout == "3\n"
+
+
+def test_global_torch_state_does_not_leak(runner):
+    r = run(runner, "torch.set_default_dtype(torch.float64)\ntorch.set_grad_enabled(False)\n"
+                    "torch.manual_seed(123)\ntorch.set_num_threads(2)\nimport math as m\nm.pi = 3")
+    assert r.status == "pass"
+    r = run(runner, "print(torch.get_default_dtype(), torch.is_grad_enabled(), torch.get_num_threads())\n"
+                    "print(torch.rand(1), math.pi > 3.14)")
+    assert r.stdout.split() == ["torch.float32", "True", "1", "tensor([0.4963])", "True"]
+
+
+def test_stderr_kept_apart_from_stdout(runner):
+    r = run(runner, "import sys, warnings\nprint('out')\nprint('err', file=sys.stderr)\nwarnings.warn('careful')")
+    assert r.stdout == "out\n" and "err" in r.stderr and "careful" in r.stderr
+
+
+def test_device_resolution_without_gpu(runner):
+    from quizkit.errors import RunnerError
+    if runner.cuda_available():
+        pytest.skip("a GPU is present")
+    assert runner.resolve_device("auto") == "cpu"
+    with pytest.raises(RunnerError, match="no CUDA GPU"):
+        runner.resolve_device("cuda")
+
+
+def test_cuda_run_when_present(runner):
+    if not runner.cuda_available():
+        pytest.skip("no CUDA GPU here")
+    r = runner.run([("code", "x = torch.ones(2, device=device)\nprint(x.device.type, x.sum().item())")], device="cuda")
+    assert r.stdout.split() == ["cuda", "2.0"]
+
+
+def test_parallel_workers():
+    from concurrent.futures import ThreadPoolExecutor
+    with Runner(workers=2) as pool:
+        pool.ready()
+        with ThreadPoolExecutor(2) as ex:
+            results = list(ex.map(lambda i: pool.run([("c", f"import time; time.sleep(0.3); print({i})")]), range(4)))
+    assert [r.stdout.strip() for r in results] == ["0", "1", "2", "3"]
+
+
+def test_torch_is_not_imported_in_the_callers_process():
+    import subprocess
+    import sys
+    code = ("import sys; from quizkit.runner import Runner\nr = Runner(); r.run([('c', 'x = torch.ones(1)')])\n"
+            "r.close(); print('torch' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
