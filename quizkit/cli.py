@@ -115,3 +115,220 @@ def _read(file: Path) -> str:
 
 def main():
     app()
+
+
+# ---- drill ----
+
+class _Quit(Exception):
+    """The learner asked to end the session (q)."""
+
+
+def _line(ui, prompt="> "):
+    return ui.ask(prompt).strip()
+
+
+def _command(ui, q, text, lang) -> str | None:
+    """Handles ? (hint) and q (quit); returns 'skip' for s, None when `text` is an answer."""
+    if text == "?":
+        ui.hint(q, lang)
+        return "again"
+    if text.lower() == "s":
+        return "skip"
+    if text.lower() == "q":
+        raise _Quit
+    return None
+
+
+def _read_code(ui, q, lang) -> str | None:
+    """The learner's code: from $EDITOR when set, else typed or pasted up to a line holding only '.'.
+    Returns None for skip."""
+    import os
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if editor:
+        while True:
+            text = _line(ui, "Enter opens your editor (? hint, s skip, q quit) > ")
+            cmd = _command(ui, q, text, lang)
+            if cmd == "skip":
+                return None
+            if cmd is None:
+                return _edit(editor, q)
+    lines = []
+    while True:
+        text = ui.ask("... " if lines else "code> ")
+        if not lines:
+            cmd = _command(ui, q, text.strip(), lang)
+            if cmd == "skip":
+                return None
+            if cmd == "again":
+                continue
+        if text.strip() == ".":
+            if lines:
+                return "\n".join(lines) + "\n"
+            continue
+        lines.append(text.rstrip("\n"))
+
+
+def _edit(editor, q) -> str:
+    import shlex
+    import subprocess
+    import tempfile
+    with tempfile.NamedTemporaryFile("w+", suffix=".py", prefix=f"quizkit-{q.id}-", delete=False) as f:
+        f.write(q.starter)
+        path = f.name
+    try:
+        subprocess.run(shlex.split(editor) + [path], check=False)
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as e:
+        raise QuizkitError(f"cannot start the editor '{editor}': {e.strerror}") from None
+    finally:
+        Path(path).unlink(missing_ok=True)
+
+
+def ask_question(ui, drill, q, lang, rng, position, review=False):
+    """Ask one question until answered or skipped: (correct, answer, seconds, flashcard key), or None
+    when skipped. In drill each answer is recorded here as it is given; in review the caller records."""
+    order = drill.choice_order(q, rng) if q.type == "mcq" else None
+    ui.question(q, lang, order, header=f"{position} ")
+    started = time.monotonic()
+    if q.type == "flashcard":
+        while True:
+            cmd = _command(ui, q, _line(ui, "Enter to reveal > "), lang)
+            if cmd == "skip":
+                drill.skip(q)
+                return None
+            if cmd is None:
+                break
+        ui.reveal(q, lang)
+        while True:
+            key = _line(ui, "how well did you know it? 1 again · 2 hard · 3 good · 4 easy > ")
+            if key in ("1", "2", "3", "4"):
+                break
+            if _command(ui, q, key, lang) == "skip":
+                drill.skip(q)
+                return None
+            ui.note("press 1, 2, 3 or 4")
+        correct = key != "1"
+        if not review:
+            drill.record(q, key, correct, time.monotonic() - started)
+        return correct, key, time.monotonic() - started, key
+    first = first_answer = None
+    while True:
+        if q.type == "code":
+            answer = _read_code(ui, q, lang)
+            if answer is None:
+                drill.skip(q)
+                return None
+        else:
+            answer = _line(ui, "> ")
+            cmd = _command(ui, q, answer, lang)
+            if cmd == "skip":
+                drill.skip(q)
+                return None
+            if cmd == "again" or not answer:
+                continue
+        try:
+            verdict = drill.judge(q, answer, order)
+        except ValueError:
+            ui.note(f"pick letters a-{'abcdefgh'[len(q.choices) - 1]}, e.g. b or a,c")
+            continue
+        seconds = time.monotonic() - started
+        if first is None:
+            first, first_answer = verdict.correct, answer
+            if not review:
+                drill.record(q, answer, verdict.correct, seconds)
+        elif not review:  # a retry is stored too, but the score keeps the first try
+            drill.record(q, answer, verdict.correct, seconds, count=False)
+        ui.verdict(q, verdict, lang, order)
+        if q.type != "code" or verdict.correct:
+            if first is False and verdict.correct:
+                ui.note("passed on a retry; the score keeps the first try")
+            return first, first_answer, seconds, None
+        if _line(ui, "r retries, Enter goes on > ").lower() != "r":
+            return first, first_answer, seconds, None
+
+
+@app.command()
+@friendly
+def drill(
+    bank: Optional[List[Path]] = typer.Option(None, "--bank", help="Bank file or folder (repeatable)."),
+    tag: Optional[List[str]] = typer.Option(None, "--tag", "--topic", help="Only questions with this tag (repeatable)."),
+    qtype: Optional[List[str]] = typer.Option(None, "--type", help="flashcard, short, mcq, output or code (repeatable)."),
+    difficulty: Optional[str] = typer.Option(None, help="A level 1-5, or a range like 2-4."),
+    count: int = typer.Option(10, "-n", "--count", min=1, help="How many questions."),
+    seed: Optional[int] = typer.Option(None, help="Seed for the choice and order of questions."),
+    device: str = typer.Option("cpu", help=DEVICE_HELP),
+    lang: str = typer.Option("en", help="Language of prompts: en or zh (English where a text has no zh)."),
+):
+    """An interactive session: asks questions, runs code answers, keeps the score."""
+    import random
+
+    from . import session, ui
+    from .store import Store
+    banks, questions, errors = session.load(bank)
+    for e in errors:
+        ui.warn(str(e))
+    with Store() as store:
+        rng = random.Random(seed)
+        runner = _runner() if device != "cpu" else None
+        cuda = runner.resolve_device(device) == "cuda" if runner else False
+        pool = session.matching(questions, tag or (), qtype or (), difficulty, cuda)
+        chosen = session.select(pool, store.progress(), count, rng)
+        if not chosen:
+            if runner:
+                runner.close()
+            raise QuizkitError("no questions match those filters (quizkit list shows the tags and types)")
+        if runner is None and any(q.type in session.RUNS_CODE for q in chosen):
+            runner = _runner()
+        if runner:
+            runner.warm()  # import torch in the background while the learner reads
+        d = session.Drill(store, runner, "cuda" if cuda else "cpu")
+        _sitting(ui, d, chosen, lang, rng)
+
+
+def _sitting(ui, d, chosen, lang, rng):
+    try:
+        for i, q in enumerate(chosen, 1):
+            ui.score_bar(d.score, f"{i}/{len(chosen)}")
+            ask_question(ui, d, q, lang, rng, f"[{i}/{len(chosen)}]")
+    except (_Quit, KeyboardInterrupt, EOFError):
+        pass
+    finally:
+        if d.runner:
+            d.runner.close()
+        ui.summary(d.score)
+
+
+@app.command("list")
+@friendly
+def list_(
+    bank: Optional[List[Path]] = typer.Option(None, "--bank", help="Bank file or folder (repeatable)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
+):
+    """The banks and questions: counts by type and tag, and your progress."""
+    from . import session, ui
+    from .store import Store
+    banks, questions, errors = session.load(bank)
+    for e in errors:
+        ui.warn(str(e))
+    if as_json:
+        ui.list_json(questions)
+        return
+    with Store() as store:
+        progress = store.progress()
+    ui.list_tables(banks, questions, session.progress_by_bank(banks, progress), session.main_tags(banks))
+
+
+@app.command()
+@friendly
+def export(
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
+):
+    """Every stored attempt (and its review), one per line, for your own analysis or the FSRS optimizer."""
+    from . import session, ui
+    from .store import Store
+    if fmt not in ("jsonl", "csv"):
+        raise QuizkitError(f"--format must be jsonl or csv, not '{fmt}'")
+    with Store() as store:
+        rows = session.export_rows(store)
+    ui.export(rows, fmt, output)

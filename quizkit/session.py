@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from . import checks
 from .bank import load_banks
 from .errors import QuizkitError
-from .model import Question, VerifyResult
+from .model import Question, Verdict, VerifyResult
 
 RUNS_CODE = ("output", "code")
 
@@ -121,3 +125,195 @@ def check_answer(q: Question, code: str, runner, device: str):
         return checks.judge_code(q, code, None)
     result = runner.run(checks.code_pieces(q, code), device, q.timeout)
     return checks.judge_code(q, code, result)
+
+
+# ---- drill: choosing questions, judging answers, keeping the score, recording every answer ----
+
+TOPICS = ("tensors", "autograd", "dynamic-graphs", "nn", "optim", "data", "cuda")
+
+
+def topic_of(q: Question) -> str:
+    """The question's topic for scores: a known topic tag, else its first tag, else its bank."""
+    for tag in q.tags:
+        if tag in TOPICS:
+            return tag
+    return q.tags[0] if q.tags else q.bank
+
+
+def parse_difficulty(text: str | None) -> tuple[int, int]:
+    """'3' -> (3, 3); '2-4' -> (2, 4); None -> (1, 5)."""
+    if not text:
+        return 1, 5
+    lo, _, hi = text.partition("-")
+    try:
+        lo_n, hi_n = int(lo), int(hi or lo)
+    except ValueError:
+        raise QuizkitError(f"--difficulty must be a level 1-5 or a range like 2-4, not '{text}'") from None
+    if not 1 <= lo_n <= hi_n <= 5:
+        raise QuizkitError(f"--difficulty must be within 1-5, not '{text}'")
+    return lo_n, hi_n
+
+
+def matching(questions, tags=(), types=(), difficulty=None, cuda=False) -> list[Question]:
+    """The questions that pass the filters and can run here."""
+    from .model import TYPES
+    for t in types:
+        if t not in TYPES:
+            raise QuizkitError(f"--type must be one of {', '.join(TYPES)}, not '{t}'")
+    lo, hi = parse_difficulty(difficulty)
+    return [q for q in questions
+            if (not tags or set(tags) & set(q.tags))
+            and (not types or q.type in types)
+            and lo <= q.difficulty <= hi
+            and not missing_requirement(q, cuda)]
+
+
+def select(questions, progress, count: int, rng) -> list[Question]:
+    """Up to `count` questions: never-answered first, then those last answered wrong, then the rest;
+    shuffled within each group so that related questions do not cue each other."""
+    groups = ([], [], [])
+    for q in questions:
+        seen = progress.get(q.full_id)
+        groups[0 if not seen else 1 if not seen[2] else 2].append(q)
+    chosen = []
+    for g in groups:
+        rng.shuffle(g)
+        chosen += g
+    return chosen[:count]
+
+
+@dataclass
+class Score:
+    right: int = 0
+    wrong: int = 0
+    skipped: int = 0
+    streak: int = 0
+    best_streak: int = 0
+    topics: dict = field(default_factory=dict)  # topic -> [right, wrong, skipped]
+
+    def add(self, q: Question, correct: bool | None):
+        row = self.topics.setdefault(topic_of(q), [0, 0, 0])
+        if correct is None:
+            self.skipped += 1
+            row[2] += 1
+        elif correct:
+            self.right += 1
+            row[0] += 1
+            self.streak += 1
+            self.best_streak = max(self.best_streak, self.streak)
+        else:
+            self.wrong += 1
+            row[1] += 1
+            self.streak = 0
+
+    @property
+    def answered(self) -> int:
+        return self.right + self.wrong
+
+
+class Drill:
+    """One sitting: judges each answer and commits it to the store the moment it is given."""
+
+    def __init__(self, store, runner, device="cpu", mode="drill", clock=None):
+        self.store = store
+        self.runner = runner
+        self.device = device
+        self.mode = mode
+        self.clock = clock or now
+        self.session_id = uuid.uuid4().hex[:12]
+        self.score = Score()
+
+    def choice_order(self, q: Question, rng) -> list[int]:
+        """Bank indexes in the order shown (letters a, b, ...)."""
+        order = list(range(len(q.choices)))
+        if q.shuffle:
+            rng.shuffle(order)
+        return order
+
+    def judge(self, q: Question, answer: str, order=None) -> Verdict:
+        if q.type == "short":
+            return checks.judge_short(q, answer)
+        if q.type == "mcq":
+            picked = checks.parse_choices(answer, len(q.choices))
+            if picked is None:
+                raise ValueError(answer)
+            order = order or list(range(len(q.choices)))
+            return checks.judge_mcq(q, [order[i] for i in picked])
+        if q.type == "output":
+            verdict = checks.judge_output(q, answer)
+            verdict.run = self._run_output(q)
+            if not verdict.correct and verdict.run and verdict.run.ok and \
+                    checks.fold(verdict.run.stdout) == checks.fold(answer):
+                verdict.correct, verdict.detail = True, "that is what your torch prints"
+            return verdict
+        if q.type == "code":
+            if checks.forbidden_uses(answer, q.forbid):
+                return checks.judge_code(q, answer, None)
+            result = self.runner.run(checks.code_pieces(q, answer), self.device, q.timeout)
+            return checks.judge_code(q, answer, result)
+        raise ValueError(f"{q.type} questions are graded by the learner")
+
+    def _run_output(self, q: Question):
+        """Output questions are judged on `expected`; the code is also run, to show what torch here prints."""
+        if self.runner is None:
+            return None
+        return self.runner.run([("code", q.code)], run_device(q, self.device), q.timeout)
+
+    def record(self, q: Question, answer: str, correct: bool, seconds: float, count=True, review=None):
+        """Commit first, then count: what is on screen is always already saved."""
+        from .store import Attempt
+        attempt = Attempt(q.full_id, self.clock(), answer, correct, seconds, self.device, self.session_id, self.mode)
+        if review is None:
+            self.store.record_attempt(attempt)
+        else:
+            self.store.record_review(attempt, review)
+        if count:
+            self.score.add(q, correct)
+
+    def skip(self, q: Question):
+        self.score.add(q, None)
+
+
+def now() -> datetime:
+    """The current time, UTC; QUIZKIT_NOW (ISO 8601) overrides it, for tests and trying schedules out."""
+    fixed = os.environ.get("QUIZKIT_NOW")
+    if fixed:
+        try:
+            when = datetime.fromisoformat(fixed.replace("Z", "+00:00"))
+        except ValueError:
+            raise QuizkitError(f"QUIZKIT_NOW must be an ISO 8601 time like 2026-11-26T09:00:00+00:00, "
+                               f"not '{fixed}'") from None
+        if when.tzinfo is None:
+            when = when.astimezone()  # a local wall-clock time
+        return when.astimezone(timezone.utc)
+    return datetime.now(timezone.utc)
+
+
+def main_tags(banks) -> list[str]:
+    """The known topics, then the tags banks give all their questions."""
+    tags = list(TOPICS)
+    for b in banks:
+        common = set.intersection(*(set(q.tags) for q in b.questions)) if b.questions else set()
+        tags += [t for t in b.questions[0].tags if t in common and t not in tags] if b.questions else []
+    return tags
+
+
+def progress_by_bank(banks, progress) -> list[dict]:
+    rows = []
+    for b in banks:
+        seen = [progress[q.full_id] for q in b.questions if q.full_id in progress]
+        rows.append({
+            "bank": b.id, "title": b.title, "questions": len(b.questions),
+            "answered": len(seen), "right_last": sum(1 for s in seen if s[2]),
+            "attempts": sum(s[0] for s in seen), "right": sum(s[1] for s in seen),
+        })
+    return rows
+
+
+EXPORT_FIELDS = ("question", "time", "answer", "correct", "seconds", "device", "session", "mode",
+                 "card_id", "rating", "state", "due", "stability", "difficulty", "duration_ms")
+
+
+def export_rows(store) -> list[dict]:
+    """Every attempt, oldest first; review fields are empty for drill attempts."""
+    return [{k: row[k] for k in EXPORT_FIELDS} for row in store.attempts()]

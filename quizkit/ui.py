@@ -110,3 +110,208 @@ def run_failure(verdict):
     if run.stdout.strip():
         out.print("  [dim]it printed:[/]")
         out.print(escape(run.stdout.rstrip()[-2000:]), soft_wrap=True)
+
+
+# ---- drill and review ----
+
+def _md(text: str):
+    from rich.markdown import Markdown
+    return Markdown(text, code_theme="monokai", inline_code_theme="monokai")
+
+
+def _code(code: str):
+    from rich.syntax import Syntax
+    return Syntax(code.rstrip("\n"), "python", theme="monokai", line_numbers=False, word_wrap=True)
+
+
+def score_bar(score, position: str = ""):
+    """The running score, shown above every question."""
+    topics = "  ".join(f"{escape(t)} {r}/{r + w}" for t, (r, w, _) in score.topics.items() if r + w)
+    out.print(
+        f"[dim]{position}[/]  [green]✓ {score.right}[/]  [red]✗ {score.wrong}[/]  [yellow]↷ {score.skipped}[/]"
+        f"  streak [bold]{score.streak}[/]" + (f"   [dim]{topics}[/]" if topics else ""), soft_wrap=True)
+
+
+def question(q, lang, order=None, header=""):
+    from rich.console import Group
+    from rich.panel import Panel
+
+    from .model import pick
+    parts = [_md(pick(q.prompt, lang))]
+    if q.code:
+        parts.append(_code(q.code))
+    if q.type == "mcq":
+        lines = []
+        for letter, i in zip("abcdefgh", order or range(len(q.choices))):
+            lines.append(f"[bold]{letter})[/] {escape(pick(q.choices[i], lang))}")
+        parts.append("\n".join(lines))
+    if q.type == "code":
+        parts.append(_code(q.starter))
+    stars = "★" * q.difficulty + "☆" * (5 - q.difficulty)
+    title = f"{header}{escape(q.full_id)} · {q.type} · [yellow]{stars}[/]"
+    out.print(Panel(Group(*parts), title=title, title_align="left", border_style="blue"))
+    out.print(f"[dim]{_KEYS[q.type]}[/]")
+
+
+_KEYS = {
+    "flashcard": "Enter reveals the answer · ? hint · s skip · q quit",
+    "short": "type your answer · ? hint · s skip · q quit",
+    "output": "type what it prints (one line) · ? hint · s skip · q quit",
+    "mcq": "letter(s), e.g. b or a,c · ? hint · s skip · q quit",
+    "code": "paste or type your code, end with a line holding only . · ? hint · s skip · q quit",
+}
+
+
+def ask(prompt: str = "> ") -> str:
+    """One line from the learner. EOFError and KeyboardInterrupt reach the caller.
+    From a pipe the line is echoed, so a scripted session reads like a typed one."""
+    import sys
+    text = out.input(f"[bold cyan]{escape(prompt)}[/]")
+    if not sys.stdin.isatty():
+        out.print(escape(text), highlight=False)
+    return text
+
+
+def hint(q, lang):
+    from .model import pick
+    text = pick(q.hint, lang)
+    out.print(f"[yellow]hint:[/] {escape(text)}" if text else "[dim]no hint for this one[/]", soft_wrap=True)
+
+
+def note(text: str):
+    out.print(f"[dim]{escape(text)}[/]", soft_wrap=True)
+
+
+def reveal(q, lang):
+    from rich.panel import Panel
+
+    from .model import pick
+    out.print(Panel(_md(pick(q.answer, lang)), title="answer", title_align="left", border_style="cyan"))
+
+
+def verdict(q, v, lang, order=None):
+    from .model import pick
+    if v.correct:
+        out.print("[bold green]✓ right[/]" + (f" [dim]({escape(v.detail)})[/]" if v.detail else ""))
+    else:
+        out.print("[bold red]✗ wrong[/]")
+        if q.type == "code":
+            run_failure(v)
+        elif q.type == "mcq":
+            order = order or list(range(len(q.choices)))
+            right = [f"{'abcdefgh'[order.index(i)]}) {pick(q.choices[i], lang)}" for i in q.correct]
+            out.print(f"  answer: {escape('; '.join(right))}", soft_wrap=True)
+        elif q.type == "short":
+            out.print(f"  accepted: {escape(' | '.join(a.strip('/') for a in q.accept[:3]))}", soft_wrap=True)
+        elif q.type == "output":
+            out.print("  it prints:")
+            out.print(_code(q.expected))
+    run = v.run
+    if q.type == "output" and run is not None:
+        if run.ok and run.stdout.strip() and run.stdout.strip() != q.expected.strip():
+            from .checks import fold
+            if fold(run.stdout) != fold(q.expected):
+                out.print(f"[yellow]note:[/] on this machine's torch it printed: {escape(fold(run.stdout))}")
+        elif run.ok:
+            out.print(f"[dim]  (ran just now in {run.seconds * 1000:.0f} ms: same output)[/]")
+    if q.type == "code" and v.correct and run:
+        out.print(f"[dim]  tests passed in {run.seconds * 1000:.0f} ms[/]")
+    text = pick(q.explanation, lang)
+    if text:
+        out.print(f"[bold]why:[/] ", end="")
+        out.print(_md(text))
+    if q.source:
+        out.print(f"[dim]source: {escape(q.source)}[/]", soft_wrap=True)
+
+
+def summary(score, title="session summary"):
+    out.print()
+    if not (score.answered or score.skipped):
+        out.print("[dim]nothing answered this time[/]")
+        return
+    table = Table(title=title, title_justify="left")
+    table.add_column("topic")
+    table.add_column("right", justify="right", style="green")
+    table.add_column("wrong", justify="right", style="red")
+    table.add_column("skipped", justify="right", style="yellow")
+    table.add_column("accuracy", justify="right")
+    for topic, (r, w, s) in sorted(score.topics.items()):
+        table.add_row(escape(topic), str(r), str(w), str(s), f"{r / (r + w):.0%}" if r + w else "–")
+    total = score.answered
+    table.add_section()
+    table.add_row("[bold]all[/]", str(score.right), str(score.wrong), str(score.skipped),
+                  f"[bold]{score.right / total:.0%}[/]" if total else "–")
+    out.print(table)
+    out.print(f"best streak {score.best_streak}. Every answer is saved.")
+
+
+# ---- list and export ----
+
+def list_json(questions):
+    print_json({"questions": [{"id": q.full_id, "type": q.type, "tags": list(q.tags), "difficulty": q.difficulty}
+                              for q in questions]})
+
+
+def list_tables(banks, questions, progress_rows, main_tags):
+    from collections import Counter
+
+    from .model import TYPES
+    short = {"flashcard": "card", "short": "short", "mcq": "mcq", "output": "output", "code": "code"}  # headers
+
+    def by_type(qs):
+        counts = Counter(q.type for q in qs)
+        return " · ".join(f"{counts[t]} {short[t]}" for t in TYPES if counts[t])
+
+    table = Table(title="banks (quizkit drill --bank FILE)", title_justify="left")
+    table.add_column("bank", no_wrap=True)
+    for t in TYPES:
+        table.add_column(short[t], justify="right")
+    table.add_column("total", justify="right")
+    table.add_column("seen", justify="right")
+    table.add_column("right", justify="right")  # last answer right
+
+    def counts(qs):
+        c = Counter(q.type for q in qs)
+        return [str(c[t] or "") for t in TYPES]
+
+    for b, p in zip(banks, progress_rows):
+        table.add_row(escape(b.id), *counts(b.questions), str(len(b.questions)),
+                      f"{p['answered']}/{p['questions']}",
+                      f"{p['right_last']}/{p['answered']}" if p["answered"] else "–")
+    table.add_section()
+    answered = sum(p["answered"] for p in progress_rows)
+    table.add_row("[bold]all[/]", *counts(questions), str(len(questions)), f"{answered}/{len(questions)}",
+                  f"{sum(p['right_last'] for p in progress_rows)}/{answered}" if answered else "–")
+    out.print(table)
+    tags = Counter(t for q in questions for t in q.tags)
+    tt = Table(title="topics (quizkit drill --tag NAME)", title_justify="left")
+    tt.add_column("tag")
+    tt.add_column("questions", justify="right")
+    tt.add_column("by type")
+    for tag in main_tags:
+        if tags[tag]:
+            tt.add_row(escape(tag), str(tags[tag]), by_type([q for q in questions if tag in q.tags]))
+    out.print(tt)
+    rest = [f"{escape(t)} {n}" for t, n in tags.most_common() if t not in main_tags]
+    if rest:
+        out.print("[bold]other tags:[/] " + ", ".join(rest), soft_wrap=False)
+
+
+def export(rows, fmt, path=None):
+    import csv
+    import io
+    from .session import EXPORT_FIELDS
+    buf = io.StringIO()
+    if fmt == "jsonl":
+        for row in rows:
+            buf.write(json.dumps(row, ensure_ascii=False) + "\n")
+    else:
+        w = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    if path:
+        path.write_text(buf.getvalue(), encoding="utf-8")
+        err.print(f"wrote {len(rows)} attempts to {escape(str(path))}")
+    else:
+        out.file.write(buf.getvalue())
+        out.file.flush()

@@ -1,0 +1,247 @@
+"""The progress database: one SQLite file. The only module that imports sqlite3.
+
+Every answer is its own transaction, committed as it is given: a killed process loses nothing
+already answered. WAL and a busy timeout let two sessions write the same file at once.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import StoreError
+
+BUSY_MS = 5000
+
+# Numbered migrations, applied in order and recorded in the file. Never edit one that has shipped.
+MIGRATIONS = [
+    (1, "attempts", """
+        CREATE TABLE attempts (
+            id INTEGER PRIMARY KEY,
+            question TEXT NOT NULL,          -- full id: bank/qid
+            time TEXT NOT NULL,              -- ISO 8601, UTC
+            answer TEXT NOT NULL,
+            correct INTEGER NOT NULL,        -- 0 or 1
+            seconds REAL NOT NULL,           -- time taken to answer
+            device TEXT NOT NULL,
+            session TEXT NOT NULL,
+            mode TEXT NOT NULL DEFAULT 'drill'
+        );
+        CREATE INDEX attempts_question ON attempts(question);
+        CREATE INDEX attempts_time ON attempts(time);
+    """),
+    (2, "cards and reviews", """
+        CREATE TABLE cards (
+            question TEXT PRIMARY KEY,
+            card_id INTEGER NOT NULL,
+            state TEXT NOT NULL,             -- scheduler.CardState as JSON
+            due TEXT NOT NULL,               -- ISO 8601, UTC (copied out of state for queries)
+            leech INTEGER NOT NULL DEFAULT 0,
+            updated TEXT NOT NULL
+        );
+        CREATE INDEX cards_due ON cards(due);
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            attempt INTEGER REFERENCES attempts(id),
+            question TEXT NOT NULL,
+            card_id INTEGER NOT NULL,
+            time TEXT NOT NULL,              -- ISO 8601, UTC
+            rating INTEGER NOT NULL,         -- 1 again, 2 hard, 3 good, 4 easy
+            state INTEGER NOT NULL,          -- fsrs State after the review: 1 learning, 2 review, 3 relearning
+            was_new INTEGER NOT NULL,        -- the card's first review
+            due TEXT NOT NULL,
+            stability REAL,
+            difficulty REAL,
+            duration_ms INTEGER,
+            session TEXT NOT NULL
+        );
+        CREATE INDEX reviews_time ON reviews(time);
+    """),
+]
+
+
+def home() -> Path:
+    """QUIZKIT_HOME, else the platform's user data folder."""
+    env = os.environ.get("QUIZKIT_HOME")
+    if env:
+        return Path(env).expanduser()
+    import typer  # click's get_app_dir knows each platform's convention
+    return Path(typer.get_app_dir("quizkit"))
+
+
+def utc_iso(when: datetime) -> str:
+    return when.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass
+class Attempt:
+    question: str
+    time: datetime
+    answer: str
+    correct: bool
+    seconds: float
+    device: str
+    session: str
+    mode: str = "drill"
+
+
+@dataclass
+class Review:
+    """One scheduled review, written with its attempt and the card's new state in one transaction."""
+    question: str
+    card_id: int
+    rating: int
+    state: int
+    was_new: bool
+    due: datetime
+    stability: float | None
+    difficulty: float | None
+    duration_ms: int | None
+    card_json: str
+    leech: bool
+
+
+class Store:
+    def __init__(self, path: Path | None = None):
+        self.path = Path(path) if path else home() / "quizkit.db"
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")  # with WAL: safe against a crashed process
+            self._migrate()
+        except sqlite3.Error as e:
+            raise StoreError(self._explain(e)) from None
+        except OSError as e:
+            raise StoreError(f"{self.path}: cannot open the progress database: {e.strerror}") from None
+
+    def _explain(self, e: Exception) -> str:
+        text = str(e)
+        if "not a database" in text or "malformed" in text:
+            return (f"{self.path}: not a readable quizkit database ({text}); it was left untouched: "
+                    f"move it away or set QUIZKIT_HOME to start afresh")
+        if "locked" in text or "busy" in text:
+            return f"{self.path}: the progress database is locked by another program ({text}); try again"
+        return f"{self.path}: progress database error: {text}"
+
+    def _migrate(self):
+        self.db.execute("BEGIN IMMEDIATE")  # two first starts at once must not both migrate
+        try:
+            self.db.execute("CREATE TABLE IF NOT EXISTS migrations "
+                            "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)")
+            done = {v for (v,) in self.db.execute("SELECT version FROM migrations")}
+            known = max(v for v, _, _ in MIGRATIONS)
+            if done and max(done) > known:
+                raise StoreError(f"{self.path}: made by a newer quizkit (schema {max(done)}); upgrade quizkit")
+            for version, name, sql in MIGRATIONS:
+                if version not in done:
+                    for statement in filter(str.strip, sql.split(";")):
+                        self.db.execute(statement)
+                    self.db.execute("INSERT INTO migrations VALUES (?, ?, ?)",
+                                    (version, name, utc_iso(datetime.now(timezone.utc))))
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def versions(self) -> list[int]:
+        return [v for (v,) in self.db.execute("SELECT version FROM migrations ORDER BY version")]
+
+    def _write(self, fn):
+        """One transaction; an error leaves the file as it was and becomes a StoreError."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                result = fn(self.db)
+                self.db.execute("COMMIT")
+                return result
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as e:
+            raise StoreError(self._explain(e)) from None
+
+    def _read(self, sql, args=()):
+        try:
+            return self.db.execute(sql, args).fetchall()
+        except sqlite3.Error as e:
+            raise StoreError(self._explain(e)) from None
+
+    @staticmethod
+    def _insert_attempt(db, a: Attempt) -> int:
+        cur = db.execute(
+            "INSERT INTO attempts (question, time, answer, correct, seconds, device, session, mode) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (a.question, utc_iso(a.time), a.answer, int(a.correct), round(a.seconds, 3), a.device, a.session, a.mode))
+        return cur.lastrowid
+
+    def record_attempt(self, a: Attempt) -> int:
+        return self._write(lambda db: self._insert_attempt(db, a))
+
+    def record_review(self, a: Attempt, r: Review) -> int:
+        """The attempt, its review log row and the card's new state: all or nothing."""
+        def write(db):
+            attempt_id = self._insert_attempt(db, a)
+            db.execute(
+                "INSERT INTO reviews (attempt, question, card_id, time, rating, state, was_new, due, stability, "
+                "difficulty, duration_ms, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (attempt_id, r.question, r.card_id, utc_iso(a.time), r.rating, r.state, int(r.was_new),
+                 utc_iso(r.due), r.stability, r.difficulty, r.duration_ms, a.session))
+            db.execute(
+                "INSERT INTO cards (question, card_id, state, due, leech, updated) VALUES (?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT(question) DO UPDATE SET state = excluded.state, due = excluded.due, "
+                "leech = excluded.leech, updated = excluded.updated",
+                (r.question, r.card_id, r.card_json, utc_iso(r.due), int(r.leech), utc_iso(a.time)))
+            return attempt_id
+        return self._write(write)
+
+    # ---- reads ----
+
+    def attempts(self) -> list[dict]:
+        rows = self._read(
+            "SELECT a.id, a.question, a.time, a.answer, a.correct, a.seconds, a.device, a.session, a.mode, "
+            "r.card_id, r.rating, r.state, r.due, r.stability, r.difficulty, r.duration_ms "
+            "FROM attempts a LEFT JOIN reviews r ON r.attempt = a.id ORDER BY a.id")
+        keys = ("id", "question", "time", "answer", "correct", "seconds", "device", "session", "mode",
+                "card_id", "rating", "state", "due", "stability", "difficulty", "duration_ms")
+        out = []
+        for row in rows:
+            d = dict(zip(keys, row))
+            d["correct"] = bool(d["correct"])
+            out.append(d)
+        return out
+
+    def progress(self) -> dict[str, tuple[int, int, bool]]:
+        """question -> (attempts, right, last answer right)."""
+        rows = self._read(
+            "SELECT question, COUNT(*), SUM(correct), "
+            "(SELECT correct FROM attempts b WHERE b.question = a.question ORDER BY b.id DESC LIMIT 1) "
+            "FROM attempts a GROUP BY question")
+        return {q: (n, right or 0, bool(last)) for q, n, right, last in rows}
+
+    def cards(self) -> list[tuple[str, str]]:
+        """(question, CardState JSON) for every card ever scheduled."""
+        return self._read("SELECT question, state FROM cards")
+
+    def reviews(self, since: str | None = None) -> list[tuple]:
+        """(time, question, rating, was_new, duration_ms) in time order, optionally from an ISO time on."""
+        sql = "SELECT time, question, rating, was_new, duration_ms FROM reviews"
+        if since:
+            return self._read(sql + " WHERE time >= ? ORDER BY time", (since,))
+        return self._read(sql + " ORDER BY time")
+
+    def attempt_times(self) -> list[tuple[str, str, bool]]:
+        """(time, question, correct) of every attempt, oldest first."""
+        return [(t, q, bool(c)) for t, q, c in self._read("SELECT time, question, correct FROM attempts ORDER BY id")]
+
+    def close(self):
+        self.db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

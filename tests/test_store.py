@@ -1,0 +1,121 @@
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+import pytest
+from typer.testing import CliRunner
+
+from quizkit.cli import app
+from quizkit.errors import StoreError
+from quizkit.store import MIGRATIONS, Attempt, Store
+
+from conftest import BANKS
+
+T = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+
+
+def attempt(q="b/q", correct=True, session="s1"):
+    return Attempt(q, T, "x", correct, 1.5, "cpu", session)
+
+
+def test_migrations_from_an_empty_file(tmp_path):
+    path = tmp_path / "q.db"
+    path.touch()  # an empty file is a valid, empty SQLite database
+    with Store(path) as s:
+        assert s.versions() == [v for v, _, _ in MIGRATIONS]
+    with Store(path) as s:  # a second open applies nothing twice
+        assert s.versions() == [v for v, _, _ in MIGRATIONS]
+        assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_partial_migration_is_completed(tmp_path):
+    path = tmp_path / "q.db"
+    db = sqlite3.connect(path)
+    db.executescript("CREATE TABLE migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL);"
+                     + MIGRATIONS[0][2] + "; INSERT INTO migrations VALUES (1, 'attempts', 'then');"
+                     "INSERT INTO attempts (question, time, answer, correct, seconds, device, session) "
+                     "VALUES ('b/old', '2026-01-01T00:00:00+00:00', 'a', 1, 1.0, 'cpu', 'old');")
+    db.commit()
+    db.close()
+    with Store(path) as s:
+        assert s.versions() == [1, 2]
+        assert [a["question"] for a in s.attempts()] == ["b/old"]  # kept through the migration
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "q.db"
+    with Store(path) as s:
+        s.db.execute("INSERT INTO migrations VALUES (99, 'future', 'x')")
+    with pytest.raises(StoreError, match="newer quizkit"):
+        Store(path)
+
+
+def test_each_attempt_is_committed_at_once(tmp_path):
+    path = tmp_path / "q.db"
+    s = Store(path)
+    s.record_attempt(attempt())
+    other = sqlite3.connect(path)  # another reader sees it before s is closed
+    assert other.execute("SELECT COUNT(*) FROM attempts").fetchone()[0] == 1
+    s.close()
+
+
+def test_two_stores_on_one_file_both_write(tmp_path):
+    path = tmp_path / "q.db"
+    a, b = Store(path), Store(path)
+    for i in range(20):
+        a.record_attempt(attempt(f"b/a{i}", session="A"))
+        b.record_attempt(attempt(f"b/b{i}", session="B"))
+    assert len(a.attempts()) == 40 and len(b.attempts()) == 40
+    a.close()
+    b.close()
+
+
+def test_two_processes_writing_at_once(tmp_path):
+    path = tmp_path / "q.db"
+    Store(path).close()
+    code = ("import sys; from datetime import datetime, timezone; from quizkit.store import Store, Attempt\n"
+            "s = Store(sys.argv[1])\n"
+            "for i in range(200):\n"
+            "    s.record_attempt(Attempt(f'b/{sys.argv[2]}{i}', datetime.now(timezone.utc), 'x', True, 1.0, 'cpu', sys.argv[2]))\n")
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(path), name]) for name in "AB"]
+    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    with Store(path) as s:
+        assert len(s.attempts()) == 400
+
+
+def test_corrupt_file_one_line_error_and_left_untouched(tmp_path):
+    path = tmp_path / "q.db"
+    junk = b"this is not a database, it is a shopping list\n" * 100
+    path.write_bytes(junk)
+    with pytest.raises(StoreError) as e:
+        Store(path)
+    assert "not a readable quizkit database" in str(e.value) and "left untouched" in str(e.value)
+    assert path.read_bytes() == junk
+
+
+def test_corrupt_file_through_the_cli(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "quizkit.db").write_bytes(b"garbage" * 500)
+    monkeypatch.setenv("QUIZKIT_HOME", str(home))
+    r = CliRunner().invoke(app, ["drill", "--bank", str(BANKS)], input="q\n")
+    assert r.exit_code == 1 and "not a readable quizkit database" in r.output
+    assert "Traceback" not in r.output and r.output.strip().count("\n") == 0
+    assert (home / "quizkit.db").read_bytes() == b"garbage" * 500
+
+
+def test_locked_database_is_one_line(tmp_path, monkeypatch):
+    monkeypatch.setattr("quizkit.store.BUSY_MS", 100)
+    path = tmp_path / "q.db"
+    Store(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        s = Store.__new__(Store)  # open without migrating: the lock bites on the write
+        s.path = path
+        s.db = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+        with pytest.raises(StoreError, match="locked"):
+            s.record_attempt(attempt())
+    finally:
+        holder.execute("ROLLBACK")
