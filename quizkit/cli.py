@@ -332,3 +332,95 @@ def export(
     with Store() as store:
         rows = session.export_rows(store)
     ui.export(rows, fmt, output)
+
+
+@app.command()
+@friendly
+def review(
+    bank: Optional[List[Path]] = typer.Option(None, "--bank", help="Bank file or folder (repeatable)."),
+    tag: Optional[List[str]] = typer.Option(None, "--tag", "--topic", help="Only questions with this tag (repeatable)."),
+    qtype: Optional[List[str]] = typer.Option(None, "--type", help="flashcard, short, mcq, output or code (repeatable)."),
+    new_limit: Optional[int] = typer.Option(None, "--new", min=0, help="New questions a day (default 20, or config.yaml)."),
+    review_limit: Optional[int] = typer.Option(None, "--reviews", min=0, help="Reviews a day (default 200, or config.yaml)."),
+    seed: Optional[int] = typer.Option(None, help="Seed for the order of mcq choices."),
+    device: str = typer.Option("cpu", help=DEVICE_HELP),
+    lang: str = typer.Option("en", help="Language of prompts: en or zh."),
+):
+    """Spaced repetition: what is due today, then new questions up to the daily limit."""
+    import random
+
+    from . import session, ui
+    from .scheduler import Scheduler
+    from .store import Store, home
+    settings = session.load_settings(home() / "config.yaml")
+    if new_limit is not None:
+        settings.new_per_day = new_limit
+    if review_limit is not None:
+        settings.reviews_per_day = review_limit
+    _, questions, errors = session.load(bank)
+    for e in errors:
+        ui.warn(str(e))
+    sched = Scheduler(settings.desired_retention, rollover_hour=settings.rollover_hour)
+    with Store() as store:
+        runner = _runner() if device != "cpu" else None
+        cuda = runner.resolve_device(device) == "cuda" if runner else False
+        pool = session.matching(questions, tag or (), qtype or (), None, cuda)
+        rs = session.ReviewSession(store, runner, sched, settings, "cuda" if cuda else "cpu")
+        plan = rs.plan(pool)
+        ui.review_plan(plan, settings, rs.clock())
+        if not plan.due and not plan.new:
+            if runner:
+                runner.close()
+            return
+        queue = plan.due + [(q, None) for q in plan.new]
+        if rs.runner is None and any(q.type in session.RUNS_CODE for q, _ in queue):
+            rs.runner = _runner()
+        if rs.runner:
+            rs.runner.warm()
+        _review_sitting(ui, rs, queue, lang, random.Random(seed))
+
+
+def _review_sitting(ui, rs, queue, lang, rng):
+    asked = 0
+    try:
+        while True:
+            item = rs.next_item(queue)
+            if item is None:
+                break
+            q, state = item
+            asked += 1
+            left = len(queue) + len(rs.learning)
+            ui.score_bar(rs.score, f"review {asked} · {left} left")
+            answer = ask_question(ui, rs, q, lang, rng, f"[{asked}]", review=True)
+            if answer is None:
+                continue
+            correct, text, seconds, key = answer
+            override = None
+            if correct and key is None:
+                choice = _line(ui, "Enter: good · h: hard · e: easy > ").lower()
+                override = choice if choice in ("h", "e") else None
+            result = rs.rate(q, state, correct, seconds, text, key, override)
+            ui.scheduled(result, rs.clock())
+    except (_Quit, KeyboardInterrupt, EOFError):
+        pass
+    finally:
+        if rs.runner:
+            rs.runner.close()
+        ui.summary(rs.score, "review summary")
+
+
+@app.command()
+@friendly
+def stats(
+    bank: Optional[List[Path]] = typer.Option(None, "--bank", help="Bank file or folder, for topic names (repeatable)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
+):
+    """Accuracy by topic, retention, streak, the due forecast and a heatmap of days studied."""
+    from . import session, ui
+    from .scheduler import Scheduler
+    from .store import Store, home
+    settings = session.load_settings(home() / "config.yaml")
+    sched = Scheduler(settings.desired_retention, rollover_hour=settings.rollover_hour)
+    with Store() as store:
+        data = session.stats(store, sched, bank)
+    (ui.print_json if as_json else ui.stats)(data)

@@ -7,7 +7,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from . import checks
 from .bank import load_banks
@@ -317,3 +317,137 @@ EXPORT_FIELDS = ("question", "time", "answer", "correct", "seconds", "device", "
 def export_rows(store) -> list[dict]:
     """Every attempt, oldest first; review fields are empty for drill attempts."""
     return [{k: row[k] for k in EXPORT_FIELDS} for row in store.attempts()]
+
+
+# ---- review: spaced repetition over the same questions ----
+
+@dataclass
+class Settings:
+    """Review settings: defaults as Anki's, overridable in QUIZKIT_HOME/config.yaml and by options."""
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    rollover_hour: int = 4
+    desired_retention: float = 0.9
+
+
+LEARN_AHEAD_MIN = 20  # a learning step due within this is asked now rather than making the learner wait
+
+
+def load_settings(path) -> Settings:
+    """config.yaml in the data folder, if there is one; every key is checked."""
+    import yaml
+    s = Settings()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return s
+    except OSError as e:
+        raise QuizkitError(f"{path}: cannot read: {e.strerror}") from None
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise QuizkitError(f"{path}:{mark.line + 1 if mark else 0}: bad YAML") from None
+    if not isinstance(data, dict):
+        raise QuizkitError(f"{path}: must be a mapping like 'new_per_day: 20'")
+    limits = {"new_per_day": (int, 0, 9999), "reviews_per_day": (int, 0, 99999),
+              "rollover_hour": (int, 0, 23), "desired_retention": (float, 0.7, 0.99)}
+    for key, value in data.items():
+        if key not in limits:
+            raise QuizkitError(f"{path}: unknown setting '{key}' (known: {', '.join(limits)})")
+        kind, lo, hi = limits[key]
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+                (kind is int and not float(value).is_integer()) or not lo <= value <= hi:
+            raise QuizkitError(f"{path}: '{key}' must be a number from {lo} to {hi}, not {value!r}")
+        setattr(s, key, kind(value))
+    return s
+
+
+@dataclass
+class Plan:
+    due: list            # [(Question, CardState)] reviews and (re)learning steps due now
+    new: list            # [Question] never reviewed, up to what is left of today's new limit
+    new_done: int        # today's counts, before this session
+    reviews_done: int
+    next_due: datetime | None   # the earliest card due later, when nothing is due now
+    leeches: int
+
+
+class ReviewSession(Drill):
+    """A drill whose answers become FSRS ratings; each review is committed with its attempt."""
+
+    def __init__(self, store, runner, scheduler, settings: Settings, device="cpu", clock=None):
+        super().__init__(store, runner, device, mode="review", clock=clock)
+        self.scheduler = scheduler
+        self.settings = settings
+        self.learning: list = []   # [(Question, CardState)] learning steps due again in this session
+
+    def plan(self, questions) -> Plan:
+        from .scheduler import CardState
+        when = self.clock()
+        start = self.scheduler.day_start(self.scheduler.study_day(when))
+        today = self.store.reviews(since=start)
+        new_done = sum(1 for r in today if r[3] == 0)
+        reviews_done = sum(1 for r in today if r[3] == 2)
+        by_id = {q.full_id: q for q in questions}
+        reviews_left = max(0, self.settings.reviews_per_day - reviews_done)
+        due = []
+        for qid, state_json in self.store.due_cards(when):
+            q = by_id.get(qid)
+            if q is None:
+                continue
+            state = CardState.from_json(state_json)
+            is_review = state.card.state.value == 2
+            if is_review and reviews_left <= 0:
+                continue  # the day's review limit; learning steps are never held back
+            reviews_left -= is_review
+            due.append((q, state))
+        cards = self.store.card_dues()
+        have = {qid for qid, _, _ in cards}
+        new_left = max(0, self.settings.new_per_day - new_done)
+        new = [q for q in questions if q.full_id not in have][:new_left]
+        later = [datetime.fromisoformat(d) for qid, d, leech in cards
+                 if not leech and qid in by_id and datetime.fromisoformat(d) > when]
+        leeches = sum(1 for qid, _, leech in cards if leech and qid in by_id)
+        return Plan(due, new, new_done, reviews_done, min(later, default=None), leeches)
+
+    def rate(self, q, state, correct: bool, seconds: float, answer: str, key: str | None = None,
+             override: str | None = None):
+        """Rate one answer, commit attempt + review + card in one transaction; returns the ReviewResult."""
+        from . import scheduler as sch
+        from .store import Attempt, Review
+        when = self.clock()
+        state = state or sch.new_card(q.full_id, when)
+        rating = sch.rating_from_key(key) if key else sch.rating_for(correct, override)
+        result = self.scheduler.review(state, rating, when, int(seconds * 1000))
+        card = result.state.card
+        review = Review(q.full_id, card.card_id, int(rating), card.state.value,
+                        0 if state.is_new else state.card.state.value, card.due, card.stability,
+                        card.difficulty, int(seconds * 1000), result.state.to_json(), result.state.leech)
+        self.store.record_review(Attempt(q.full_id, when, answer, correct, seconds, self.device,
+                                         self.session_id, self.mode), review)
+        self.score.add(q, correct)
+        if card.state.value in (1, 3) and card.due <= when + timedelta(minutes=LEARN_AHEAD_MIN) \
+                and not result.state.leech:
+            self.learning.append((q, result.state))
+            self.learning.sort(key=lambda pair: pair[1].card.due)
+        return result
+
+    def next_item(self, queue):
+        """A learning step that is due comes first; then the queue; then learning steps due soon."""
+        when = self.clock()
+        if self.learning and self.learning[0][1].card.due <= when:
+            return self.learning.pop(0)
+        if queue:
+            return queue.pop(0)
+        if self.learning:
+            return self.learning.pop(0)
+        return None
+
+
+def stats(store, scheduler, bank_paths=None) -> dict:
+    from . import stats as numbers
+    banks, _errors = load_banks(bank_paths)  # topics only: a broken bank must not hide the numbers
+    topic = {q.full_id: topic_of(q) for b in banks for q in b.questions}
+    return numbers.compute(store.attempt_times(), store.reviews(), store.card_dues(),
+                           lambda qid: topic.get(qid) or qid.split("/")[0], scheduler, now())

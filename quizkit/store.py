@@ -50,7 +50,7 @@ MIGRATIONS = [
             time TEXT NOT NULL,              -- ISO 8601, UTC
             rating INTEGER NOT NULL,         -- 1 again, 2 hard, 3 good, 4 easy
             state INTEGER NOT NULL,          -- fsrs State after the review: 1 learning, 2 review, 3 relearning
-            was_new INTEGER NOT NULL,        -- the card's first review
+            prev_state INTEGER NOT NULL,     -- before it: 0 new (first review), else as state
             due TEXT NOT NULL,
             stability REAL,
             difficulty REAL,
@@ -94,7 +94,7 @@ class Review:
     card_id: int
     rating: int
     state: int
-    was_new: bool
+    prev_state: int          # 0: the card was new
     due: datetime
     stability: float | None
     difficulty: float | None
@@ -186,9 +186,9 @@ class Store:
         def write(db):
             attempt_id = self._insert_attempt(db, a)
             db.execute(
-                "INSERT INTO reviews (attempt, question, card_id, time, rating, state, was_new, due, stability, "
+                "INSERT INTO reviews (attempt, question, card_id, time, rating, state, prev_state, due, stability, "
                 "difficulty, duration_ms, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (attempt_id, r.question, r.card_id, utc_iso(a.time), r.rating, r.state, int(r.was_new),
+                (attempt_id, r.question, r.card_id, utc_iso(a.time), r.rating, r.state, r.prev_state,
                  utc_iso(r.due), r.stability, r.difficulty, r.duration_ms, a.session))
             db.execute(
                 "INSERT INTO cards (question, card_id, state, due, leech, updated) VALUES (?, ?, ?, ?, ?, ?) "
@@ -203,10 +203,10 @@ class Store:
     def attempts(self) -> list[dict]:
         rows = self._read(
             "SELECT a.id, a.question, a.time, a.answer, a.correct, a.seconds, a.device, a.session, a.mode, "
-            "r.card_id, r.rating, r.state, r.due, r.stability, r.difficulty, r.duration_ms "
+            "r.card_id, r.rating, r.state, r.prev_state, r.due, r.stability, r.difficulty, r.duration_ms "
             "FROM attempts a LEFT JOIN reviews r ON r.attempt = a.id ORDER BY a.id")
         keys = ("id", "question", "time", "answer", "correct", "seconds", "device", "session", "mode",
-                "card_id", "rating", "state", "due", "stability", "difficulty", "duration_ms")
+                "card_id", "rating", "state", "prev_state", "due", "stability", "difficulty", "duration_ms")
         out = []
         for row in rows:
             d = dict(zip(keys, row))
@@ -226,16 +226,33 @@ class Store:
         """(question, CardState JSON) for every card ever scheduled."""
         return self._read("SELECT question, state FROM cards")
 
-    def reviews(self, since: str | None = None) -> list[tuple]:
-        """(time, question, rating, was_new, duration_ms) in time order, optionally from an ISO time on."""
-        sql = "SELECT time, question, rating, was_new, duration_ms FROM reviews"
+    def card(self, question: str) -> str | None:
+        rows = self._read("SELECT state FROM cards WHERE question = ?", (question,))
+        return rows[0][0] if rows else None
+
+    def due_cards(self, until: datetime, limit: int | None = None) -> list[tuple[str, str]]:
+        """(question, CardState JSON) of non-leech cards due by `until`, most overdue first (indexed)."""
+        sql = "SELECT question, state FROM cards WHERE leech = 0 AND due <= ? ORDER BY due, question"
+        args: tuple = (utc_iso(until),)
+        if limit is not None:
+            sql += " LIMIT ?"
+            args += (limit,)
+        return self._read(sql, args)
+
+    def card_dues(self) -> list[tuple[str, str, bool]]:
+        """(question, due ISO, leech) of every card: enough for forecasts without parsing states."""
+        return [(q, d, bool(l)) for q, d, l in self._read("SELECT question, due, leech FROM cards")]
+
+    def reviews(self, since: datetime | None = None) -> list[tuple]:
+        """(time, question, rating, prev_state, duration_ms) in time order, optionally from `since` on."""
+        sql = "SELECT time, question, rating, prev_state, duration_ms FROM reviews"
         if since:
-            return self._read(sql + " WHERE time >= ? ORDER BY time", (since,))
+            return self._read(sql + " WHERE time >= ? ORDER BY time", (utc_iso(since),))
         return self._read(sql + " ORDER BY time")
 
-    def attempt_times(self) -> list[tuple[str, str, bool]]:
-        """(time, question, correct) of every attempt, oldest first."""
-        return [(t, q, bool(c)) for t, q, c in self._read("SELECT time, question, correct FROM attempts ORDER BY id")]
+    def attempt_times(self) -> list[tuple[str, str, int]]:
+        """(time, question, correct 0/1) of every attempt, oldest first."""
+        return self._read("SELECT time, question, correct FROM attempts ORDER BY id")
 
     def close(self):
         self.db.close()

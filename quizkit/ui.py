@@ -126,6 +126,7 @@ def _code(code: str):
 
 def score_bar(score, position: str = ""):
     """The running score, shown above every question."""
+    out.print()
     topics = "  ".join(f"{escape(t)} {r}/{r + w}" for t, (r, w, _) in score.topics.items() if r + w)
     out.print(
         f"[dim]{position}[/]  [green]✓ {score.right}[/]  [red]✗ {score.wrong}[/]  [yellow]↷ {score.skipped}[/]"
@@ -218,10 +219,9 @@ def verdict(q, v, lang, order=None):
         out.print(f"[dim]  tests passed in {run.seconds * 1000:.0f} ms[/]")
     text = pick(q.explanation, lang)
     if text:
-        out.print(f"[bold]why:[/] ", end="")
-        out.print(_md(text))
+        out.print(_md(f"**Why:** {text}"))
     if q.source:
-        out.print(f"[dim]source: {escape(q.source)}[/]", soft_wrap=True)
+        out.print(f"[dim]source: {escape(q.source)}[/]", overflow="fold")
 
 
 def summary(score, title="session summary"):
@@ -315,3 +315,110 @@ def export(rows, fmt, path=None):
     else:
         out.file.write(buf.getvalue())
         out.file.flush()
+
+
+# ---- review ----
+
+def _local(when) -> str:
+    return when.astimezone().strftime("%a %d %b %H:%M")
+
+
+def review_plan(plan, settings, now):
+    from .scheduler import describe_interval
+    if not plan.due and not plan.new:
+        line = "[green]Nothing is due now.[/]"
+        if plan.next_due:
+            line += f" The next card is due {describe_interval(plan.next_due, now).replace('again ', '').replace('next ', '')}" \
+                    f" ({_local(plan.next_due)})."
+        if plan.new_done >= settings.new_per_day:
+            line += f" Today's {settings.new_per_day} new questions are done."
+        out.print(line)
+        return
+    out.print(f"[bold]{len(plan.due)}[/] due · [bold]{len(plan.new)}[/] new  "
+              f"[dim](today so far: {plan.new_done}/{settings.new_per_day} new, "
+              f"{plan.reviews_done}/{settings.reviews_per_day} reviews"
+              + (f"; {plan.leeches} leech{'es' if plan.leeches != 1 else ''} suspended" if plan.leeches else "")
+              + ")[/]")
+
+
+def scheduled(result, now):
+    from .scheduler import LEECH_LAPSES, describe_interval
+    card = result.state.card
+    rating = {1: "again", 2: "hard", 3: "good", 4: "easy"}[int(result.log.rating)]
+    out.print(f"[magenta]rated {rating}[/] → {describe_interval(card.due, now)}  [dim]({_local(card.due)})[/]")
+    if result.became_leech:
+        out.print(f"[bold yellow]leech:[/] forgotten {LEECH_LAPSES} times; tagged leech and suspended from review "
+                  "(it stays in drill; rewrite the card in your own words, then drill it)")
+
+
+# ---- stats ----
+
+def stats(data):
+    from datetime import date, timedelta
+
+    from rich.columns import Columns
+    from rich.panel import Panel
+    t = data["today"]
+    tot = data["total"]
+    out.print(Panel(
+        f"today ({t['date']}): [bold]{t['attempts']}[/] answered, [green]{t['right']} right[/] · "
+        f"{t['reviews']} reviews, {t['new']} new\n"
+        f"streak: [bold]{data['streak']}[/] day{'s' if data['streak'] != 1 else ''} · all time: {tot['attempts']} answers, "
+        f"{tot['questions_seen']} questions seen, {tot['cards']} in review"
+        + (f", [yellow]{tot['leeches']} leeches[/]" if tot["leeches"] else ""),
+        title="quizkit stats", title_align="left"))
+
+    topics = Table(title="accuracy by topic", title_justify="left")
+    for col, just in (("topic", "left"), ("answers", "right"), ("right", "right"), ("accuracy", "right")):
+        topics.add_column(col, justify=just)
+    for name, row in data["topics"].items():
+        topics.add_row(escape(name), str(row["attempts"]), str(row["right"]), _pct(row["accuracy"]))
+    retention = Table(title="true retention by month", title_justify="left")
+    for col in ("month", "reviews", "right", "retention"):
+        retention.add_column(col, justify="left" if col == "month" else "right")
+    for month, row in data["retention"].items():
+        retention.add_row(month, str(row["reviews"]), str(row["right"]), _pct(row["retention"]))
+    if not data["retention"]:
+        retention.add_row("[dim]none yet[/]", "", "", "")
+    out.print(Columns([topics, retention], padding=(0, 4)))
+
+    forecast = Table(title="due in the next 14 days", title_justify="left", show_header=False, box=None)
+    forecast.add_column("day")
+    forecast.add_column("bar")
+    forecast.add_column("n", justify="right")
+    peak = max((f["due"] for f in data["forecast"]), default=0) or 1
+    for f in data["forecast"]:
+        d = date.fromisoformat(f["date"])
+        bar = "█" * round(30 * f["due"] / peak) if f["due"] else "[dim]·[/]"
+        forecast.add_row(d.strftime("%a %d %b"), f"[cyan]{bar}[/]", str(f["due"]))
+    out.print(forecast)
+
+    start = date.fromisoformat(data["heatmap"]["start"])
+    days = {date.fromisoformat(k): n for k, n in data["heatmap"]["days"].items()}
+    top = max(days.values(), default=0) or 1
+    # a glyph per level as well as a colour, so NO_COLOR terminals show it too
+    shades = [("grey30", "·"), ("green4", "░"), ("green3", "▒"), ("green1", "▓"), ("bold bright_green", "█")]
+    heat = Table(title="days studied (last 20 weeks)", title_justify="left", show_header=False, box=None,
+                 padding=(0, 0))
+    heat.add_column("")
+    for _ in range(20):
+        heat.add_column("")
+    today = date.fromisoformat(t["date"])
+    for weekday, name in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
+        cells = []
+        for week in range(20):
+            d = start + timedelta(weeks=week, days=weekday)
+            if d > today:
+                cells.append(" ")
+                continue
+            n = days.get(d, 0)
+            level = 0 if not n else 1 + min(3, int(3 * n / top))
+            style, glyph = shades[level]
+            cells.append(f"[{style}]{glyph}[/] ")
+        heat.add_row(f"{name:4}", *cells)
+    out.print(heat)
+    out.print("    " + "  ".join(f"[{style}]{glyph}[/]" for style, glyph in shades) + "  [dim]none → most answers in a day[/]")
+
+
+def _pct(x):
+    return f"{x:.0%}"
