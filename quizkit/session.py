@@ -449,5 +449,4 @@ def stats(store, scheduler, bank_paths=None) -> dict:
     from . import stats as numbers
     banks, _errors = load_banks(bank_paths)  # topics only: a broken bank must not hide the numbers
     topic = {q.full_id: topic_of(q) for b in banks for q in b.questions}
-    return numbers.compute(store.attempt_times(), store.reviews(), store.card_dues(),
-                           lambda qid: topic.get(qid) or qid.split("/")[0], scheduler, now())
+    return numbers.compute(store, lambda qid: topic.get(qid) or qid.split("/")[0], scheduler, now())

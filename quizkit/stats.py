@@ -1,93 +1,74 @@
-"""Numbers for `quizkit stats`, from the store's rows. Pure: the caller passes the time and the rows."""
+"""Numbers for `quizkit stats`. Pure: the store counts (in SQL, over its time index), the caller gives the time."""
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import Counter
 from datetime import date, datetime, timedelta
 
 HEATMAP_WEEKS = 20
 FORECAST_DAYS = 14
 
 
-class Days:
-    """Maps UTC ISO times to local study days (with the rollover) by bisecting the days' start times:
-    ISO strings in one format sort as times do, so 100,000 rows cost a few string compares each."""
-
-    def __init__(self, scheduler, first: date, last: date):
-        self.first = first
-        n = (last - first).days + 2
-        self.starts = [scheduler.day_start(first + timedelta(days=i)).isoformat(timespec="seconds")
-                       for i in range(n)]
-
-    def day(self, iso: str) -> date | None:
-        i = bisect_right(self.starts, iso) - 1
-        return self.first + timedelta(days=i) if 0 <= i < len(self.starts) - 1 else None
+def _iso(scheduler, day: date) -> str:
+    return scheduler.day_start(day).isoformat(timespec="seconds")
 
 
-def compute(attempts, reviews, dues, topic_of, scheduler, now: datetime) -> dict:
-    """attempts: (time, question, correct); reviews: (time, question, rating, prev_state, ms);
-    dues: (question, due, leech); topic_of: question id -> topic."""
+def compute(store, topic_of, scheduler, now: datetime) -> dict:
+    """topic_of: question id -> topic. Study days are local, with the scheduler's rollover hour."""
     today = scheduler.study_day(now)
-    first = min((scheduler.study_day(datetime.fromisoformat(rows[0][0])) for rows in (attempts, reviews) if rows),
-                default=today)
-    days = Days(scheduler, min(first, today - timedelta(weeks=HEATMAP_WEEKS)), today + timedelta(days=FORECAST_DAYS))
+    heat_start = today - timedelta(days=today.weekday()) - timedelta(weeks=HEATMAP_WEEKS - 1)
+    days = [heat_start + timedelta(days=i) for i in range((today - heat_start).days + 2)]
+    per_day = dict(zip(days, store.counts_between([_iso(scheduler, d) for d in days])))
 
-    per_day: Counter = Counter()
-    by_question: dict = {}
-    for t, q, ok in attempts:
-        per_day[days.day(t)] += 1
-        row = by_question.setdefault(q, [0, 0])
-        row[0] += 1
-        row[1] += ok
-    topics: dict = {}
-    for q, (n, ok) in by_question.items():
-        row = topics.setdefault(topic_of(q), [0, 0])
-        row[0] += n
-        row[1] += ok
-
-    # True retention: answers to cards already in review (not new, not in learning steps), by month.
-    months: dict = {}
-    today_reviews = today_new = 0
-    today_start = scheduler.day_start(today).isoformat(timespec="seconds")
-    for t, q, rating, prev, _ms in reviews:
-        if t >= today_start:
-            today_new += prev == 0
-            today_reviews += prev != 0
-        if prev == 2:
-            row = months.setdefault(t[:7], [0, 0])
-            row[0] += 1
-            row[1] += rating > 1
-
-    today_attempts = [a for a in attempts if a[0] >= today_start]
-    forecast = [0] * FORECAST_DAYS
-    leeches = 0
-    for q, due, leech in dues:
-        if leech:
-            leeches += 1
-            continue
-        if due < today_start:
-            forecast[0] += 1  # overdue counts on today
-            continue
-        d = days.day(due)
-        if d is not None and (d - today).days < FORECAST_DAYS:
-            forecast[(d - today).days] += 1
-
-    studied = {d for d, n in per_day.items() if d and n}
-    streak, d = 0, today if today in studied else today - timedelta(days=1)
-    while d in studied:
+    # The streak may run past the heatmap: count further back, a week at a time, until a day off.
+    streak, d = 0, today if per_day.get(today) else today - timedelta(days=1)
+    first = store.first_attempt_time()
+    while first and d >= scheduler.study_day(datetime.fromisoformat(first)):
+        if d not in per_day:
+            week = [d - timedelta(days=i) for i in range(7, -2, -1)]  # 8 days and the next day's start
+            per_day.update(zip(week, store.counts_between([_iso(scheduler, x) for x in week])))
+        if not per_day[d]:
+            break
         streak += 1
         d -= timedelta(days=1)
 
-    heat_start = today - timedelta(days=today.weekday()) - timedelta(weeks=HEATMAP_WEEKS - 1)
+    topics: dict = {}
+    seen = total = 0
+    for q, n, right in store.attempts_by_question():
+        row = topics.setdefault(topic_of(q), [0, 0])
+        row[0] += n
+        row[1] += right
+        seen += 1
+        total += n
+
+    today_start = _iso(scheduler, today)
+    today_n, today_right = store.attempts_since(today_start)
+    new_today, reviews_today, reviews_total = store.review_counts_since(today_start)
+
+    # Forecast: each card's due time placed on a study day by bisecting the days' start times.
+    starts = [_iso(scheduler, today + timedelta(days=i)) for i in range(FORECAST_DAYS + 1)]
+    forecast = [0] * FORECAST_DAYS
+    cards = leeches = 0
+    for _q, due, leech in store.card_dues():
+        cards += 1
+        if leech:
+            leeches += 1
+            continue
+        i = max(0, bisect_right(starts, due) - 1)  # overdue counts on today
+        if i < FORECAST_DAYS:
+            forecast[i] += 1
+
     return {
-        "today": {"date": today.isoformat(), "attempts": len(today_attempts),
-                  "right": sum(ok for _, _, ok in today_attempts), "reviews": today_reviews, "new": today_new},
+        "today": {"date": today.isoformat(), "attempts": today_n, "right": today_right,
+                  "reviews": reviews_today, "new": new_today},
         "streak": streak,
-        "total": {"attempts": len(attempts), "reviews": len(reviews), "questions_seen": len(by_question),
-                  "cards": len(dues), "leeches": leeches},
-        "topics": {t: {"attempts": n, "right": ok, "accuracy": round(ok / n, 4)} for t, (n, ok) in sorted(topics.items())},
-        "retention": {m: {"reviews": n, "right": ok, "retention": round(ok / n, 4)} for m, (n, ok) in sorted(months.items())},
+        "total": {"attempts": total, "reviews": reviews_total, "questions_seen": seen,
+                  "cards": cards, "leeches": leeches},
+        "topics": {t: {"attempts": n, "right": ok, "accuracy": round(ok / n, 4)}
+                   for t, (n, ok) in sorted(topics.items())},
+        "retention": {m: {"reviews": n, "right": ok, "retention": round(ok / n, 4)}
+                      for m, n, ok in store.retention_by_month()},
         "forecast": [{"date": (today + timedelta(days=i)).isoformat(), "due": n} for i, n in enumerate(forecast)],
         "heatmap": {"start": heat_start.isoformat(),
-                    "days": {d.isoformat(): n for d, n in sorted(per_day.items()) if d and d >= heat_start}},
+                    "days": {d.isoformat(): n for d, n in sorted(per_day.items())
+                             if n and heat_start <= d <= today}},
     }

@@ -250,6 +250,36 @@ class Store:
             return self._read(sql + " WHERE time >= ? ORDER BY time", (utc_iso(since),))
         return self._read(sql + " ORDER BY time")
 
+    # ---- aggregates for stats: SQL does the counting, over the time index ----
+
+    def counts_between(self, bounds: list[str]) -> list[int]:
+        """Attempts in each [bounds[i], bounds[i+1]) of ISO times (an indexed range count each)."""
+        return [self._read("SELECT COUNT(*) FROM attempts WHERE time >= ? AND time < ?", (a, b))[0][0]
+                for a, b in zip(bounds, bounds[1:])]
+
+    def first_attempt_time(self) -> str | None:
+        return self._read("SELECT MIN(time) FROM attempts")[0][0]
+
+    def attempts_by_question(self) -> list[tuple[str, int, int]]:
+        """(question, attempts, right)."""
+        return self._read("SELECT question, COUNT(*), SUM(correct) FROM attempts GROUP BY question")
+
+    def attempts_since(self, since: str) -> tuple[int, int]:
+        """(attempts, right) from an ISO time on."""
+        n, right = self._read("SELECT COUNT(*), SUM(correct) FROM attempts WHERE time >= ?", (since,))[0]
+        return n, right or 0
+
+    def retention_by_month(self) -> list[tuple[str, int, int]]:
+        """(YYYY-MM in UTC, reviews of cards in review, passed) — Anki's true retention."""
+        return self._read("SELECT substr(time, 1, 7), COUNT(*), SUM(rating > 1) FROM reviews "
+                          "WHERE prev_state = 2 GROUP BY 1 ORDER BY 1")
+
+    def review_counts_since(self, since: str) -> tuple[int, int, int]:
+        """(reviews of new cards, other reviews, all reviews ever) from an ISO time on."""
+        new, other = self._read("SELECT COALESCE(SUM(prev_state = 0), 0), COALESCE(SUM(prev_state != 0), 0) "
+                                "FROM reviews WHERE time >= ?", (since,))[0]
+        return new, other, self._read("SELECT COUNT(*) FROM reviews")[0][0]
+
     def attempt_times(self) -> list[tuple[str, str, int]]:
         """(time, question, correct 0/1) of every attempt, oldest first."""
         return self._read("SELECT time, question, correct FROM attempts ORDER BY id")
