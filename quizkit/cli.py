@@ -195,6 +195,7 @@ def ask_question(ui, drill, q, lang, rng, position, review=False):
             cmd = _command(ui, q, _line(ui, "Enter to reveal > "), lang)
             if cmd == "skip":
                 drill.skip(q)
+                ui.skipped(q, lang, order)
                 return None
             if cmd is None:
                 break
@@ -205,6 +206,7 @@ def ask_question(ui, drill, q, lang, rng, position, review=False):
                 break
             if _command(ui, q, key, lang) == "skip":
                 drill.skip(q)
+                ui.skipped(q, lang, order)
                 return None
             ui.note("press 1, 2, 3 or 4")
         correct = key != "1"
@@ -217,12 +219,14 @@ def ask_question(ui, drill, q, lang, rng, position, review=False):
             answer = _read_code(ui, q, lang)
             if answer is None:
                 drill.skip(q)
+                ui.skipped(q, lang, order)
                 return None
         else:
             answer = _line(ui, "> ")
             cmd = _command(ui, q, answer, lang)
             if cmd == "skip":
                 drill.skip(q)
+                ui.skipped(q, lang, order)
                 return None
             if cmd == "again" or not answer:
                 continue

@@ -119,6 +119,12 @@ def _md(text: str):
     return Markdown(text, code_theme="monokai", inline_code_theme="monokai")
 
 
+def _inline(text: str) -> str:
+    """Choices are one line: `code` spans get a colour instead of a Markdown block."""
+    import re
+    return re.sub(r"`([^`]+)`", r"[cyan]\1[/]", escape(text))
+
+
 def _code(code: str):
     from rich.syntax import Syntax
     return Syntax(code.rstrip("\n"), "python", theme="monokai", line_numbers=False, word_wrap=True)
@@ -144,7 +150,7 @@ def question(q, lang, order=None, header=""):
     if q.type == "mcq":
         lines = []
         for letter, i in zip("abcdefgh", order or range(len(q.choices))):
-            lines.append(f"[bold]{letter})[/] {escape(pick(q.choices[i], lang))}")
+            lines.append(f"[bold]{letter})[/] {_inline(pick(q.choices[i], lang))}")
         parts.append("\n".join(lines))
     if q.type == "code":
         parts.append(_code(q.starter))
@@ -190,38 +196,59 @@ def reveal(q, lang):
     out.print(Panel(_md(pick(q.answer, lang)), title="answer", title_align="left", border_style="cyan"))
 
 
-def verdict(q, v, lang, order=None):
+def _right_answer(q, lang, order=None):
+    """What counts as right, shown after a wrong answer or a skip."""
     from .model import pick
+    if q.type == "mcq":
+        order = order or list(range(len(q.choices)))
+        right = [f"{'abcdefgh'[order.index(i)]}) {pick(q.choices[i], lang)}" for i in q.correct]
+        out.print(f"  answer: {_inline('; '.join(right))}")
+    elif q.type == "short":
+        out.print(f"  accepted: {escape(' | '.join(a.strip('/') for a in q.accept[:3]))}", soft_wrap=True)
+    elif q.type == "output":
+        out.print("  it prints:")
+        out.print(_code(q.expected))
+    elif q.type == "code":
+        out.print("  a reference solution:")
+        out.print(_code(q.solution))
+    elif q.type == "flashcard":
+        reveal(q, lang)
+
+
+def _why(q, lang):
+    from .model import pick
+    text = pick(q.explanation, lang)
+    if text:
+        out.print(_md(f"**Why:** {text}"))
+    if q.source:
+        out.print(f"[dim]source: {escape(q.source)}[/]", overflow="fold")
+
+
+def skipped(q, lang, order=None):
+    out.print("[yellow]↷ skipped[/]")
+    _right_answer(q, lang, order)
+    _why(q, lang)
+
+
+def verdict(q, v, lang, order=None):
     if v.correct:
         out.print("[bold green]✓ right[/]" + (f" [dim]({escape(v.detail)})[/]" if v.detail else ""))
     else:
         out.print("[bold red]✗ wrong[/]")
         if q.type == "code":
             run_failure(v)
-        elif q.type == "mcq":
-            order = order or list(range(len(q.choices)))
-            right = [f"{'abcdefgh'[order.index(i)]}) {pick(q.choices[i], lang)}" for i in q.correct]
-            out.print(f"  answer: {escape('; '.join(right))}", soft_wrap=True)
-        elif q.type == "short":
-            out.print(f"  accepted: {escape(' | '.join(a.strip('/') for a in q.accept[:3]))}", soft_wrap=True)
-        elif q.type == "output":
-            out.print("  it prints:")
-            out.print(_code(q.expected))
+        else:
+            _right_answer(q, lang, order)
     run = v.run
-    if q.type == "output" and run is not None:
-        if run.ok and run.stdout.strip() and run.stdout.strip() != q.expected.strip():
-            from .checks import fold
-            if fold(run.stdout) != fold(q.expected):
-                out.print(f"[yellow]note:[/] on this machine's torch it printed: {escape(fold(run.stdout))}")
-        elif run.ok:
-            out.print(f"[dim]  (ran just now in {run.seconds * 1000:.0f} ms: same output)[/]")
+    if q.type == "output" and run is not None and run.ok:
+        from .checks import fold
+        if fold(run.stdout) != fold(q.expected):
+            out.print(f"[yellow]note:[/] this machine's torch printed: {escape(fold(run.stdout))}", soft_wrap=True)
+        else:
+            out.print(f"[dim]  (run just now on this machine's torch in {run.seconds * 1000:.0f} ms: the same)[/]")
     if q.type == "code" and v.correct and run:
         out.print(f"[dim]  tests passed in {run.seconds * 1000:.0f} ms[/]")
-    text = pick(q.explanation, lang)
-    if text:
-        out.print(_md(f"**Why:** {text}"))
-    if q.source:
-        out.print(f"[dim]source: {escape(q.source)}[/]", overflow="fold")
+    _why(q, lang)
 
 
 def summary(score, title="session summary"):
