@@ -54,3 +54,25 @@ def test_every_code_question_has_a_wrong_answer(shipped):
 
 def test_shipped_banks_live_in_the_package_folder():
     assert shipped_dir().is_dir() and any(shipped_dir().glob("*.yaml"))
+
+
+def test_every_question_teaches_and_cites(shipped):
+    """Issue 5: an explanation that teaches the why and a source for every question."""
+    missing = [q.full_id for q in shipped if not q.explanation or not q.source]
+    assert not missing, missing
+
+
+def test_seed_bank_is_bilingual(shipped):
+    seed = [q for q in shipped if q.bank == "seed"]
+    assert len(seed) >= 30
+    for q in seed:
+        for field in ("prompt", "hint", "explanation"):
+            text = getattr(q, field)
+            assert text and {"en", "zh"} <= set(text), (q.full_id, field)
+
+
+def test_counts_meet_the_brief(shipped):
+    tags = {t: sum(t in q.tags for q in shipped) for t in ("tensors", "autograd", "dynamic-graphs", "nn")}
+    assert tags["tensors"] >= 50 and tags["autograd"] >= 50 and tags["dynamic-graphs"] >= 25 and tags["nn"] >= 25
+    assert sum(q.type == "code" for q in shipped) >= 40 and sum(q.type == "output" for q in shipped) >= 40
+    assert len(shipped) >= 200
