@@ -30,6 +30,7 @@ class _Worker:
         self.proc = None
         self._buf = b""
         self.torch_version = None
+        self.child = None  # the pid of the run in flight: its group dies with the worker
 
     def start(self):
         env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"))
@@ -51,6 +52,9 @@ class _Worker:
             self.torch_version = hello["torch"]
 
     def stop(self):
+        if self.child:  # Ctrl-C during a run: the child is in its own group, so kill it by name
+            _killpg(self.child)
+            self.child = None
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
@@ -86,18 +90,20 @@ class _Worker:
         if not started:
             self.stop()
             return {"status": "crashed", "error": "the torch worker died before the run started; it was restarted"}
-        pid = started["pid"]
+        pid = self.child = started["pid"]
         reply = self._read(timeout)
         if reply is None and self.proc.poll() is None:
             _killpg(pid)  # over time: the worker reaps the child and answers
             reply = self._read(10)
             if reply is not None:
+                self.child = None
                 return dict(reply, status="timeout", seconds=timeout, error=f"stopped after {timeout:g} s (time limit)")
         if reply is None:
             # The worker itself died (killed by the snippet, say): clean up and restart next time.
             _killpg(pid)
             self.stop()
             return {"status": "crashed", "error": "the run killed the torch worker; it was restarted"}
+        self.child = None
         return reply
 
 
@@ -151,7 +157,7 @@ class Runner:
         self._wait_warm()
         request = {
             "pieces": [list(p) for p in pieces], "device": device,
-            "memory_mb": self.memory_mb, "output_limit": self.output_limit,
+            "memory_mb": self.memory_mb, "output_limit": self.output_limit, "timeout": timeout,
         }
         worker = self._free.get()
         try:

@@ -75,8 +75,12 @@ def _run(req, proto):
     open_fds = [out_r, err_r, res_r]
     # Done when the result line is in, or when the child is gone (a forked grandchild may keep pipes open).
     status = None
+    # A backstop in case the parent died without killing the run (kill -9 of quizkit): never an orphan loop.
+    deadline = time.monotonic() + req.get("timeout", 10) + 5
     while res_r in open_fds and not bufs[res_r].endswith(b"\n"):
         ready, _, _ = select.select(open_fds, [], [], 0.2)
+        if time.monotonic() > deadline:
+            _killpg(pid)
         if not ready:
             done, code = os.waitpid(pid, os.WNOHANG)
             if done:

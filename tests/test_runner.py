@@ -153,3 +153,39 @@ def test_torch_is_not_imported_in_the_callers_process():
     code = ("import sys; from quizkit.runner import Runner\nr = Runner(); r.run([('c', 'x = torch.ones(1)')])\n"
             "r.close(); print('torch' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+def test_closing_mid_run_leaves_no_child_behind():
+    """Ctrl-C during a run closes the runner: the running child must go with the worker."""
+    import threading
+    r = Runner()
+    r.ready()
+    t = threading.Thread(target=lambda: r.run([("code", "while True:\n    pass")], timeout=60), daemon=True)
+    t.start()
+    deadline = time.monotonic() + 10
+    while not r._all[0].child and time.monotonic() < deadline:
+        time.sleep(0.05)
+    pid = r._all[0].child
+    assert pid and _alive(pid)
+    r._all[0].stop()
+    time.sleep(0.3)
+    assert not _alive(pid)
+
+
+def test_worker_backstop_kills_a_run_whose_parent_died():
+    """If quizkit itself is killed, the worker still stops the run a little after its timeout."""
+    import json
+    import subprocess
+    import sys
+    w = subprocess.Popen([sys.executable, "-m", "quizkit.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        assert json.loads(w.stdout.readline())["ready"]
+        w.stdin.write((json.dumps({"pieces": [["code", "while True:\n    pass"]], "timeout": 0.5}) + "\n").encode())
+        w.stdin.flush()
+        pid = json.loads(w.stdout.readline())["pid"]
+        reply = json.loads(w.stdout.readline())  # nobody kills it but the backstop (0.5 + 5 s)
+        assert reply["status"] == "crashed" and "SIGKILL" in reply["error"]
+        assert not _alive(pid)
+    finally:
+        w.kill()
