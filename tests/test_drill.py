@@ -186,3 +186,14 @@ def test_kill_9_after_one_answer_keeps_it(tmp_path):
     p.wait()
     with Store(tmp_path / "k" / "quizkit.db") as s:
         assert len(s.attempts()) == 1
+
+
+def test_drill_without_code_never_imports_torch():
+    """Flashcards, short and mcq start at once: no worker, no torch (checked in a fresh process)."""
+    code = ("import sys\nfrom typer.testing import CliRunner\nfrom quizkit.cli import app\n"
+            f"r = CliRunner().invoke(app, ['drill', '--bank', {str(BANKS)!r}, '--type', 'flashcard', '--type', 'short',"
+            " '--type', 'mcq', '-n', '4'], input='\\n3\\nint64\\na\\na\\n')\n"
+            "assert r.exit_code == 0, r.output\nprint('torch' in sys.modules, r.output.count('✓') + r.output.count('✗'))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={**os.environ, "QUIZKIT_HOME": os.environ["QUIZKIT_HOME"]})
+    assert out.stdout.split()[0] == "False", out.stderr
