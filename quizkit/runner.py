@@ -66,15 +66,18 @@ class _Worker:
     def _read(self, timeout):
         """One JSON line from the worker; None on timeout or if the worker died."""
         deadline = time.monotonic() + timeout
-        fd = self.proc.stdout.fileno()
-        while b"\n" not in self._buf:
-            left = deadline - time.monotonic()
-            if left <= 0 or not select.select([fd], [], [], left)[0]:
-                return None
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                return None
-            self._buf += chunk
+        try:
+            fd = self.proc.stdout.fileno()
+            while b"\n" not in self._buf:
+                left = deadline - time.monotonic()
+                if left <= 0 or not select.select([fd], [], [], left)[0]:
+                    return None
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    return None
+                self._buf += chunk
+        except (OSError, ValueError, AttributeError):  # stopped from another thread (Ctrl-C, close)
+            return None
         line, self._buf = self._buf.split(b"\n", 1)
         return json.loads(line)
 
@@ -92,7 +95,7 @@ class _Worker:
             return {"status": "crashed", "error": "the torch worker died before the run started; it was restarted"}
         pid = self.child = started["pid"]
         reply = self._read(timeout)
-        if reply is None and self.proc.poll() is None:
+        if reply is None and self.proc is not None and self.proc.poll() is None:
             _killpg(pid)  # over time: the worker reaps the child and answers
             reply = self._read(10)
             if reply is not None:
