@@ -79,7 +79,6 @@ class Verdict:
     correct: bool | None
     detail: str = ""                # why, in one line (failing test, forbidden name, ...)
     run: RunResult | None = None
-    rating: int | None = None       # flashcards: the learner's own 1-4
 
 
 @dataclass

@@ -259,14 +259,11 @@ class Drill:
             return None
         return self.runner.run([("code", q.code)], run_device(q, self.device), q.timeout)
 
-    def record(self, q: Question, answer: str, correct: bool, seconds: float, count=True, review=None):
+    def record(self, q: Question, answer: str, correct: bool, seconds: float, count=True):
         """Commit first, then count: what is on screen is always already saved."""
         from .store import Attempt
         attempt = Attempt(q.full_id, self.clock(), answer, correct, seconds, self.device, self.session_id, self.mode)
-        if review is None:
-            self.store.record_attempt(attempt)
-        else:
-            self.store.record_review(attempt, review)
+        self.store.record_attempt(attempt)
         if count:
             self.score.add(q, correct)
 
