@@ -403,10 +403,13 @@ class ReviewSession(Drill):
         have = {qid for qid, _, _ in cards}
         new_left = max(0, self.settings.new_per_day - new_done)
         new = [q for q in questions if q.full_id not in have][:new_left]
-        later = [datetime.fromisoformat(d) for qid, d, leech in cards
-                 if not leech and qid in by_id and datetime.fromisoformat(d) > when]
+        # The store writes every due time in one UTC ISO format, so strings compare as times do
+        # (as due_cards' SQL already relies on): parse only the earliest, not every card twice.
+        from .store import utc_iso
+        now_iso = utc_iso(when)
+        later = min((d for qid, d, leech in cards if not leech and qid in by_id and d > now_iso), default=None)
         leeches = sum(1 for qid, _, leech in cards if leech and qid in by_id)
-        return Plan(due, new, new_done, reviews_done, min(later, default=None), leeches)
+        return Plan(due, new, new_done, reviews_done, later and datetime.fromisoformat(later), leeches)
 
     def rate(self, q, state, correct: bool, seconds: float, answer: str, key: str | None = None,
              override: str | None = None):
