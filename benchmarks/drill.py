@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from timing import median_time
+
 ROOT = Path(__file__).resolve().parent.parent
 BANKS = ROOT / "tests" / "data" / "banks"
 ANSWER = ("def softmax(x, dim=-1):\n    z = x - x.amax(dim=dim, keepdim=True)\n"
@@ -49,15 +51,6 @@ def torch_free_drill(home):
             "print('torch' in sys.modules)")
     env = dict(os.environ, QUIZKIT_HOME=home)
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env).stdout.strip()
-
-
-def median_time(fn, repeat):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main():

@@ -10,7 +10,6 @@ Usage: python benchmarks/review.py [--cards N] [--reviews N]
 import argparse
 import os
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,7 @@ from quizkit import stats as numbers  # noqa: E402
 from quizkit.model import Question  # noqa: E402
 from quizkit.scheduler import CardState, Scheduler, new_card  # noqa: E402
 from quizkit.store import Store, utc_iso  # noqa: E402
+from timing import median_time  # noqa: E402
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 
@@ -60,12 +60,7 @@ def fill(path, cards, reviews):
 
 
 def best(fn, repeat=5):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_time(fn, repeat)
 
 
 def naive_stats(store, sched):

@@ -8,21 +8,17 @@ Prints, in one run:
 Usage: python benchmarks/runner.py [--repeat N]
 """
 import argparse
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import median_time
 
 
 def timed(cmd, repeat):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    return median_time(lambda: subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL,
+                                              stderr=subprocess.DEVNULL), repeat)
 
 
 def bank(folder: Path, n: int) -> Path:
