@@ -43,10 +43,31 @@ class Question:
     solution: str | None = None
     tests: str | None = None
     forbid: tuple = ()
+    allow: tuple = ()                   # code: the only names the answer may use
+    max_lines: int | None = None        # code: at most this many logical lines
+    setup: str | None = None            # code: run before the answer (the bank's setup, then the question's)
+    seeds: int = 1                      # code: runs under seeds 0 .. seeds-1
+    wrong: tuple = ()                   # code: Wrong answers verify proves the tests reject
+    examples: tuple = ()                # short: answers that must be accepted
+    reject: tuple = ()                  # short: answers that must not be
+    tolerance: tuple | None = None      # output: (atol, rtol) for the numbers in the text
+    lines: tuple = ()                   # (field, first line of its text in the bank file)
 
     @property
     def full_id(self) -> str:
         return f"{self.bank}/{self.id}"
+
+    def line_of(self, name: str) -> int:
+        """The line in the bank file where field `name`'s text starts (the question's line if unknown)."""
+        return dict(self.lines).get(name, self.line)
+
+
+@dataclass(frozen=True)
+class Wrong:
+    """A plausible wrong answer to a code question, and the misconception it stands for."""
+    code: str
+    why: Text
+    line: int = 0
 
 
 @dataclass
@@ -88,3 +109,5 @@ class VerifyResult:
     status: str                     # pass | fail | skip
     reason: str = ""
     seconds: float = 0.0
+    path: str = ""                  # the bank file, and the line the failure points at
+    line: int = 0

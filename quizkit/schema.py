@@ -1,0 +1,106 @@
+"""The JSON Schema of a bank, built from the loader's own field tables so the two cannot drift.
+
+`bank.schema.json` in the package is this, written out (a test keeps it equal); `quizkit schema` prints it.
+It is per type: a `code` question completes only code fields, and `answer: a` on an mcq is an error.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from . import bank
+
+PATH = Path(__file__).parent / "bank.schema.json"
+
+TEXT = {"$ref": "#/$defs/text"}
+WORDS = {"type": "array", "items": {"type": "string", "minLength": 1}}
+CODE = {"type": "string", "minLength": 1, "description": "Python code; must compile"}
+INDEX = {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 0}
+NUMBER = {"type": ["number", "string"]}
+
+FIELDS = {
+    "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "description": "Unique in the bank; progress is stored under BANK/ID"},
+    "type": {"enum": list(bank.TYPE_FIELDS)},
+    "prompt": TEXT,
+    "tags": WORDS,
+    "difficulty": {"type": ["integer", "string"], "enum": [1, 2, 3, 4, 5, "1", "2", "3", "4", "5"]},
+    "hint": TEXT,
+    "explanation": TEXT,
+    "requires": {"type": "array", "items": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_.]*\s*([<>=!~].*)?$"},
+                 "description": "cuda, numpy, a module name, or a module with a version range (torch>=2.4)"},
+    "timeout": NUMBER,
+    "source": {"type": "string", "minLength": 1},
+    "accept": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1},
+               "description": "Accepted answers; /.../ is a regular expression. Never shown"},
+    "examples": {"type": "array", "items": {"type": "string"}, "description": "Answers that must be accepted"},
+    "reject": {"type": "array", "items": {"type": "string"}, "description": "Answers that must not be accepted"},
+    "code": CODE,
+    "check": CODE,
+    "expected": {"type": "string", "minLength": 1},
+    "tolerance": {"oneOf": [NUMBER, {"type": "object", "additionalProperties": False,
+                                     "properties": {"atol": NUMBER, "rtol": NUMBER}}]},
+    "choices": {"oneOf": [
+        {"type": "array", "minItems": 2, "maxItems": 8, "items": TEXT},
+        {"type": "object", "additionalProperties": {"type": "array", "minItems": 2, "maxItems": 8,
+                                                     "items": {"type": "string"}}},
+    ]},
+    "shuffle": {"type": ["boolean", "string"]},
+    "starter": CODE,
+    "solution": CODE,
+    "tests": CODE,
+    "setup": CODE,
+    "forbid": WORDS,
+    "allow": WORDS,
+    "max_lines": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1},
+    "seeds": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1, "maximum": 100},
+    "wrong": {"type": "array", "minItems": 1, "items": {
+        "type": "object", "required": ["code", "why"], "additionalProperties": False,
+        "properties": {"code": CODE, "why": TEXT}}},
+}
+# `answer` differs by type: text for flashcard and short, a choice index (or a list) for mcq.
+ANSWER = {
+    "flashcard": TEXT,
+    "short": TEXT,
+    "mcq": {"oneOf": [INDEX, {"type": "array", "minItems": 1, "items": INDEX}]},
+}
+
+
+def build() -> dict:
+    questions = []
+    for qtype, own in bank.TYPE_FIELDS.items():
+        names = bank.COMMON + own
+        props = {n: (ANSWER[qtype] if n == "answer" else FIELDS[n]) for n in names}
+        props["type"] = {"const": qtype}
+        questions.append({
+            "title": f"{qtype} question", "type": "object", "additionalProperties": False,
+            "required": ["id", "type", "prompt", *bank.REQUIRED[qtype]], "properties": props,
+        })
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://github.com/quizkit/quizkit/bank.schema.json",
+        "title": "quizkit question bank",
+        "description": "One YAML file of questions; see docs/bank-format.md. Full id of a question: BANK/ID.",
+        "type": "object", "required": ["questions"], "additionalProperties": False,
+        "properties": {
+            "bank": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+                     "description": "Bank id; defaults to the file's stem."},
+            "title": TEXT, "tags": WORDS, "setup": CODE, "seeds": FIELDS["seeds"],
+            "questions": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/question"}},
+        },
+        "$defs": {
+            "text": {"oneOf": [
+                {"type": "string", "minLength": 1},
+                {"type": "object", "minProperties": 1, "propertyNames": {"pattern": "^[a-z]{2,3}(-[A-Za-z0-9]+)?$"},
+                 "additionalProperties": {"type": "string", "minLength": 1}},
+            ]},
+            "question": {"oneOf": questions},
+        },
+    }
+
+
+def text() -> str:
+    return json.dumps(build(), indent=1, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":  # python -m quizkit.schema rewrites the shipped file
+    PATH.write_text(text(), encoding="utf-8")
