@@ -46,15 +46,20 @@ def verify(
     jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Runs in parallel."),
     device: str = typer.Option("cpu", metavar="DEVICE", help=DEVICE_HELP),
     memory_mb: int = typer.Option(4096, help="Memory limit of each run, in MiB."),
+    strict: bool = typer.Option(False, "--strict", help="A question skipped here (no GPU, a missing module) fails."),
 ):
-    """Check banks as CI would: schema, outputs, checks, solutions pass and starters fail."""
+    """Check banks as CI would: schema, outputs, checks, solutions pass, starters and wrong answers fail."""
     from . import session, ui
+    from .runner import max_workers
     banks, questions, errors = session.load(paths)
+    if jobs > max_workers():
+        ui.warn(f"-j {jobs}: this machine has {max_workers()} CPUs; using {max_workers()}")
+        jobs = max_workers()
     with _runner(jobs, memory_mb) as runner:
         dev = runner.resolve_device(device) if device != "cpu" else "cpu"
         update, stop = ui.verify_progress() if not as_json else ((lambda r: None), (lambda: None))
         try:
-            results = session.verify(questions, runner, dev, jobs, update)
+            results = session.verify(questions, runner, dev, jobs, update, strict)
         finally:
             stop()
     (ui.verify_json if as_json else ui.verify_table)(results, errors)
@@ -422,9 +427,18 @@ def stats(
     (ui.print_json if as_json else ui.stats)(data)
 
 
+def schema(
+    path_only: bool = typer.Option(False, "--path", help="Print where the installed schema file is."),
+):
+    """The JSON Schema of a bank, for editors (yaml-language-server): print it, or its path."""
+    from . import schema as bank_schema
+    from . import ui
+    ui.plain(str(bank_schema.PATH) if path_only else bank_schema.text().rstrip("\n"))
+
+
 # Registered here, in the order `quizkit --help` lists them: what a learner uses first comes first.
 for _fn, _name in ((drill, "drill"), (review, "review"), (check, "check"), (verify, "verify"),
-                   (list_, "list"), (stats, "stats"), (export, "export")):
+                   (list_, "list"), (stats, "stats"), (export, "export"), (schema, "schema")):
     app.command(_name)(_fn)
 
 

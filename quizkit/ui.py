@@ -1,6 +1,8 @@
 """Rendering with rich: the only module that prints. It decides nothing."""
 from __future__ import annotations
 
+import os
+
 import json
 
 from rich.console import Console
@@ -24,6 +26,12 @@ def warn(message: str):
 
 def info(message: str):
     out.print(escape(message), soft_wrap=True)
+
+
+def plain(text: str):
+    """Text exactly as given, for machines and pipes (no markup, no wrapping)."""
+    out.file.write(text + "\n")
+    out.file.flush()
 
 
 def print_json(data):
@@ -58,7 +66,8 @@ def verify_table(results, errors):
     table.add_column("time", justify="right")
     for r in results:
         style = STATUS_STYLE[r.status]
-        table.add_row(escape(r.id), r.type, f"[{style}]{r.status}[/]", escape(r.reason), f"{r.seconds:.2f}s")
+        reason = f"{os.path.basename(r.path)}:{r.line}: {r.reason}" if r.status == "fail" and r.path else r.reason
+        table.add_row(escape(r.id), r.type, f"[{style}]{r.status}[/]", escape(reason), f"{r.seconds:.2f}s")
     out.print(table)
     for e in errors:
         error(str(e))
@@ -72,12 +81,12 @@ def verify_table(results, errors):
 
 def verify_json(results, errors):
     print_json({
-        "results": [{"id": r.id, "type": r.type, "status": r.status, "reason": r.reason, "seconds": r.seconds}
-                    for r in results],
+        "results": [{"id": r.id, "type": r.type, "status": r.status, "reason": r.reason, "seconds": r.seconds,
+                     "path": r.path, "line": r.line} for r in results],
         "passed": sum(r.status == "pass" for r in results),
         "failed": sum(r.status == "fail" for r in results),
         "skipped": sum(r.status == "skip" for r in results),
-        "errors": [str(e) for e in errors],
+        "errors": [{"path": getattr(e, "path", ""), "line": getattr(e, "line", 0), "message": str(e)} for e in errors],
     })
 
 
