@@ -125,8 +125,14 @@ class _Quit(Exception):
     """The learner asked to end the session (q)."""
 
 
+def _ask(ui, prompt):
+    """What the learner typed, made safe where it enters: bad bytes become U+FFFD, never a crash."""
+    from .text import safe_input
+    return safe_input(ui.ask(prompt))
+
+
 def _line(ui, prompt="> "):
-    return ui.ask(prompt).strip()
+    return _ask(ui, prompt).strip()
 
 
 def _command(ui, q, text, lang) -> str | None:
@@ -156,7 +162,7 @@ def _read_code(ui, q, lang) -> str | None:
                 return _edit(editor, q)
     lines = []
     while True:
-        text = ui.ask("... " if lines else "code> ")
+        text = _ask(ui, "... " if lines else "code> ")
         if not lines:
             cmd = _command(ui, q, text.strip(), lang)
             if cmd == "skip":
@@ -244,12 +250,14 @@ def ask_question(ui, drill, q, lang, rng, position, review=False):
                 drill.record(q, answer, verdict.correct, seconds)
         elif not review:  # a retry is stored too, but the score keeps the first try
             drill.record(q, answer, verdict.correct, seconds, count=False)
-        ui.verdict(q, verdict, lang, order)
-        if q.type != "code" or verdict.correct:
+        done = q.type != "code" or verdict.correct
+        ui.verdict(q, verdict, lang, order, final=done)
+        if done:
             if first is False and verdict.correct:
                 ui.note("passed on a retry; the score keeps the first try")
             return first, first_answer, seconds, None
         if _line(ui, "r retries, Enter goes on > ").lower() != "r":
+            ui.explain(q, lang)
             return first, first_answer, seconds, None
 
 
@@ -287,6 +295,7 @@ def drill(
         if runner:
             runner.warm()  # import torch in the background while the learner reads
         d = session.Drill(store, runner, "cuda" if cuda else "cpu")
+        d.lang = lang
         _sitting(ui, d, chosen, lang, rng)
 
 
@@ -368,6 +377,7 @@ def review(
         cuda = runner.resolve_device(device) == "cuda" if runner else False
         pool = session.matching(questions, tag or (), qtype or (), None, cuda)
         rs = session.ReviewSession(store, runner, sched, settings, "cuda" if cuda else "cpu")
+        rs.lang = lang
         plan = rs.plan(pool)
         ui.review_plan(plan, settings, rs.clock())
         if not plan.due and not plan.new:
@@ -443,4 +453,10 @@ for _fn, _name in ((drill, "drill"), (review, "review"), (check, "check"), (veri
 
 
 def main():
+    import sys
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        try:  # bad bytes typed or printed are replaced later, never a UnicodeError
+            stream.reconfigure(errors="surrogateescape" if stream is sys.stdin else "replace")
+        except (AttributeError, ValueError):
+            pass
     app()

@@ -212,8 +212,11 @@ def _right_answer(q, lang, order=None):
         order = order or list(range(len(q.choices)))
         right = [f"{'abcdefgh'[order.index(i)]}) {pick(q.choices[i], lang)}" for i in q.correct]
         out.print(f"  answer: {_inline('; '.join(right))}")
-    elif q.type == "short":
-        out.print(f"  accepted: {escape(' | '.join(a.strip('/') for a in q.accept[:3]))}", soft_wrap=True)
+    elif q.type == "short":  # the display answer; `accept` patterns are the judge's, never shown
+        shown = pick(q.answer, lang) if q.answer else next((a for a in q.accept if not (
+            len(a) > 1 and a.startswith("/") and a.endswith("/"))), "")
+        if shown:
+            out.print(f"  answer: {_inline(shown)}", soft_wrap=True)
     elif q.type == "output":
         out.print("  it prints:")
         out.print(_code(q.expected))
@@ -239,7 +242,8 @@ def skipped(q, lang, order=None):
     _why(q, lang)
 
 
-def verdict(q, v, lang, order=None):
+def verdict(q, v, lang, order=None, final=True):
+    """The verdict on one answer; the explanation only once the learner is done (not before a retry)."""
     if v.correct:
         out.print("[bold green]✓ right[/]" + (f" [dim]({escape(v.detail)})[/]" if v.detail else ""))
     else:
@@ -257,6 +261,12 @@ def verdict(q, v, lang, order=None):
             out.print(f"[dim]  (run just now on this machine's torch in {run.seconds * 1000:.0f} ms: the same)[/]")
     if q.type == "code" and v.correct and run:
         out.print(f"[dim]  tests passed in {run.seconds * 1000:.0f} ms[/]")
+    if final:
+        _why(q, lang)
+
+
+def explain(q, lang):
+    """The explanation and source, when the learner is done with a question."""
     _why(q, lang)
 
 
