@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .errors import QuizkitError
+from .errors import QuizkitError, StoreError
 
 # session and ui (yaml, rich tables) are imported inside the commands: `quizkit --help` stays fast.
 
@@ -96,16 +96,23 @@ def check(
                     if stamp is None:
                         ui.warn(f"{file}: not there (yet); waiting")
                     else:
-                        ui.check_result(q.full_id, str(file), session.check_answer(q, _read(file), runner, dev), True)
+                        try:  # a file mid-save (unreadable, half-written UTF-8) is read again on its next change
+                            code = _read(file)
+                        except QuizkitError as e:
+                            ui.warn(f"{e}; waiting for the next save")
+                        else:
+                            ui.check_result(q.full_id, str(file), session.check_answer(q, code, runner, dev), True)
                 time.sleep(0.3)
         except KeyboardInterrupt:
             pass
 
 
 def _stamp(file: Path):
+    """What identifies a version of the file: an editor that writes a new file and renames it over the
+    old one changes the inode even when size and mtime are the same."""
     try:
         st = file.stat()
-        return (st.st_mtime_ns, st.st_size)
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
     except OSError:
         return None
 
@@ -300,16 +307,20 @@ def drill(
 
 
 def _sitting(ui, d, chosen, lang, rng):
+    saved = True
     try:
         for i, q in enumerate(chosen, 1):
             ui.score_bar(d.score, f"{i}/{len(chosen)}")
             ask_question(ui, d, q, lang, rng, f"[{i}/{len(chosen)}]")
     except (_Quit, KeyboardInterrupt, EOFError):
         pass
+    except StoreError:
+        saved = False  # the summary must not say "saved"; the error itself follows it
+        raise
     finally:
         if d.runner:
             d.runner.close()
-        ui.summary(d.score)
+        ui.summary(d.score, saved=saved)
 
 
 @friendly
@@ -394,6 +405,7 @@ def review(
 
 def _review_sitting(ui, rs, queue, lang, rng):
     asked = 0
+    saved = True
     try:
         while True:
             item = rs.next_item(queue)
@@ -412,13 +424,19 @@ def _review_sitting(ui, rs, queue, lang, rng):
                 choice = _line(ui, "Enter: good · h: hard · e: easy > ").lower()
                 override = choice if choice in ("h", "e") else None
             result = rs.rate(q, state, correct, seconds, text, key, override)
-            ui.scheduled(result, rs.clock())
+            if result is None:
+                ui.note("saved, but not scheduled: another review session used today's new cards")
+            else:
+                ui.scheduled(result, rs.clock())
     except (_Quit, KeyboardInterrupt, EOFError):
         pass
+    except StoreError:
+        saved = False
+        raise
     finally:
         if rs.runner:
             rs.runner.close()
-        ui.summary(rs.score, "review summary")
+        ui.summary(rs.score, "review summary", saved=saved)
 
 
 @friendly

@@ -270,7 +270,7 @@ def explain(q, lang):
     _why(q, lang)
 
 
-def summary(score, title="session summary"):
+def summary(score, title="session summary", saved=True):
     out.print()
     if not (score.answered or score.skipped):
         out.print("[dim]nothing answered this time[/]")
@@ -288,7 +288,11 @@ def summary(score, title="session summary"):
     table.add_row("[bold]all[/]", str(score.right), str(score.wrong), str(score.skipped),
                   f"[bold]{score.right / total:.0%}[/]" if total else "–")
     out.print(table)
-    out.print(f"best streak {score.best_streak}. Every answer is saved.")
+    if saved:
+        out.print(f"best streak {score.best_streak}. Every answer is saved.")
+    else:
+        out.print(f"best streak {score.best_streak}. [bold red]The last answer could not be saved[/] (see below);"
+                  " those before it are.")
 
 
 # ---- list and export ----
