@@ -47,6 +47,7 @@ def verify(
     device: str = typer.Option("cpu", metavar="DEVICE", help=DEVICE_HELP),
     memory_mb: int = typer.Option(4096, help="Memory limit of each run, in MiB."),
     strict: bool = typer.Option(False, "--strict", help="A question skipped here (no GPU, a missing module) fails."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Say how runs are isolated here."),
 ):
     """Check banks as CI would: schema, outputs, checks, solutions pass, starters and wrong answers fail."""
     from . import session, ui
@@ -57,6 +58,8 @@ def verify(
         jobs = max_workers()
     with _runner(jobs, memory_mb) as runner:
         dev = runner.resolve_device(device) if device != "cpu" else "cpu"
+        if verbose:
+            ui.isolation(runner.isolation())
         update, stop = ui.verify_progress() if not as_json else ((lambda r: None), (lambda: None))
         try:
             results = session.verify(questions, runner, dev, jobs, update, strict)

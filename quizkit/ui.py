@@ -79,6 +79,12 @@ def verify_table(results, errors):
     out.print(f"[{'green' if ok else 'bold red'}]{line}[/]")
 
 
+def isolation(info: dict):
+    """How runs are contained, one line each (stderr, so --json output stays clean)."""
+    for key, value in info.items():
+        err.print(f"[dim]{escape(key)}:[/] {escape(str(value))}", soft_wrap=True)
+
+
 def verify_json(results, errors):
     print_json({
         "results": [{"id": r.id, "type": r.type, "status": r.status, "reason": r.reason, "seconds": r.seconds,

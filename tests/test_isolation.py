@@ -329,3 +329,9 @@ def test_two_reviews_at_once_never_rate_one_new_card_twice_nor_overrun_the_new_l
         assert b.rate(other, None, True, 2.0, "y") is None
         assert s1.card(other.full_id) is None
         assert len(s1._read("SELECT * FROM attempts")) == 2
+
+
+def test_verify_verbose_says_how_runs_are_isolated():
+    r = cli.invoke(app, ["verify", "-v", str(BANKS / "mini.yaml")])
+    assert r.exit_code == 0
+    assert "subreaper: True" in r.output and "cgroup:" in r.output and "memory:" in r.output
