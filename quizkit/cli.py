@@ -34,6 +34,20 @@ def friendly(fn):
     return wrapper
 
 
+def _load(ui, paths):
+    """Banks for a command that goes on without the broken ones: each broken bank is a warning, and
+    nothing loaded at all is the error (exit 1)."""
+    from . import session
+    banks, questions, errors = session.load(paths)
+    if errors and not banks:
+        for e in errors[:-1]:
+            ui.warn(str(e))
+        raise errors[-1]
+    for e in errors:
+        ui.warn(str(e))
+    return banks, questions
+
+
 def _runner(workers=1, memory_mb=None):
     from .runner import DEFAULT_MEMORY_MB, Runner
     return Runner(workers=workers, memory_mb=memory_mb or DEFAULT_MEMORY_MB)
@@ -80,9 +94,7 @@ def check(
 ):
     """Run your own file against a code question's tests."""
     from . import session, ui
-    _, questions, errors = session.load(bank)
-    for e in errors:
-        ui.warn(str(e))
+    _, questions = _load(ui, bank)
     q = session.code_question(questions, question_id)
     with _runner() as runner:
         dev = runner.resolve_device(device)
@@ -287,9 +299,7 @@ def drill(
 
     from . import session, ui
     from .store import Store
-    banks, questions, errors = session.load(bank)
-    for e in errors:
-        ui.warn(str(e))
+    banks, questions = _load(ui, bank)
     with Store() as store:
         rng = random.Random(seed)
         runner = _runner() if device != "cpu" else None
@@ -334,9 +344,7 @@ def list_(
     """The banks and questions: counts by type and tag, and your progress."""
     from . import session, ui
     from .store import Store
-    banks, questions, errors = session.load(bank)
-    for e in errors:
-        ui.warn(str(e))
+    banks, questions = _load(ui, bank)
     if as_json:
         ui.list_json(questions)
         return
@@ -382,9 +390,7 @@ def review(
         settings.new_per_day = new_limit
     if review_limit is not None:
         settings.reviews_per_day = review_limit
-    _, questions, errors = session.load(bank)
-    for e in errors:
-        ui.warn(str(e))
+    _, questions = _load(ui, bank)
     sched = Scheduler(settings.desired_retention, rollover_hour=settings.rollover_hour)
     with Store() as store:
         runner = _runner() if device != "cpu" else None

@@ -335,3 +335,16 @@ def test_verify_verbose_says_how_runs_are_isolated():
     r = cli.invoke(app, ["verify", "-v", str(BANKS / "mini.yaml")])
     assert r.exit_code == 0
     assert "subreaper: True" in r.output and "cgroup:" in r.output and "memory:" in r.output
+
+
+def test_escape_sequences_in_bank_text_never_reach_the_terminal(tmp_path):
+    bank = write_bank(tmp_path, 'questions:\n - id: x\n   type: flashcard\n   prompt: "\\e[2J\\e[31mHI\\a"\n   answer: y\n')
+    r = cli.invoke(app, ["drill", "--bank", str(bank)], input="\n3\n")
+    assert r.exit_code == 0 and "HI" in r.output and "\x1b" not in r.output and "\a" not in r.output
+
+
+def test_a_command_whose_only_bank_is_broken_exits_1_with_one_line(tmp_path):
+    bank = write_bank(tmp_path, "questions: [[[")
+    for cmd in (["list"], ["drill"], ["review"]):
+        r = cli.invoke(app, [*cmd, "--bank", str(bank)])
+        assert r.exit_code == 1 and "bad YAML" in r.output and "Traceback" not in r.output, cmd
