@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .errors import QuizkitError
+from .errors import QuizkitError, StoreError
 
 # session and ui (yaml, rich tables) are imported inside the commands: `quizkit --help` stays fast.
 
@@ -34,6 +34,20 @@ def friendly(fn):
     return wrapper
 
 
+def _load(ui, paths):
+    """Banks for a command that goes on without the broken ones: each broken bank is a warning, and
+    nothing loaded at all is the error (exit 1)."""
+    from . import session
+    banks, questions, errors = session.load(paths)
+    if errors and not banks:
+        for e in errors[:-1]:
+            ui.warn(str(e))
+        raise errors[-1]
+    for e in errors:
+        ui.warn(str(e))
+    return banks, questions
+
+
 def _runner(workers=1, memory_mb=None):
     from .runner import DEFAULT_MEMORY_MB, Runner
     return Runner(workers=workers, memory_mb=memory_mb or DEFAULT_MEMORY_MB)
@@ -46,15 +60,23 @@ def verify(
     jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Runs in parallel."),
     device: str = typer.Option("cpu", metavar="DEVICE", help=DEVICE_HELP),
     memory_mb: int = typer.Option(4096, help="Memory limit of each run, in MiB."),
+    strict: bool = typer.Option(False, "--strict", help="A question skipped here (no GPU, a missing module) fails."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Say how runs are isolated here."),
 ):
-    """Check banks as CI would: schema, outputs, checks, solutions pass and starters fail."""
+    """Check banks as CI would: schema, outputs, checks, solutions pass, starters and wrong answers fail."""
     from . import session, ui
+    from .runner import max_workers
     banks, questions, errors = session.load(paths)
+    if jobs > max_workers():
+        ui.warn(f"-j {jobs}: this machine has {max_workers()} CPUs; using {max_workers()}")
+        jobs = max_workers()
     with _runner(jobs, memory_mb) as runner:
         dev = runner.resolve_device(device) if device != "cpu" else "cpu"
+        if verbose:
+            ui.isolation(runner.isolation())
         update, stop = ui.verify_progress() if not as_json else ((lambda r: None), (lambda: None))
         try:
-            results = session.verify(questions, runner, dev, jobs, update)
+            results = session.verify(questions, runner, dev, jobs, update, strict)
         finally:
             stop()
     (ui.verify_json if as_json else ui.verify_table)(results, errors)
@@ -72,9 +94,7 @@ def check(
 ):
     """Run your own file against a code question's tests."""
     from . import session, ui
-    _, questions, errors = session.load(bank)
-    for e in errors:
-        ui.warn(str(e))
+    _, questions = _load(ui, bank)
     q = session.code_question(questions, question_id)
     with _runner() as runner:
         dev = runner.resolve_device(device)
@@ -91,16 +111,23 @@ def check(
                     if stamp is None:
                         ui.warn(f"{file}: not there (yet); waiting")
                     else:
-                        ui.check_result(q.full_id, str(file), session.check_answer(q, _read(file), runner, dev), True)
+                        try:  # a file mid-save (unreadable, half-written UTF-8) is read again on its next change
+                            code = _read(file)
+                        except QuizkitError as e:
+                            ui.warn(f"{e}; waiting for the next save")
+                        else:
+                            ui.check_result(q.full_id, str(file), session.check_answer(q, code, runner, dev), True)
                 time.sleep(0.3)
         except KeyboardInterrupt:
             pass
 
 
 def _stamp(file: Path):
+    """What identifies a version of the file: an editor that writes a new file and renames it over the
+    old one changes the inode even when size and mtime are the same."""
     try:
         st = file.stat()
-        return (st.st_mtime_ns, st.st_size)
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
     except OSError:
         return None
 
@@ -120,8 +147,14 @@ class _Quit(Exception):
     """The learner asked to end the session (q)."""
 
 
+def _ask(ui, prompt):
+    """What the learner typed, made safe where it enters: bad bytes become U+FFFD, never a crash."""
+    from .text import safe_input
+    return safe_input(ui.ask(prompt))
+
+
 def _line(ui, prompt="> "):
-    return ui.ask(prompt).strip()
+    return _ask(ui, prompt).strip()
 
 
 def _command(ui, q, text, lang) -> str | None:
@@ -151,7 +184,7 @@ def _read_code(ui, q, lang) -> str | None:
                 return _edit(editor, q)
     lines = []
     while True:
-        text = ui.ask("... " if lines else "code> ")
+        text = _ask(ui, "... " if lines else "code> ")
         if not lines:
             cmd = _command(ui, q, text.strip(), lang)
             if cmd == "skip":
@@ -239,12 +272,14 @@ def ask_question(ui, drill, q, lang, rng, position, review=False):
                 drill.record(q, answer, verdict.correct, seconds)
         elif not review:  # a retry is stored too, but the score keeps the first try
             drill.record(q, answer, verdict.correct, seconds, count=False)
-        ui.verdict(q, verdict, lang, order)
-        if q.type != "code" or verdict.correct:
+        done = q.type != "code" or verdict.correct
+        ui.verdict(q, verdict, lang, order, final=done)
+        if done:
             if first is False and verdict.correct:
                 ui.note("passed on a retry; the score keeps the first try")
             return first, first_answer, seconds, None
         if _line(ui, "r retries, Enter goes on > ").lower() != "r":
+            ui.explain(q, lang)
             return first, first_answer, seconds, None
 
 
@@ -264,9 +299,7 @@ def drill(
 
     from . import session, ui
     from .store import Store
-    banks, questions, errors = session.load(bank)
-    for e in errors:
-        ui.warn(str(e))
+    banks, questions = _load(ui, bank)
     with Store() as store:
         rng = random.Random(seed)
         runner = _runner() if device != "cpu" else None
@@ -282,20 +315,25 @@ def drill(
         if runner:
             runner.warm()  # import torch in the background while the learner reads
         d = session.Drill(store, runner, "cuda" if cuda else "cpu")
+        d.lang = lang
         _sitting(ui, d, chosen, lang, rng)
 
 
 def _sitting(ui, d, chosen, lang, rng):
+    saved = True
     try:
         for i, q in enumerate(chosen, 1):
             ui.score_bar(d.score, f"{i}/{len(chosen)}")
             ask_question(ui, d, q, lang, rng, f"[{i}/{len(chosen)}]")
     except (_Quit, KeyboardInterrupt, EOFError):
         pass
+    except StoreError:
+        saved = False  # the summary must not say "saved"; the error itself follows it
+        raise
     finally:
         if d.runner:
             d.runner.close()
-        ui.summary(d.score)
+        ui.summary(d.score, saved=saved)
 
 
 @friendly
@@ -306,9 +344,7 @@ def list_(
     """The banks and questions: counts by type and tag, and your progress."""
     from . import session, ui
     from .store import Store
-    banks, questions, errors = session.load(bank)
-    for e in errors:
-        ui.warn(str(e))
+    banks, questions = _load(ui, bank)
     if as_json:
         ui.list_json(questions)
         return
@@ -354,15 +390,14 @@ def review(
         settings.new_per_day = new_limit
     if review_limit is not None:
         settings.reviews_per_day = review_limit
-    _, questions, errors = session.load(bank)
-    for e in errors:
-        ui.warn(str(e))
+    _, questions = _load(ui, bank)
     sched = Scheduler(settings.desired_retention, rollover_hour=settings.rollover_hour)
     with Store() as store:
         runner = _runner() if device != "cpu" else None
         cuda = runner.resolve_device(device) == "cuda" if runner else False
         pool = session.matching(questions, tag or (), qtype or (), None, cuda)
         rs = session.ReviewSession(store, runner, sched, settings, "cuda" if cuda else "cpu")
+        rs.lang = lang
         plan = rs.plan(pool)
         ui.review_plan(plan, settings, rs.clock())
         if not plan.due and not plan.new:
@@ -379,6 +414,7 @@ def review(
 
 def _review_sitting(ui, rs, queue, lang, rng):
     asked = 0
+    saved = True
     try:
         while True:
             item = rs.next_item(queue)
@@ -397,13 +433,19 @@ def _review_sitting(ui, rs, queue, lang, rng):
                 choice = _line(ui, "Enter: good · h: hard · e: easy > ").lower()
                 override = choice if choice in ("h", "e") else None
             result = rs.rate(q, state, correct, seconds, text, key, override)
-            ui.scheduled(result, rs.clock())
+            if result is None:
+                ui.note("saved, but not scheduled: another review session used today's new cards")
+            else:
+                ui.scheduled(result, rs.clock())
     except (_Quit, KeyboardInterrupt, EOFError):
         pass
+    except StoreError:
+        saved = False
+        raise
     finally:
         if rs.runner:
             rs.runner.close()
-        ui.summary(rs.score, "review summary")
+        ui.summary(rs.score, "review summary", saved=saved)
 
 
 @friendly
@@ -422,11 +464,26 @@ def stats(
     (ui.print_json if as_json else ui.stats)(data)
 
 
+def schema(
+    path_only: bool = typer.Option(False, "--path", help="Print where the installed schema file is."),
+):
+    """The JSON Schema of a bank, for editors (yaml-language-server): print it, or its path."""
+    from . import schema as bank_schema
+    from . import ui
+    ui.plain(str(bank_schema.PATH) if path_only else bank_schema.text().rstrip("\n"))
+
+
 # Registered here, in the order `quizkit --help` lists them: what a learner uses first comes first.
 for _fn, _name in ((drill, "drill"), (review, "review"), (check, "check"), (verify, "verify"),
-                   (list_, "list"), (stats, "stats"), (export, "export")):
+                   (list_, "list"), (stats, "stats"), (export, "export"), (schema, "schema")):
     app.command(_name)(_fn)
 
 
 def main():
+    import sys
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        try:  # bad bytes typed or printed are replaced later, never a UnicodeError
+            stream.reconfigure(errors="surrogateescape" if stream is sys.stdin else "replace")
+        except (AttributeError, ValueError):
+            pass
     app()
