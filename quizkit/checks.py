@@ -2,11 +2,15 @@
 from __future__ import annotations
 
 import ast
+import math
 import re
 
-from .model import Question, RunResult, Verdict
+from .model import Question, RunResult, Verdict, pick
 
 _WS = re.compile(r"\s+")
+_AROUND = re.compile(r"\s*([\[\](){},])\s*")
+# A number standing alone (not inside a name such as float32): 6, -1.5, 6., 1e-3, inf, nan.
+_NUMBER = re.compile(r"(?<![\w.])[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|inf|nan)(?![\w])")
 ALIASES = {"torch": "torch", "nn": "torch.nn", "F": "torch.nn.functional"}
 # torch.X, F.X and torch.Tensor.X are also reachable as methods: x.X(...)
 _METHOD_FORMS = ("torch.", "torch.nn.functional.", "torch.Tensor.")
@@ -17,27 +21,63 @@ def fold(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+def normal(text: str) -> str:
+    """White space folded, and dropped around brackets and commas: `tensor([6.,6.])` is `tensor([6., 6.])`."""
+    return _AROUND.sub(r"\1", fold(text))
+
+
+def _is_regex(entry: str) -> bool:
+    return len(entry) > 1 and entry.startswith("/") and entry.endswith("/")
+
+
 def matches_accept(answer: str, accepted) -> bool:
     """short/output matching: case and white space ignored; `/re/` entries are full-match regexes."""
     given = fold(answer)
     for entry in accepted:
-        if len(entry) > 1 and entry.startswith("/") and entry.endswith("/"):
+        if _is_regex(entry):
             if re.fullmatch(entry[1:-1], given, re.IGNORECASE):
                 return True
-        elif fold(entry).casefold() == given.casefold():
+        elif normal(entry).casefold() == normal(given).casefold():
             return True
     return False
 
 
-def judge_short(q: Question, answer: str) -> Verdict:
+def short_answer(q: Question, lang: str = "en") -> str:
+    """What the learner is shown as the right answer: `answer`, else the first plain `accept` entry."""
+    if q.answer:
+        return pick(q.answer, lang)
+    plain = [a for a in q.accept if not _is_regex(a)]
+    return plain[0] if plain else q.accept[0].strip("/") if q.accept else ""
+
+
+def judge_short(q: Question, answer: str, lang: str = "en") -> Verdict:
     ok = matches_accept(answer, q.accept)
-    shown = q.accept[0].strip("/") if q.accept else ""
-    return Verdict(ok, "" if ok else f"expected: {shown}")
+    return Verdict(ok, "" if ok else f"expected: {short_answer(q, lang)}")
+
+
+def same_output(given: str, expected: str, tolerance=None) -> bool:
+    """Equal after `normal`; with a tolerance (atol, rtol), the numbers may differ within it."""
+    a, b = normal(given), normal(expected)
+    if a == b:
+        return True
+    if not tolerance:
+        return False
+    if _NUMBER.sub("#", a) != _NUMBER.sub("#", b):
+        return False
+    atol, rtol = tolerance
+    for x, y in zip(_NUMBER.findall(a), _NUMBER.findall(b)):
+        fx, fy = float(x), float(y)
+        if math.isnan(fx) and math.isnan(fy):
+            continue
+        if not abs(fx - fy) <= atol + rtol * abs(fy):
+            return False
+    return True
 
 
 def judge_output(q: Question, answer: str) -> Verdict:
-    """Exact after folding white space (what the code prints is exact); `accept` adds renderings."""
-    ok = fold(answer) == fold(q.expected) or matches_accept(answer, q.accept)
+    """Exact after `normal` (what the code prints is exact), within `tolerance` if the bank gives one;
+    `accept` adds renderings."""
+    ok = same_output(answer, q.expected, q.tolerance) or matches_accept(answer, q.accept)
     return Verdict(ok, "" if ok else f"it prints: {fold(q.expected)}")
 
 
@@ -56,8 +96,8 @@ def judge_mcq(q: Question, picked: list[int]) -> Verdict:
 
 
 def output_matches(q: Question, printed: str) -> bool:
-    """verify: what the code printed equals `expected` under the same folding."""
-    return fold(printed) == fold(q.expected)
+    """verify: what the code printed equals `expected` under the same rules as the learner's answer."""
+    return same_output(printed, q.expected, q.tolerance)
 
 
 # ---- forbid: names the answer must not use, checked on the AST ----
@@ -130,15 +170,137 @@ def forbidden_uses(code: str, forbid) -> list[str]:
     return hits
 
 
-def code_pieces(q: Question, answer: str) -> list[tuple[str, str]]:
-    return [("answer", answer), ("tests", q.tests)]
+# ---- allow: the only names the answer may use ----
+
+def _bound_names(tree) -> set:
+    """Names the answer binds itself: its functions and classes, their parameters, its variables."""
+    bound = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            bound.add(node.id)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            bound.update(node.names)
+    return bound
+
+
+def disallowed_uses(code: str, allow) -> list[str]:
+    """With `allow`, every name, attribute and call the answer uses must be listed (or bound by the
+    answer itself); operators and indexing are free. Returns what is used but not allowed, in order."""
+    if not allow:
+        return []
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return []
+    words = {a for a in allow if "." not in a}
+    dotted = {_canonical(a) for a in allow if "." in a}
+    bound = _bound_names(tree)
+    bad: list[str] = []
+
+    def refuse(name):
+        if name not in bad:
+            bad.append(name)
+
+    def visit(node):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            refuse("import")
+            return
+        if isinstance(node, ast.Attribute):
+            chain = _dotted(node)
+            root = chain.split(".")[0] if chain else None
+            if chain and root not in bound and root not in words:
+                full = _canonical(chain)
+                parts = full.split(".")
+                for i in range(len(parts), 0, -1):  # the longest allowed dotted prefix; the rest are attributes
+                    if ".".join(parts[:i]) in dotted:
+                        for attr in parts[i:]:
+                            if attr not in words:
+                                refuse(attr)
+                        return
+                refuse(chain)
+                return
+            if node.attr not in words:
+                refuse(node.attr)
+            visit(node.value)
+            return
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            if node.id not in bound and node.id not in words:
+                refuse(node.id)  # also `torch` alone, when only `torch.arange` is allowed
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child)
+
+    visit(tree)
+    return bad
+
+
+def logical_lines(code: str) -> int:
+    """Statements, not counting def/class lines, docstrings, pass, imports: what `max_lines` counts."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return 0
+
+    def count(body) -> int:
+        n = 0
+        for i, stmt in enumerate(body):
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                n += count(stmt.body)
+                continue
+            if isinstance(stmt, (ast.Pass, ast.Import, ast.ImportFrom)):
+                continue
+            if i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) \
+                    and isinstance(stmt.value.value, str):
+                continue  # a docstring
+            n += 1
+            for field in ("body", "orelse", "finalbody", "handlers"):
+                inner = getattr(stmt, field, None)
+                if isinstance(inner, list):
+                    n += count([s for s in inner if isinstance(s, ast.stmt)])
+                    for h in inner:
+                        if isinstance(h, ast.ExceptHandler):
+                            n += count(h.body)
+        return n
+
+    return count(tree.body)
+
+
+def rule_breaks(q: Question, code: str) -> str:
+    """Why `code` breaks the question's rules (forbid, allow, max_lines), or '' when it keeps them."""
+    hits = forbidden_uses(code, q.forbid)
+    if hits:
+        return f"not allowed here: {', '.join(hits)}"
+    extra = disallowed_uses(code, q.allow)
+    if extra:
+        return f"only {', '.join(q.allow)} may be used here, not: {', '.join(extra)}"
+    if q.max_lines and logical_lines(code) > q.max_lines:
+        return f"at most {q.max_lines} line{'s' if q.max_lines > 1 else ''} of code here, not {logical_lines(code)}"
+    return ""
+
+
+def code_pieces(q: Question, answer: str) -> tuple[list[tuple[str, str]], int]:
+    """The pieces of a code answer's run, and the index of the answer among them."""
+    pieces = [("setup", q.setup)] if q.setup else []
+    return pieces + [("answer", answer), ("tests", q.tests)], len(pieces)
+
+
+def run_code(q: Question, answer: str, runner, device: str) -> RunResult:
+    pieces, at = code_pieces(q, answer)
+    return runner.run(pieces, device, q.timeout, answer=at, seeds=q.seeds)
 
 
 def judge_code(q: Question, answer: str, result: RunResult | None) -> Verdict:
-    """A code answer passes when it uses nothing forbidden and answer + tests ran to the end."""
-    hits = forbidden_uses(answer, q.forbid)
-    if hits:
-        return Verdict(False, f"not allowed here: {', '.join(hits)}", result)
+    """A code answer passes when it keeps the question's rules and setup + answer + tests ran to the end
+    under every seed."""
+    broken = rule_breaks(q, answer)
+    if broken:
+        return Verdict(False, broken, result)
     if result is None:
         return Verdict(False, "not run")
     if result.ok:
@@ -151,5 +313,7 @@ def describe_failure(result: RunResult, limit: int = 400) -> str:
     head = result.where or result.status
     if result.line:
         head += f" `{result.line}`"
+    if result.seed is not None:
+        head += f" (seed {result.seed})"
     text = f"{head}: {fold(result.error or result.status)}"
     return text if len(text) <= limit else text[: limit - 1] + "…"

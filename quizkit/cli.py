@@ -46,15 +46,20 @@ def verify(
     jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Runs in parallel."),
     device: str = typer.Option("cpu", metavar="DEVICE", help=DEVICE_HELP),
     memory_mb: int = typer.Option(4096, help="Memory limit of each run, in MiB."),
+    strict: bool = typer.Option(False, "--strict", help="A question skipped here (no GPU, a missing module) fails."),
 ):
-    """Check banks as CI would: schema, outputs, checks, solutions pass and starters fail."""
+    """Check banks as CI would: schema, outputs, checks, solutions pass, starters and wrong answers fail."""
     from . import session, ui
+    from .runner import max_workers
     banks, questions, errors = session.load(paths)
+    if jobs > max_workers():
+        ui.warn(f"-j {jobs}: this machine has {max_workers()} CPUs; using {max_workers()}")
+        jobs = max_workers()
     with _runner(jobs, memory_mb) as runner:
         dev = runner.resolve_device(device) if device != "cpu" else "cpu"
         update, stop = ui.verify_progress() if not as_json else ((lambda r: None), (lambda: None))
         try:
-            results = session.verify(questions, runner, dev, jobs, update)
+            results = session.verify(questions, runner, dev, jobs, update, strict)
         finally:
             stop()
     (ui.verify_json if as_json else ui.verify_table)(results, errors)
@@ -120,8 +125,14 @@ class _Quit(Exception):
     """The learner asked to end the session (q)."""
 
 
+def _ask(ui, prompt):
+    """What the learner typed, made safe where it enters: bad bytes become U+FFFD, never a crash."""
+    from .text import safe_input
+    return safe_input(ui.ask(prompt))
+
+
 def _line(ui, prompt="> "):
-    return ui.ask(prompt).strip()
+    return _ask(ui, prompt).strip()
 
 
 def _command(ui, q, text, lang) -> str | None:
@@ -151,7 +162,7 @@ def _read_code(ui, q, lang) -> str | None:
                 return _edit(editor, q)
     lines = []
     while True:
-        text = ui.ask("... " if lines else "code> ")
+        text = _ask(ui, "... " if lines else "code> ")
         if not lines:
             cmd = _command(ui, q, text.strip(), lang)
             if cmd == "skip":
@@ -239,12 +250,14 @@ def ask_question(ui, drill, q, lang, rng, position, review=False):
                 drill.record(q, answer, verdict.correct, seconds)
         elif not review:  # a retry is stored too, but the score keeps the first try
             drill.record(q, answer, verdict.correct, seconds, count=False)
-        ui.verdict(q, verdict, lang, order)
-        if q.type != "code" or verdict.correct:
+        done = q.type != "code" or verdict.correct
+        ui.verdict(q, verdict, lang, order, final=done)
+        if done:
             if first is False and verdict.correct:
                 ui.note("passed on a retry; the score keeps the first try")
             return first, first_answer, seconds, None
         if _line(ui, "r retries, Enter goes on > ").lower() != "r":
+            ui.explain(q, lang)
             return first, first_answer, seconds, None
 
 
@@ -282,6 +295,7 @@ def drill(
         if runner:
             runner.warm()  # import torch in the background while the learner reads
         d = session.Drill(store, runner, "cuda" if cuda else "cpu")
+        d.lang = lang
         _sitting(ui, d, chosen, lang, rng)
 
 
@@ -363,6 +377,7 @@ def review(
         cuda = runner.resolve_device(device) == "cuda" if runner else False
         pool = session.matching(questions, tag or (), qtype or (), None, cuda)
         rs = session.ReviewSession(store, runner, sched, settings, "cuda" if cuda else "cpu")
+        rs.lang = lang
         plan = rs.plan(pool)
         ui.review_plan(plan, settings, rs.clock())
         if not plan.due and not plan.new:
@@ -422,11 +437,26 @@ def stats(
     (ui.print_json if as_json else ui.stats)(data)
 
 
+def schema(
+    path_only: bool = typer.Option(False, "--path", help="Print where the installed schema file is."),
+):
+    """The JSON Schema of a bank, for editors (yaml-language-server): print it, or its path."""
+    from . import schema as bank_schema
+    from . import ui
+    ui.plain(str(bank_schema.PATH) if path_only else bank_schema.text().rstrip("\n"))
+
+
 # Registered here, in the order `quizkit --help` lists them: what a learner uses first comes first.
 for _fn, _name in ((drill, "drill"), (review, "review"), (check, "check"), (verify, "verify"),
-                   (list_, "list"), (stats, "stats"), (export, "export")):
+                   (list_, "list"), (stats, "stats"), (export, "export"), (schema, "schema")):
     app.command(_name)(_fn)
 
 
 def main():
+    import sys
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        try:  # bad bytes typed or printed are replaced later, never a UnicodeError
+            stream.reconfigure(errors="surrogateescape" if stream is sys.stdin else "replace")
+        except (AttributeError, ValueError):
+            pass
     app()

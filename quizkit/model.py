@@ -88,6 +88,7 @@ class RunResult:
     where: str | None = None        # "tests line 3"
     line: str | None = None         # the source text of the failing line
     seconds: float = 0.0
+    seed: int | None = None         # under `seeds`, the seed of the run that failed
 
     @property
     def ok(self) -> bool:

@@ -6,6 +6,7 @@ and restarts a worker that died (a snippet may kill its own parent).
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import queue
@@ -16,6 +17,7 @@ import sys
 import threading
 import time
 
+from . import text
 from .errors import RunnerError
 from .model import RunResult
 
@@ -23,6 +25,9 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_MEMORY_MB = 4096
 DEFAULT_OUTPUT_LIMIT = 64 * 1024
 START_TIMEOUT = 120.0  # importing torch on a cold disk can be slow
+READ_LIMIT = 4 << 20   # a worker's reply line: output is capped at 64 KiB a stream, so this is ample
+STATUSES = ("pass", "fail", "error", "timeout", "memory", "crashed")
+_ids = itertools.count(1)
 
 
 class _Worker:
@@ -73,41 +78,57 @@ class _Worker:
                 if left <= 0 or not select.select([fd], [], [], left)[0]:
                     return None
                 chunk = os.read(fd, 1 << 16)
-                if not chunk:
+                if not chunk or len(self._buf) > READ_LIMIT:
                     return None
                 self._buf += chunk
         except (OSError, ValueError, AttributeError):  # stopped from another thread (Ctrl-C, close)
             return None
         line, self._buf = self._buf.split(b"\n", 1)
-        return json.loads(line)
+        try:
+            reply = json.loads(line)
+        except ValueError:
+            return None  # garbage on the protocol: the caller treats it as a dead worker
+        return reply if isinstance(reply, dict) else None
 
     def run(self, request, timeout) -> dict:
         self.ensure_ready()
+        run_id = request["id"]
         try:
             self.proc.stdin.write((json.dumps(request) + "\n").encode())
             self.proc.stdin.flush()
-        except BrokenPipeError:
+        except (BrokenPipeError, OSError, ValueError):
             self.stop()
             return {"status": "crashed", "error": "the torch worker had died; it was restarted"}
         started = self._read(30)
-        if not started:
+        if not started or started.get("id") != run_id or not isinstance(started.get("pid"), int):
             self.stop()
-            return {"status": "crashed", "error": "the torch worker died before the run started; it was restarted"}
+            return {"status": "crashed", "error": "the torch worker did not start the run; it was restarted"}
         pid = self.child = started["pid"]
         reply = self._read(timeout)
-        if reply is None and self.proc is not None and self.proc.poll() is None:
+        if reply is None and self.proc is not None and self.proc.poll() is None and not self._buf:
             _killpg(pid)  # over time: the worker reaps the child and answers
             reply = self._read(10)
-            if reply is not None:
+            if _valid(reply, run_id):
                 self.child = None
+                if reply.get("status") == "memory":
+                    return reply
                 return dict(reply, status="timeout", seconds=timeout, error=f"stopped after {timeout:g} s (time limit)")
-        if reply is None:
-            # The worker itself died (killed by the snippet, say): clean up and restart next time.
+        if not _valid(reply, run_id):
+            # The worker died (killed by the snippet, say) or answered out of turn: a reply that is
+            # malformed, late or for another run is never taken as a verdict. Restart it next time.
             _killpg(pid)
             self.stop()
-            return {"status": "crashed", "error": "the run killed the torch worker; it was restarted"}
+            return {"status": "crashed", "error": "the run broke the torch worker; it was restarted"}
         self.child = None
         return reply
+
+
+def _valid(reply, run_id) -> bool:
+    return isinstance(reply, dict) and reply.get("id") == run_id and reply.get("status") in STATUSES
+
+
+def _number(x) -> float:
+    return float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else 0.0
 
 
 def _killpg(pid):
@@ -117,13 +138,22 @@ def _killpg(pid):
         pass
 
 
+def max_workers() -> int:
+    """Each worker holds torch (about 300 MB): never more than the CPUs this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
 class Runner:
     """A pool of warm workers. Thread-safe: `run` may be called from several threads at once."""
 
     def __init__(self, workers=1, memory_mb=DEFAULT_MEMORY_MB, output_limit=DEFAULT_OUTPUT_LIMIT):
         self.memory_mb = memory_mb
         self.output_limit = output_limit
-        self._all = [_Worker() for _ in range(max(1, workers))]
+        self.workers = max(1, min(workers, max_workers()))
+        self._all = [_Worker() for _ in range(self.workers)]
         self._free: queue.Queue = queue.Queue()
         for w in self._all:
             self._free.put(w)
@@ -155,12 +185,26 @@ class Runner:
         if self._warming is not None:
             self._warming.join()
 
-    def run(self, pieces, device="cpu", timeout=DEFAULT_TIMEOUT) -> RunResult:
-        """Run code pieces [(name, code), ...] one after another in one fresh namespace."""
+    def run(self, pieces, device="cpu", timeout=DEFAULT_TIMEOUT, answer=None, seeds=1) -> RunResult:
+        """Run code pieces [(name, code), ...] one after another in one fresh namespace.
+
+        `answer`: the index of the answer's piece; what it patches is undone before the pieces after it
+        (the tests) run, and their failing asserts report values. `seeds`: one fresh run per seed
+        0 .. seeds-1; the first that does not pass is the result."""
+        result = None
+        for seed in range(max(1, seeds)):
+            result = self._run_once(pieces, device, timeout, answer, seed)
+            if not result.ok:
+                if seeds > 1:
+                    result.seed = seed
+                break
+        return result
+
+    def _run_once(self, pieces, device, timeout, answer, seed) -> RunResult:
         self._wait_warm()
         request = {
-            "pieces": [list(p) for p in pieces], "device": device,
-            "memory_mb": self.memory_mb, "output_limit": self.output_limit, "timeout": timeout,
+            "id": next(_ids), "pieces": [list(p) for p in pieces], "device": device, "answer": answer,
+            "seed": seed, "memory_mb": self.memory_mb, "output_limit": self.output_limit, "timeout": timeout,
         }
         worker = self._free.get()
         try:
@@ -168,9 +212,11 @@ class Runner:
         finally:
             self._free.put(worker)
         return RunResult(
-            status=reply.get("status", "crashed"), stdout=reply.get("stdout", ""),
-            stderr=reply.get("stderr", ""), error=reply.get("error"), where=reply.get("where"),
-            line=reply.get("line"), seconds=reply.get("seconds", 0.0),
+            status=reply.get("status", "crashed"),
+            stdout=text.safe(reply.get("stdout"), self.output_limit + 100),
+            stderr=text.safe(reply.get("stderr"), self.output_limit + 100),
+            error=text.safe(reply.get("error"), 2000) or None, where=text.safe(reply.get("where"), 200) or None,
+            line=text.safe(reply.get("line"), 300) or None, seconds=_number(reply.get("seconds")),
         )
 
     def cuda_available(self) -> bool:

@@ -1,7 +1,6 @@
 """What the commands do, without printing or reading input: choosing questions, judging, recording."""
 from __future__ import annotations
 
-import importlib.util
 import os
 import time
 import uuid
@@ -12,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from . import checks
 from .bank import load_banks
 from .errors import QuizkitError
-from .model import Question, Verdict, VerifyResult
+from .model import Question, Verdict, VerifyResult, pick
 
 RUNS_CODE = ("output", "code")
 
@@ -49,8 +48,40 @@ def missing_requirement(q: Question, cuda: bool | None) -> str | None:
         if need == "cuda":
             if not cuda:
                 return "needs cuda: torch sees no GPU here"
-        elif importlib.util.find_spec(need) is None:
-            return f"needs {need}: not installed"
+            continue
+        why = requirement_missing(need)
+        if why:
+            return why
+    return None
+
+
+def requirement_missing(need: str) -> str | None:
+    """A module (with an optional version range) looked up without importing it or its parents."""
+    import importlib.machinery
+    import importlib.metadata
+
+    from .bank import REQUIRE_RE
+    match = REQUIRE_RE.match(need)
+    if not match:
+        return f"needs {need}: not a module name"
+    name, spec = match.group(1), (match.group(2) or "").replace(" ", "")
+    parts = name.split(".")
+    found = importlib.machinery.PathFinder.find_spec(parts[0])
+    for i in range(1, len(parts)):
+        if found is None or not found.submodule_search_locations:
+            found = None
+            break
+        found = importlib.machinery.PathFinder.find_spec(".".join(parts[: i + 1]), found.submodule_search_locations)
+    if found is None:
+        return f"needs {name}: not installed"
+    if spec:
+        from packaging.specifiers import SpecifierSet
+        try:
+            version = importlib.metadata.version(parts[0])
+        except importlib.metadata.PackageNotFoundError:
+            return f"needs {need}: the installed {parts[0]} has no version"
+        if not SpecifierSet(spec).contains(version, prereleases=True):
+            return f"needs {need}: {parts[0]} {version} is installed"
     return None
 
 
@@ -61,40 +92,66 @@ def run_device(q: Question, device: str) -> str:
     return device
 
 
-def verify_question(q: Question, runner, device: str, cuda: bool) -> VerifyResult:
+def _failure_line(q: Question, r) -> int:
+    """The bank file's line of a failing run: the failing line inside `tests`, `solution`, ... mapped
+    onto the YAML file; else the question's line."""
+    if r is not None and r.where:
+        piece, _, rest = r.where.partition(" line ")
+        if rest.isdigit() and piece in dict(q.lines):
+            return q.line_of(piece) + int(rest) - 1
+    return q.line
+
+
+def verify_question(q: Question, runner, device: str, cuda: bool, strict: bool = False) -> VerifyResult:
     start = time.perf_counter()
 
-    def done(status, reason=""):
-        return VerifyResult(q.full_id, q.type, status, reason, round(time.perf_counter() - start, 4))
+    def done(status, reason="", line=0):
+        return VerifyResult(q.full_id, q.type, status, reason, round(time.perf_counter() - start, 4),
+                            q.path, line or q.line)
 
     missing = missing_requirement(q, cuda)
     if missing:
-        return done("skip", missing)
+        return done("fail" if strict else "skip", missing)
     dev = run_device(q, device)
     if q.type == "output":
         r = runner.run([("code", q.code)], dev, q.timeout)
         if not r.ok:
-            return done("fail", "code: " + checks.describe_failure(r))
+            return done("fail", "code: " + checks.describe_failure(r), _failure_line(q, r))
         if not checks.output_matches(q, r.stdout):
-            return done("fail", f"prints {checks.fold(r.stdout)!r}, expected {checks.fold(q.expected)!r}")
+            return done("fail", f"prints {checks.fold(r.stdout)!r}, expected {checks.fold(q.expected)!r}",
+                        q.line_of("code"))
+    elif q.type == "short":
+        for example in q.examples:
+            if not checks.matches_accept(example, q.accept):
+                return done("fail", f"example {example!r} is not accepted")
+        for wrong in q.reject:
+            if checks.matches_accept(wrong, q.accept):
+                return done("fail", f"reject {wrong!r} is accepted")
     elif q.type == "mcq" and q.check:
         r = runner.run([("check", q.check)], dev, q.timeout)
         if not r.ok:
-            return done("fail", "check: " + checks.describe_failure(r))
+            return done("fail", "check: " + checks.describe_failure(r), _failure_line(q, r))
     elif q.type == "code":
-        hits = checks.forbidden_uses(q.solution, q.forbid)
-        if hits:
-            return done("fail", f"solution uses forbidden {', '.join(hits)}")
-        r = runner.run([("solution", q.solution), ("tests", q.tests)], dev, q.timeout)
+        broken = checks.rule_breaks(q, q.solution)
+        if broken:
+            return done("fail", f"solution: {broken}", q.line_of("solution"))
+        r = checks.run_code(q, q.solution, runner, dev)
         if not r.ok:
-            return done("fail", "solution: " + checks.describe_failure(r))
-        r = runner.run([("starter", q.starter), ("tests", q.tests)], dev, q.timeout)
+            return done("fail", "solution: " + checks.describe_failure(r), _failure_line(q, r))
+        pieces, at = checks.code_pieces(q, q.starter)
+        r = runner.run(pieces, dev, q.timeout, answer=at, seeds=1)
         if r.ok:
-            return done("fail", "the starter passes the tests: they test nothing")
+            return done("fail", "the starter passes the tests: they test nothing", q.line_of("starter"))
+        for i, wrong in enumerate(q.wrong, 1):
+            if checks.rule_breaks(q, wrong.code):
+                continue  # rejected by the rules
+            r = checks.run_code(q, wrong.code, runner, dev)
+            if r.ok:
+                return done("fail", f"wrong answer {i} passes the tests: {pick(wrong.why)}", wrong.line)
     return done("pass")
 
 
-def verify(questions, runner, device: str, jobs: int = 1, progress=None) -> list[VerifyResult]:
+def verify(questions, runner, device: str, jobs: int = 1, progress=None, strict: bool = False) -> list[VerifyResult]:
     """Every question checked; results in the banks' order. `progress(result)` is called as each ends."""
     needs_runs = any(q.type in RUNS_CODE or q.check for q in questions)
     cuda = runner.cuda_available() if needs_runs and (device == "cuda" or any(
@@ -105,9 +162,9 @@ def verify(questions, runner, device: str, jobs: int = 1, progress=None) -> list
 
     def one(q):
         try:
-            res = verify_question(q, runner, device, cuda)
+            res = verify_question(q, runner, device, cuda, strict)
         except QuizkitError as e:
-            res = VerifyResult(q.full_id, q.type, "fail", str(e))
+            res = VerifyResult(q.full_id, q.type, "fail", str(e), 0.0, q.path, q.line)
         if progress:
             progress(res)
         return res
@@ -121,10 +178,9 @@ def check_answer(q: Question, code: str, runner, device: str):
     missing = missing_requirement(q, runner.cuda_available() if "cuda" in q.requires else False)
     if missing:
         raise QuizkitError(f"{q.full_id} {missing}")
-    if checks.forbidden_uses(code, q.forbid):
+    if checks.rule_breaks(q, code):
         return checks.judge_code(q, code, None)
-    result = runner.run(checks.code_pieces(q, code), device, q.timeout)
-    return checks.judge_code(q, code, result)
+    return checks.judge_code(q, code, checks.run_code(q, code, runner, device))
 
 
 # ---- drill: choosing questions, judging answers, keeping the score, recording every answer ----
@@ -222,6 +278,7 @@ class Drill:
         self.clock = clock or now
         self.session_id = uuid.uuid4().hex[:12]
         self.score = Score()
+        self.lang = "en"
 
     def choice_order(self, q: Question, rng) -> list[int]:
         """Bank indexes in the order shown (letters a, b, ...)."""
@@ -232,7 +289,7 @@ class Drill:
 
     def judge(self, q: Question, answer: str, order=None) -> Verdict:
         if q.type == "short":
-            return checks.judge_short(q, answer)
+            return checks.judge_short(q, answer, self.lang)
         if q.type == "mcq":
             picked = checks.parse_choices(answer, len(q.choices))
             if picked is None:
@@ -243,14 +300,13 @@ class Drill:
             verdict = checks.judge_output(q, answer)
             verdict.run = self._run_output(q)
             if not verdict.correct and verdict.run and verdict.run.ok and \
-                    checks.fold(verdict.run.stdout) == checks.fold(answer):
+                    checks.same_output(answer, verdict.run.stdout, q.tolerance):
                 verdict.correct, verdict.detail = True, "that is what your torch prints"
             return verdict
         if q.type == "code":
-            if checks.forbidden_uses(answer, q.forbid):
+            if checks.rule_breaks(q, answer):
                 return checks.judge_code(q, answer, None)
-            result = self.runner.run(checks.code_pieces(q, answer), self.device, q.timeout)
-            return checks.judge_code(q, answer, result)
+            return checks.judge_code(q, answer, checks.run_code(q, answer, self.runner, self.device))
         raise ValueError(f"{q.type} questions are graded by the learner")
 
     def _run_output(self, q: Question):

@@ -1,6 +1,8 @@
 """Rendering with rich: the only module that prints. It decides nothing."""
 from __future__ import annotations
 
+import os
+
 import json
 
 from rich.console import Console
@@ -24,6 +26,12 @@ def warn(message: str):
 
 def info(message: str):
     out.print(escape(message), soft_wrap=True)
+
+
+def plain(text: str):
+    """Text exactly as given, for machines and pipes (no markup, no wrapping)."""
+    out.file.write(text + "\n")
+    out.file.flush()
 
 
 def print_json(data):
@@ -58,7 +66,8 @@ def verify_table(results, errors):
     table.add_column("time", justify="right")
     for r in results:
         style = STATUS_STYLE[r.status]
-        table.add_row(escape(r.id), r.type, f"[{style}]{r.status}[/]", escape(r.reason), f"{r.seconds:.2f}s")
+        reason = f"{os.path.basename(r.path)}:{r.line}: {r.reason}" if r.status == "fail" and r.path else r.reason
+        table.add_row(escape(r.id), r.type, f"[{style}]{r.status}[/]", escape(reason), f"{r.seconds:.2f}s")
     out.print(table)
     for e in errors:
         error(str(e))
@@ -72,12 +81,12 @@ def verify_table(results, errors):
 
 def verify_json(results, errors):
     print_json({
-        "results": [{"id": r.id, "type": r.type, "status": r.status, "reason": r.reason, "seconds": r.seconds}
-                    for r in results],
+        "results": [{"id": r.id, "type": r.type, "status": r.status, "reason": r.reason, "seconds": r.seconds,
+                     "path": r.path, "line": r.line} for r in results],
         "passed": sum(r.status == "pass" for r in results),
         "failed": sum(r.status == "fail" for r in results),
         "skipped": sum(r.status == "skip" for r in results),
-        "errors": [str(e) for e in errors],
+        "errors": [{"path": getattr(e, "path", ""), "line": getattr(e, "line", 0), "message": str(e)} for e in errors],
     })
 
 
@@ -203,8 +212,11 @@ def _right_answer(q, lang, order=None):
         order = order or list(range(len(q.choices)))
         right = [f"{'abcdefgh'[order.index(i)]}) {pick(q.choices[i], lang)}" for i in q.correct]
         out.print(f"  answer: {_inline('; '.join(right))}")
-    elif q.type == "short":
-        out.print(f"  accepted: {escape(' | '.join(a.strip('/') for a in q.accept[:3]))}", soft_wrap=True)
+    elif q.type == "short":  # the display answer; `accept` patterns are the judge's, never shown
+        shown = pick(q.answer, lang) if q.answer else next((a for a in q.accept if not (
+            len(a) > 1 and a.startswith("/") and a.endswith("/"))), "")
+        if shown:
+            out.print(f"  answer: {_inline(shown)}", soft_wrap=True)
     elif q.type == "output":
         out.print("  it prints:")
         out.print(_code(q.expected))
@@ -230,7 +242,8 @@ def skipped(q, lang, order=None):
     _why(q, lang)
 
 
-def verdict(q, v, lang, order=None):
+def verdict(q, v, lang, order=None, final=True):
+    """The verdict on one answer; the explanation only once the learner is done (not before a retry)."""
     if v.correct:
         out.print("[bold green]✓ right[/]" + (f" [dim]({escape(v.detail)})[/]" if v.detail else ""))
     else:
@@ -248,6 +261,12 @@ def verdict(q, v, lang, order=None):
             out.print(f"[dim]  (run just now on this machine's torch in {run.seconds * 1000:.0f} ms: the same)[/]")
     if q.type == "code" and v.correct and run:
         out.print(f"[dim]  tests passed in {run.seconds * 1000:.0f} ms[/]")
+    if final:
+        _why(q, lang)
+
+
+def explain(q, lang):
+    """The explanation and source, when the learner is done with a question."""
     _why(q, lang)
 
 

@@ -7,12 +7,20 @@ Protocol: one JSON object per line on stdin (requests) and on the saved stdout (
 import json
 import os
 import select
+import shutil
 import signal
 import sys
+import tempfile
 import time
+
+from quizkit import asserts
 
 PIECE_FILE = "<{}>"  # the pseudo file name of each piece of code, e.g. <tests>
 _WORKER_VM = 0  # the worker's mapped bytes after warm-up; a run's memory limit comes on top
+_PRISTINE: list = []  # (object, its attributes) of what tests rely on, as the worker imported them
+_FUNCS: list = []     # (function, code, defaults, kwdefaults): an answer may patch a function's code
+RESULT_LIMIT = 1 << 20  # a result line longer than this is not a result
+PR_SET_CHILD_SUBREAPER = 36
 
 
 def main():
@@ -22,6 +30,8 @@ def main():
     import torch.nn  # noqa: F401
     import torch.nn.functional  # noqa: F401
     _warm_up(torch)
+    _snapshot(torch)
+    _become_subreaper()
     # Move everything imported so far out of the GC's reach: a child's collection would otherwise
     # touch every object and copy the worker's memory page by page.
     import gc
@@ -30,8 +40,59 @@ def main():
     _WORKER_VM = _vm_bytes()  # reading /proc/self/status costs ~1.5 ms: once here, not per run
     proto.write(json.dumps({"ready": True, "torch": torch.__version__}) + "\n")
     for line in sys.stdin:
-        reply = _run(json.loads(line), proto)
+        req = json.loads(line)
+        reply = _run(req, proto)
+        reply["id"] = req.get("id")  # the runner takes only the reply to the run it asked for
         proto.write(json.dumps(reply) + "\n")
+
+
+def _snapshot(torch):
+    """What the tests rely on, as imported: put back after the answer runs, before the tests do."""
+    import builtins
+    import math
+    import types
+    for obj in (torch, torch.nn, torch.nn.functional, torch.testing, torch.autograd, math, builtins,
+                torch.Tensor, torch.nn.Module, torch.nn.Parameter):
+        _PRISTINE.append((obj, dict(vars(obj))))
+    for _, attrs in _PRISTINE:
+        for f in attrs.values():
+            if isinstance(f, types.FunctionType):
+                _FUNCS.append((f, f.__code__, f.__defaults__, f.__kwdefaults__))
+
+
+def _restore():
+    for obj, attrs in _PRISTINE:
+        now = vars(obj)
+        is_class = isinstance(obj, type)
+        for key, value in attrs.items():
+            if now.get(key, attrs) is not value:
+                try:
+                    setattr(obj, key, value)
+                except (AttributeError, TypeError):
+                    pass
+        if is_class:  # a method added to a class shadows the base's: remove it
+            for key in [k for k in now if k not in attrs]:
+                try:
+                    delattr(obj, key)
+                except (AttributeError, TypeError):
+                    pass
+    for f, code, defaults, kwdefaults in _FUNCS:
+        if f.__code__ is not code:
+            f.__code__ = code
+        if f.__defaults__ is not defaults:
+            f.__defaults__ = defaults
+        if f.__kwdefaults__ is not kwdefaults:
+            f.__kwdefaults__ = kwdefaults
+
+
+def _become_subreaper():
+    """Orphans of a run (a child that called setsid and outlived its parent) come back to the worker,
+    which kills them after the run, instead of to init, where they would outlive quizkit."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _warm_up(torch):
@@ -56,19 +117,18 @@ def _run(req, proto):
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     res_r, res_w = os.pipe()
+    home = tempfile.mkdtemp(prefix="quizkit-run-")
     pid = os.fork()
     if pid == 0:  # the child: never returns
         try:
             os.setpgid(0, 0)
-            for fd in (out_r, err_r, res_r):
-                os.close(fd)
-            _child(req, out_w, err_w, res_w)
+            _child(req, out_w, err_w, res_w, home)
         finally:
             os._exit(70)
     for fd in (out_w, err_w, res_w):
         os.close(fd)
     # The parent needs the pid to kill the child's process group on a timeout.
-    proto.write(json.dumps({"pid": pid}) + "\n")
+    proto.write(json.dumps({"pid": pid, "id": req.get("id")}) + "\n")
     limit = req.get("output_limit", 65536)
     bufs = {out_r: bytearray(), err_r: bytearray(), res_r: bytearray()}
     flooded = False
@@ -91,31 +151,100 @@ def _run(req, proto):
             if not chunk:
                 open_fds.remove(fd)
                 continue
-            bufs[fd] += chunk
+            cap = RESULT_LIMIT if fd == res_r else limit + 1
+            if len(bufs[fd]) < cap:  # past its cap a stream is drained, not kept
+                bufs[fd] += chunk[: cap - len(bufs[fd])]
             if fd != res_r and len(bufs[fd]) > limit and not flooded:
                 flooded = True
                 _killpg(pid)
-    # Whatever the snippet left behind in its group (a fork, a sleeping subprocess) goes now.
+            if fd == res_r and len(bufs[fd]) >= RESULT_LIMIT:
+                _killpg(pid)
+                open_fds.remove(fd)
+    peak = _vm_peak(pid)
+    # Whatever the snippet left behind in its group (a fork, a sleeping subprocess) goes now,
+    # and so does anything that left the group (setsid): as orphans they came back to the worker.
     _killpg(pid)
     if status is None:
         _, status = os.waitpid(pid, 0)
+    _kill_escapees(pid)
     for fd in open_fds:  # drain what the killed group had written, without waiting on escapees
-        while select.select([fd], [], [], 0.05)[0]:
+        while len(bufs[fd]) <= limit and select.select([fd], [], [], 0.05)[0]:
             chunk = os.read(fd, 65536)
             if not chunk:
                 break
             bufs[fd] += chunk
     for fd in (out_r, err_r, res_r):
         os.close(fd)
+    shutil.rmtree(home, ignore_errors=True)
     stdout, stderr = (_cut(bufs[fd], limit) for fd in (out_r, err_r))
     try:
         result = json.loads(bytes(bufs[res_r]).decode())
+        if not isinstance(result, dict) or result.get("status") not in STATUSES:
+            raise ValueError(result)
     except ValueError:
         result = _death(status)
+        memory = req.get("memory_mb")
+        if memory and req.get("device", "cpu") == "cpu" and peak >= _WORKER_VM + memory * 1024 * 1024 * 0.95:
+            result = {"status": "memory", "error": f"MemoryError: the run used up its {memory} MiB"}
     if flooded:
         result = {"status": "error", "error": f"OutputLimit: printed more than {limit // 1024} KiB; the run was stopped"}
     result.update(stdout=stdout, stderr=stderr)
     return result
+
+
+STATUSES = ("pass", "fail", "error", "timeout", "memory", "crashed")
+
+
+def _vm_peak(pid) -> int:
+    """The run's peak of mapped memory: a run stopped at its timeout that had reached its memory limit
+    (allocating slowly, or catching MemoryError) is reported as a memory run."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for row in f:
+                if row.startswith("VmPeak:"):
+                    return int(row.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _kill_escapees(run_pid):
+    """Kill every process that is now a child of the worker: a run's orphans, reparented here because the
+    worker is a subreaper. Only processes started after the run's child are looked at (pids grow)."""
+    me = os.getpid()
+    for _ in range(100):
+        found = []
+        try:
+            pids = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) > run_pid]
+        except OSError:
+            return
+        for p in pids:
+            try:
+                with open(f"/proc/{p}/stat", "rb") as f:
+                    fields = f.read().rsplit(b")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[1]) == me:
+                found.append(p)
+        if not found:
+            break
+        for p in found:
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(p, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            try:
+                os.waitpid(p, 0)
+            except ChildProcessError:
+                pass
+    while True:  # reap whatever else ended
+        try:
+            done, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if not done:
+            break
 
 
 def _death(status):
@@ -141,7 +270,8 @@ def _killpg(pid):
         pass
 
 
-def _child(req, out_w, err_w, res_w):
+def _child(req, out_w, err_w, res_w, home):
+    import builtins
     import linecache
     import math
     import resource
@@ -151,6 +281,14 @@ def _child(req, out_w, err_w, res_w):
     os.dup2(null, 0)
     os.dup2(out_w, 1)
     os.dup2(err_w, 2)
+    # Only the run's own pipe ends stay open: not the worker's protocol, not another run's result pipe.
+    os.dup2(res_w, 3)
+    res_w = 3
+    os.closerange(4, 1 << 16)
+    os.chdir(home)
+    os.environ["HOME"] = home
+    os.environ["TMPDIR"] = home
+    tempfile.tempdir = None
     sys.stdout = open(1, "w", buffering=1, closefd=False, errors="replace")
     sys.stderr = open(2, "w", buffering=1, closefd=False, errors="replace")
     device_name = req.get("device", "cpu")
@@ -161,25 +299,39 @@ def _child(req, out_w, err_w, res_w):
 
     import random
     import torch
-    random.seed(0)
+    seed = int(req.get("seed", 0))
+    random.seed(seed)
     if device_name == "cpu":
-        torch.default_generator.manual_seed(0)  # what torch.manual_seed does for the CPU, without 1.5 ms of other backends
+        torch.default_generator.manual_seed(seed)  # what torch.manual_seed does for the CPU, without 1.5 ms of other backends
     else:
-        torch.manual_seed(0)
+        torch.manual_seed(seed)
     torch.set_num_threads(1)
     namespace = {
         "__name__": "__main__", "torch": torch, "nn": torch.nn, "F": torch.nn.functional,
-        "math": math, "device": torch.device(device_name),
+        "math": math, "device": torch.device(device_name), "assert_close": torch.testing.assert_close,
     }
+    answer_at = req.get("answer")  # the index of the answer's piece; the pieces after it judge it
+    saved = {}
     sources = {}
     result = {"status": "pass"}
     start = time.perf_counter()
     try:
-        for name, code in req["pieces"]:
+        for i, (name, code) in enumerate(req["pieces"]):
             filename = PIECE_FILE.format(name)
             sources[filename] = code.splitlines()
             # inspect.getsource (torch.jit.script needs it) reads from linecache.
             linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+            if answer_at is not None and i == answer_at:
+                saved = dict(namespace)  # torch, nn, F, ..., and what setup defined
+            if answer_at is not None and i > answer_at:
+                # The judge: what the answer patched is put back, and asserts report their values.
+                _restore()
+                namespace.update(saved)
+                namespace[asserts.EXPLAIN] = asserts.explain
+                namespace["__builtins__"] = builtins
+                tree = asserts.rewrite(code, filename)
+                exec(compile(tree, filename, "exec"), namespace)
+                continue
             exec(compile(code, filename, "exec"), namespace)
     except BaseException as e:  # noqa: BLE001  (SystemExit and KeyboardInterrupt are the snippet's too)
         result = _describe(e, sources, traceback)

@@ -21,12 +21,16 @@ def test_short_matching(answer, ok):
     assert checks.judge_short(Q["dtype-short"], answer).correct is ok
 
 
-def test_output_matching_folds_white_space_only():
+def test_output_matching_folds_white_space_and_spaces_around_brackets_and_commas():
+    """Issue 8: `tensor([6.,6.])` is `tensor([6., 6.])`; what is printed must still match otherwise."""
     q = Q["grad-output"]
     assert checks.judge_output(q, "tensor([6., 6.])").correct
     assert checks.judge_output(q, "tensor([6.,   6.])").correct
-    assert not checks.judge_output(q, "tensor([6.,6.])").correct
+    assert checks.judge_output(q, "tensor([6.,6.])").correct
+    assert checks.judge_output(q, "tensor( [ 6. , 6. ] )").correct
     assert not checks.judge_output(q, "tensor([6, 6])").correct
+    assert not checks.judge_output(q, "tensor([66.])").correct
+    assert not checks.judge_output(q, "tensor([6. 6.])").correct
     assert "tensor([6., 6.])" in checks.judge_output(q, "x").detail
 
 

@@ -14,7 +14,7 @@ def run(runner, code, **kw):
 def test_namespace_and_seed(runner):
     r = run(runner, "print(sorted(k for k in globals() if not k.startswith('__')))\nprint(torch.rand(2))")
     assert r.status == "pass"
-    assert r.stdout.splitlines()[0] == "['F', 'device', 'math', 'nn', 'torch']"
+    assert r.stdout.splitlines()[0] == "['F', 'assert_close', 'device', 'math', 'nn', 'torch']"
     # seeded with 0 before every run: same numbers every time
     assert r.stdout.splitlines()[1] == "tensor([0.4963, 0.7682])"
     assert run(runner, "print(torch.rand(2))").stdout.strip() == "tensor([0.4963, 0.7682])"
