@@ -11,6 +11,7 @@ import yaml
 
 from .errors import BankError
 from .model import TYPES, Bank, Question, Wrong
+from .text import safe
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 BANK_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
@@ -123,6 +124,14 @@ def _check_size(node):
 
 
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+
+
+def _construct_str(loader, node):
+    # Bank text reaches the terminal: no escape sequences or control characters ("\e[2J" in a prompt).
+    return safe(loader.construct_scalar(node), line_limit=0)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 
 
 class _Located(Exception):

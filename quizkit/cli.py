@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .errors import QuizkitError
+from .errors import QuizkitError, StoreError
 
 # session and ui (yaml, rich tables) are imported inside the commands: `quizkit --help` stays fast.
 
@@ -34,6 +34,20 @@ def friendly(fn):
     return wrapper
 
 
+def _load(ui, paths):
+    """Banks for a command that goes on without the broken ones: each broken bank is a warning, and
+    nothing loaded at all is the error (exit 1)."""
+    from . import session
+    banks, questions, errors = session.load(paths)
+    if errors and not banks:
+        for e in errors[:-1]:
+            ui.warn(str(e))
+        raise errors[-1]
+    for e in errors:
+        ui.warn(str(e))
+    return banks, questions
+
+
 def _runner(workers=1, memory_mb=None):
     from .runner import DEFAULT_MEMORY_MB, Runner
     return Runner(workers=workers, memory_mb=memory_mb or DEFAULT_MEMORY_MB)
@@ -47,6 +61,7 @@ def verify(
     device: str = typer.Option("cpu", metavar="DEVICE", help=DEVICE_HELP),
     memory_mb: int = typer.Option(4096, help="Memory limit of each run, in MiB."),
     strict: bool = typer.Option(False, "--strict", help="A question skipped here (no GPU, a missing module) fails."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Say how runs are isolated here."),
 ):
     """Check banks as CI would: schema, outputs, checks, solutions pass, starters and wrong answers fail."""
     from . import session, ui
@@ -57,6 +72,8 @@ def verify(
         jobs = max_workers()
     with _runner(jobs, memory_mb) as runner:
         dev = runner.resolve_device(device) if device != "cpu" else "cpu"
+        if verbose:
+            ui.isolation(runner.isolation())
         update, stop = ui.verify_progress() if not as_json else ((lambda r: None), (lambda: None))
         try:
             results = session.verify(questions, runner, dev, jobs, update, strict)
@@ -77,9 +94,7 @@ def check(
 ):
     """Run your own file against a code question's tests."""
     from . import session, ui
-    _, questions, errors = session.load(bank)
-    for e in errors:
-        ui.warn(str(e))
+    _, questions = _load(ui, bank)
     q = session.code_question(questions, question_id)
     with _runner() as runner:
         dev = runner.resolve_device(device)
@@ -96,16 +111,23 @@ def check(
                     if stamp is None:
                         ui.warn(f"{file}: not there (yet); waiting")
                     else:
-                        ui.check_result(q.full_id, str(file), session.check_answer(q, _read(file), runner, dev), True)
+                        try:  # a file mid-save (unreadable, half-written UTF-8) is read again on its next change
+                            code = _read(file)
+                        except QuizkitError as e:
+                            ui.warn(f"{e}; waiting for the next save")
+                        else:
+                            ui.check_result(q.full_id, str(file), session.check_answer(q, code, runner, dev), True)
                 time.sleep(0.3)
         except KeyboardInterrupt:
             pass
 
 
 def _stamp(file: Path):
+    """What identifies a version of the file: an editor that writes a new file and renames it over the
+    old one changes the inode even when size and mtime are the same."""
     try:
         st = file.stat()
-        return (st.st_mtime_ns, st.st_size)
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
     except OSError:
         return None
 
@@ -277,9 +299,7 @@ def drill(
 
     from . import session, ui
     from .store import Store
-    banks, questions, errors = session.load(bank)
-    for e in errors:
-        ui.warn(str(e))
+    banks, questions = _load(ui, bank)
     with Store() as store:
         rng = random.Random(seed)
         runner = _runner() if device != "cpu" else None
@@ -300,16 +320,20 @@ def drill(
 
 
 def _sitting(ui, d, chosen, lang, rng):
+    saved = True
     try:
         for i, q in enumerate(chosen, 1):
             ui.score_bar(d.score, f"{i}/{len(chosen)}")
             ask_question(ui, d, q, lang, rng, f"[{i}/{len(chosen)}]")
     except (_Quit, KeyboardInterrupt, EOFError):
         pass
+    except StoreError:
+        saved = False  # the summary must not say "saved"; the error itself follows it
+        raise
     finally:
         if d.runner:
             d.runner.close()
-        ui.summary(d.score)
+        ui.summary(d.score, saved=saved)
 
 
 @friendly
@@ -320,9 +344,7 @@ def list_(
     """The banks and questions: counts by type and tag, and your progress."""
     from . import session, ui
     from .store import Store
-    banks, questions, errors = session.load(bank)
-    for e in errors:
-        ui.warn(str(e))
+    banks, questions = _load(ui, bank)
     if as_json:
         ui.list_json(questions)
         return
@@ -368,9 +390,7 @@ def review(
         settings.new_per_day = new_limit
     if review_limit is not None:
         settings.reviews_per_day = review_limit
-    _, questions, errors = session.load(bank)
-    for e in errors:
-        ui.warn(str(e))
+    _, questions = _load(ui, bank)
     sched = Scheduler(settings.desired_retention, rollover_hour=settings.rollover_hour)
     with Store() as store:
         runner = _runner() if device != "cpu" else None
@@ -394,6 +414,7 @@ def review(
 
 def _review_sitting(ui, rs, queue, lang, rng):
     asked = 0
+    saved = True
     try:
         while True:
             item = rs.next_item(queue)
@@ -412,13 +433,19 @@ def _review_sitting(ui, rs, queue, lang, rng):
                 choice = _line(ui, "Enter: good · h: hard · e: easy > ").lower()
                 override = choice if choice in ("h", "e") else None
             result = rs.rate(q, state, correct, seconds, text, key, override)
-            ui.scheduled(result, rs.clock())
+            if result is None:
+                ui.note("saved, but not scheduled: another review session used today's new cards")
+            else:
+                ui.scheduled(result, rs.clock())
     except (_Quit, KeyboardInterrupt, EOFError):
         pass
+    except StoreError:
+        saved = False
+        raise
     finally:
         if rs.runner:
             rs.runner.close()
-        ui.summary(rs.score, "review summary")
+        ui.summary(rs.score, "review summary", saved=saved)
 
 
 @friendly

@@ -35,6 +35,7 @@ class _Worker:
         self.proc = None
         self._buf = b""
         self.torch_version = None
+        self.isolation: dict = {}
         self.child = None  # the pid of the run in flight: its group dies with the worker
 
     def start(self):
@@ -55,6 +56,7 @@ class _Worker:
                 self.stop()
                 raise RunnerError("the torch worker did not start: is torch installed? (pip install torch)")
             self.torch_version = hello["torch"]
+            self.isolation = hello.get("isolation") or {}
 
     def stop(self):
         if self.child:  # Ctrl-C during a run: the child is in its own group, so kill it by name
@@ -218,6 +220,11 @@ class Runner:
             error=text.safe(reply.get("error"), 2000) or None, where=text.safe(reply.get("where"), 200) or None,
             line=text.safe(reply.get("line"), 300) or None, seconds=_number(reply.get("seconds")),
         )
+
+    def isolation(self) -> dict:
+        """How runs are contained here, as the worker found it."""
+        self.ready()
+        return dict(self._all[0].isolation, torch=self._all[0].torch_version)
 
     def cuda_available(self) -> bool:
         """Asked of a forked child, so the worker itself never initialises CUDA."""

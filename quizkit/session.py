@@ -185,7 +185,9 @@ def check_answer(q: Question, code: str, runner, device: str):
 
 # ---- drill: choosing questions, judging answers, keeping the score, recording every answer ----
 
-TOPICS = ("tensors", "autograd", "dynamic-graphs", "nn", "optim", "data", "cuda")
+# Every shipped question carries exactly one of these tags; scores and stats count by it.
+TOPICS = ("seed", "tensors", "autograd", "func", "module", "layers", "attention", "optim", "data",
+          "precision", "performance", "distributed", "debug")
 
 
 def topic_of(q: Question) -> str:
@@ -469,20 +471,38 @@ class ReviewSession(Drill):
 
     def rate(self, q, state, correct: bool, seconds: float, answer: str, key: str | None = None,
              override: str | None = None):
-        """Rate one answer, commit attempt + review + card in one transaction; returns the ReviewResult."""
+        """Rate one answer, commit attempt + review + card in one transaction; returns the ReviewResult,
+        or None when another session used up today's new cards meanwhile (the attempt is still stored).
+
+        The card's state is re-read inside the write transaction: a second `review` running at the same
+        time never rates a card from a stale state."""
         from . import scheduler as sch
-        from .store import Attempt, Review
+        from .store import Attempt, Review, utc_iso
         when = self.clock()
-        state = state or sch.new_card(q.full_id, when)
         rating = sch.rating_from_key(key) if key else sch.rating_for(correct, override)
-        result = self.scheduler.review(state, rating, when, int(seconds * 1000))
-        card = result.state.card
-        review = Review(q.full_id, card.card_id, int(rating), card.state.value,
-                        0 if state.is_new else state.card.state.value, card.due, card.stability,
-                        card.difficulty, int(seconds * 1000), result.state.to_json(), result.state.leech)
+        ms = int(seconds * 1000)
+        done: dict = {}
+
+        def review(stored, new_today):
+            current = sch.CardState.from_json(stored) if stored else None
+            if current is None and new_today >= self.settings.new_per_day:
+                return None
+            before = current or state or sch.new_card(q.full_id, when)
+            result = self.scheduler.review(before, rating, when, ms)
+            done["result"] = result
+            card = result.state.card
+            return Review(q.full_id, card.card_id, int(rating), card.state.value,
+                          0 if before.is_new else before.card.state.value, card.due, card.stability,
+                          card.difficulty, ms, result.state.to_json(), result.state.leech)
+
+        day_start = utc_iso(self.scheduler.day_start(self.scheduler.study_day(when)))
         self.store.record_review(Attempt(q.full_id, when, answer, correct, seconds, self.device,
-                                         self.session_id, self.mode), review)
+                                         self.session_id, self.mode), review, day_start)
         self.score.add(q, correct)
+        result = done.get("result")
+        if result is None:
+            return None
+        card = result.state.card
         if card.state.value in (1, 3) and card.due <= when + timedelta(minutes=LEARN_AHEAD_MIN) \
                 and not result.state.leech:
             self.learning.append((q, result.state))
@@ -494,8 +514,11 @@ class ReviewSession(Drill):
         when = self.clock()
         if self.learning and self.learning[0][1].card.due <= when:
             return self.learning.pop(0)
-        if queue:
-            return queue.pop(0)
+        while queue:
+            q, state = queue.pop(0)
+            if state is None and self.store.card(q.full_id) is not None:
+                continue  # a new card another session has reviewed meanwhile
+            return q, state
         if self.learning:
             return self.learning.pop(0)
         return None

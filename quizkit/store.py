@@ -125,6 +125,8 @@ class Store:
                     f"move it away or set QUIZKIT_HOME to start afresh")
         if "locked" in text or "busy" in text:
             return f"{self.path}: the progress database is locked by another program ({text}); try again"
+        if "full" in text or "disk I/O" in text or "readonly" in text:
+            return f"{self.path}: cannot write the progress database ({text}); the last answer was NOT saved"
         return f"{self.path}: progress database error: {text}"
 
     def _migrate(self):
@@ -151,7 +153,8 @@ class Store:
         return [v for (v,) in self.db.execute("SELECT version FROM migrations ORDER BY version")]
 
     def _write(self, fn):
-        """One transaction; an error leaves the file as it was and becomes a StoreError."""
+        """One transaction; an error leaves the file as it was and becomes a StoreError naming the real
+        cause (a disk-full COMMIT is reported as such, not as the rollback that follows it)."""
         try:
             self.db.execute("BEGIN IMMEDIATE")
             try:
@@ -159,7 +162,10 @@ class Store:
                 self.db.execute("COMMIT")
                 return result
             except BaseException:
-                self.db.execute("ROLLBACK")
+                try:
+                    self.db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # SQLite may have rolled back already; the first error is the one to report
                 raise
         except sqlite3.Error as e:
             raise StoreError(self._explain(e)) from None
@@ -181,21 +187,35 @@ class Store:
     def record_attempt(self, a: Attempt) -> int:
         return self._write(lambda db: self._insert_attempt(db, a))
 
-    def record_review(self, a: Attempt, r: Review) -> int:
-        """The attempt, its review log row and the card's new state: all or nothing."""
+    def record_review(self, a: Attempt, r, new_since: str | None = None):
+        """The attempt, its review log row and the card's new state: all or nothing.
+
+        `r` is a Review, or a function (the card's state JSON as stored now or None, how many new cards
+        were first reviewed since `new_since`) -> Review or None, called inside the write transaction so
+        that two sessions at once never rate the same card from a stale state nor overrun the new-card
+        limit. None stores the attempt alone. Returns (attempt id, the Review written or None)."""
         def write(db):
+            review = r
+            if callable(r):
+                rows = db.execute("SELECT state FROM cards WHERE question = ?", (a.question,)).fetchall()
+                new_today = db.execute("SELECT COUNT(*) FROM reviews WHERE prev_state = 0 AND time >= ?",
+                                       (new_since or "",)).fetchone()[0]
+                review = r(rows[0][0] if rows else None, new_today)
             attempt_id = self._insert_attempt(db, a)
+            if review is None:
+                return attempt_id, None
+            r_ = review
             db.execute(
                 "INSERT INTO reviews (attempt, question, card_id, time, rating, state, prev_state, due, stability, "
                 "difficulty, duration_ms, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (attempt_id, r.question, r.card_id, utc_iso(a.time), r.rating, r.state, r.prev_state,
-                 utc_iso(r.due), r.stability, r.difficulty, r.duration_ms, a.session))
+                (attempt_id, r_.question, r_.card_id, utc_iso(a.time), r_.rating, r_.state, r_.prev_state,
+                 utc_iso(r_.due), r_.stability, r_.difficulty, r_.duration_ms, a.session))
             db.execute(
                 "INSERT INTO cards (question, card_id, state, due, leech, updated) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(question) DO UPDATE SET state = excluded.state, due = excluded.due, "
                 "leech = excluded.leech, updated = excluded.updated",
-                (r.question, r.card_id, r.card_json, utc_iso(r.due), int(r.leech), utc_iso(a.time)))
-            return attempt_id
+                (r_.question, r_.card_id, r_.card_json, utc_iso(r_.due), int(r_.leech), utc_iso(a.time)))
+            return attempt_id, r_
         return self._write(write)
 
     # ---- reads ----

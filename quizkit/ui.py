@@ -79,6 +79,12 @@ def verify_table(results, errors):
     out.print(f"[{'green' if ok else 'bold red'}]{line}[/]")
 
 
+def isolation(info: dict):
+    """How runs are contained, one line each (stderr, so --json output stays clean)."""
+    for key, value in info.items():
+        err.print(f"[dim]{escape(key)}:[/] {escape(str(value))}", soft_wrap=True)
+
+
 def verify_json(results, errors):
     print_json({
         "results": [{"id": r.id, "type": r.type, "status": r.status, "reason": r.reason, "seconds": r.seconds,
@@ -270,7 +276,7 @@ def explain(q, lang):
     _why(q, lang)
 
 
-def summary(score, title="session summary"):
+def summary(score, title="session summary", saved=True):
     out.print()
     if not (score.answered or score.skipped):
         out.print("[dim]nothing answered this time[/]")
@@ -288,7 +294,11 @@ def summary(score, title="session summary"):
     table.add_row("[bold]all[/]", str(score.right), str(score.wrong), str(score.skipped),
                   f"[bold]{score.right / total:.0%}[/]" if total else "–")
     out.print(table)
-    out.print(f"best streak {score.best_streak}. Every answer is saved.")
+    if saved:
+        out.print(f"best streak {score.best_streak}. Every answer is saved.")
+    else:
+        out.print(f"best streak {score.best_streak}. [bold red]The last answer could not be saved[/] (see below);"
+                  " those before it are.")
 
 
 # ---- list and export ----

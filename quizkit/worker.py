@@ -38,7 +38,7 @@ def main():
     gc.freeze()
     global _WORKER_VM
     _WORKER_VM = _vm_bytes()  # reading /proc/self/status costs ~1.5 ms: once here, not per run
-    proto.write(json.dumps({"ready": True, "torch": torch.__version__}) + "\n")
+    proto.write(json.dumps({"ready": True, "torch": torch.__version__, "isolation": _isolation()}) + "\n")
     for line in sys.stdin:
         req = json.loads(line)
         reply = _run(req, proto)
@@ -85,12 +85,27 @@ def _restore():
             f.__kwdefaults__ = kwdefaults
 
 
+_SUBREAPER = []
+
+
+def _isolation() -> dict:
+    """What contains a run here, for `quizkit verify -v` (and doctor)."""
+    return {
+        "subreaper": bool(_SUBREAPER),
+        "memory": "RLIMIT_AS per process, and the whole run's private memory watched every 0.2 s",
+        "processes": "the run's process group, then every orphan reparented to the worker, killed after each run",
+        "cgroup": "not used",
+        "files": "an emptied temporary folder as cwd and HOME",
+    }
+
+
 def _become_subreaper():
     """Orphans of a run (a child that called setsid and outlived its parent) come back to the worker,
     which kills them after the run, instead of to init, where they would outlive quizkit."""
     try:
         import ctypes
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0:
+            _SUBREAPER.append(True)
     except (OSError, AttributeError):
         pass
 
@@ -117,12 +132,13 @@ def _run(req, proto):
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     res_r, res_w = os.pipe()
-    home = tempfile.mkdtemp(prefix="quizkit-run-")
+    home = _run_home()
+    token = os.urandom(16).hex()  # a result line without it was not written by the child's own code
     pid = os.fork()
     if pid == 0:  # the child: never returns
         try:
             os.setpgid(0, 0)
-            _child(req, out_w, err_w, res_w, home)
+            _child(req, out_w, err_w, res_w, home, token)
         finally:
             os._exit(70)
     for fd in (out_w, err_w, res_w):
@@ -137,11 +153,23 @@ def _run(req, proto):
     status = None
     # A backstop in case the parent died without killing the run (kill -9 of quizkit): never an orphan loop.
     deadline = time.monotonic() + req.get("timeout", 10) + 5
+    memory = req.get("memory_mb") if req.get("device", "cpu") == "cpu" else None
+    next_look = next_wait = time.monotonic() + 0.2
+    over = False
     while res_r in open_fds and not bufs[res_r].endswith(b"\n"):
         ready, _, _ = select.select(open_fds, [], [], 0.2)
         if time.monotonic() > deadline:
             _killpg(pid)
-        if not ready:
+        if memory and not over and time.monotonic() > next_look:
+            # RLIMIT_AS is per process: a run that forks is held to its limit all together here.
+            next_look = time.monotonic() + 0.2
+            if _run_memory(pid) > memory * 1024 * 1024:
+                over = True
+                _killpg(pid)
+                _kill_escapees(pid)
+        if not ready or flooded or time.monotonic() > next_wait:
+            # An escapee may keep the pipes busy (and open) after the child is gone: look at the child too.
+            next_wait = time.monotonic() + 0.1
             done, code = os.waitpid(pid, os.WNOHANG)
             if done:
                 status = code
@@ -175,17 +203,19 @@ def _run(req, proto):
             bufs[fd] += chunk
     for fd in (out_r, err_r, res_r):
         os.close(fd)
-    shutil.rmtree(home, ignore_errors=True)
+    _empty(home)
     stdout, stderr = (_cut(bufs[fd], limit) for fd in (out_r, err_r))
     try:
         result = json.loads(bytes(bufs[res_r]).decode())
-        if not isinstance(result, dict) or result.get("status") not in STATUSES:
-            raise ValueError(result)
+        if not isinstance(result, dict) or result.pop("token", None) != token or result.get("status") not in STATUSES:
+            raise ValueError("not the child's own result")
     except ValueError:
         result = _death(status)
         memory = req.get("memory_mb")
         if memory and req.get("device", "cpu") == "cpu" and peak >= _WORKER_VM + memory * 1024 * 1024 * 0.95:
             result = {"status": "memory", "error": f"MemoryError: the run used up its {memory} MiB"}
+    if over:
+        result = {"status": "memory", "error": f"MemoryError: the run's processes together used more than {memory} MiB"}
     if flooded:
         result = {"status": "error", "error": f"OutputLimit: printed more than {limit // 1024} KiB; the run was stopped"}
     result.update(stdout=stdout, stderr=stderr)
@@ -193,6 +223,37 @@ def _run(req, proto):
 
 
 STATUSES = ("pass", "fail", "error", "timeout", "memory", "crashed")
+_HOME: list = []
+
+
+def _run_home() -> str:
+    """The folder a run starts in (and its HOME): one per worker, emptied after every run, so each run
+    starts in an empty folder without paying for a new one each time (mkdtemp + rmtree cost ~1 ms)."""
+    if not _HOME or not os.path.isdir(_HOME[0]):
+        _HOME[:] = [tempfile.mkdtemp(prefix="quizkit-run-")]
+        import atexit
+        atexit.register(shutil.rmtree, _HOME[0], True)
+    return _HOME[0]
+
+
+def _empty(home):
+    try:
+        names = os.listdir(home)
+    except OSError:
+        return
+    for name in names:
+        path = os.path.join(home, name)
+        try:
+            os.chmod(path, 0o700)
+        except OSError:
+            pass
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
 
 def _vm_peak(pid) -> int:
@@ -206,6 +267,29 @@ def _vm_peak(pid) -> int:
     except (OSError, ValueError):
         pass
     return 0
+
+
+def _run_memory(run_pid) -> int:
+    """Bytes the run's processes hold privately (what they wrote on top of the worker's shared pages):
+    its group, and its orphans that came back to the worker."""
+    me, total = os.getpid(), 0
+    try:
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) >= run_pid]
+    except OSError:
+        return 0
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat", "rb") as f:
+                fields = f.read().rsplit(b")", 1)[1].split()
+            if p != run_pid and int(fields[2]) != run_pid and int(fields[1]) != me:
+                continue
+            with open(f"/proc/{p}/smaps_rollup") as f:
+                for row in f:
+                    if row.startswith(("Private_Clean:", "Private_Dirty:")):
+                        total += int(row.split()[1]) * 1024
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
 
 
 def _kill_escapees(run_pid):
@@ -270,7 +354,7 @@ def _killpg(pid):
         pass
 
 
-def _child(req, out_w, err_w, res_w, home):
+def _child(req, out_w, err_w, res_w, home, token):
     import builtins
     import linecache
     import math
@@ -341,6 +425,7 @@ def _child(req, out_w, err_w, res_w, home):
             stream.flush()
         except Exception:  # noqa: BLE001
             pass
+    result["token"] = token
     os.write(res_w, json.dumps(result).encode() + b"\n")
     os._exit(0)
 

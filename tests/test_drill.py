@@ -50,7 +50,7 @@ def test_short_right_and_wrong():
     r = drill("short", "  INT64 \n")
     assert "✓ right" in r.output
     r = drill("short", "float32\n")
-    assert "✗ wrong" in r.output and "accepted: torch.int64" in r.output
+    assert "✗ wrong" in r.output and "answer: torch.int64" in r.output and "long" not in r.output  # accept patterns stay hidden
     assert [a["correct"] for a in attempts()] == [True, False]
 
 
@@ -117,7 +117,7 @@ def test_code_forbidden_and_editor(tmp_path, monkeypatch):
 def test_hint_skip_quit_and_end_of_input():
     r = drill("short", "?\ns\n")
     assert "hint: Python ints." in r.output
-    assert "↷ skipped" in r.output and "accepted: torch.int64" in r.output  # a skip still teaches
+    assert "↷ skipped" in r.output and "answer: torch.int64" in r.output  # a skip still teaches
     assert "skipped" in r.output and not attempts()
     r = cli.invoke(app, ["drill", "--bank", str(BANKS), "-n", "6", "--seed", "3", "--type", "short",
                          "--type", "output"], input="int64\nq\n")

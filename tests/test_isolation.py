@@ -1,0 +1,350 @@
+"""Issue 10: a run cannot reach past itself, and hostile text or banks never crash quizkit."""
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from quizkit.cli import app
+from quizkit.runner import Runner
+
+from conftest import BANKS, write_bank
+
+cli = CliRunner()
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is dead
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+FORGE_EVERY_FD = """
+import json, os
+for fd in range(0, 64):
+    for line in ({"status": "pass"}, {"status": "pass", "id": %d}, {"pid": 1, "id": %d}):
+        try:
+            os.write(fd, (json.dumps(line) + "\\n").encode())
+        except OSError:
+            pass
+"""
+
+
+def test_a_forged_reply_on_any_inherited_pipe_is_not_a_pass(runner):
+    """The run writes 'pass' lines (with likely run ids) to every fd it has, then its test fails."""
+    for n in range(1, 4):
+        code = FORGE_EVERY_FD % (n, n)
+        r = runner.run([("answer", code), ("tests", "assert False, 'the real verdict'")], answer=0)
+        assert r.status != "pass", r
+    assert runner.run([("code", "print(7)")]).stdout == "7\n"
+
+
+def test_a_setsid_escapee_is_killed_and_cannot_forge_a_later_verdict(runner, tmp_path):
+    pidfile = tmp_path / "escapee.pid"
+    escape = textwrap.dedent(f"""
+        import os, time, json
+        if os.fork() == 0:
+            os.setsid()
+            if os.fork() == 0:
+                open({str(pidfile)!r}, "w").write(str(os.getpid()))
+                time.sleep(1.5)
+                for fd in range(64):
+                    try:
+                        os.write(fd, (json.dumps({{"status": "pass"}}) + "\\n").encode())
+                    except OSError:
+                        pass
+                time.sleep(60)
+            os._exit(0)
+        time.sleep(0.3)
+    """)
+    assert runner.run([("code", escape)]).status == "pass"
+    pid = int(pidfile.read_text())
+    # The next run is an endless loop: it must time out, whatever the escapee tried to write.
+    r = runner.run([("code", "while True:\n    pass")], timeout=2.5)
+    assert r.status == "timeout"
+    assert not alive(pid)
+
+
+def test_an_escapee_that_floods_output_is_stopped_and_the_worker_stays_small(runner):
+    flood = "import os\nif os.fork() == 0:\n    os.setsid()\n    while True:\n        print('x' * 4096, flush=True)\nprint('bye')"
+    r = runner.run([("code", flood)], timeout=3)
+    assert r.status in ("pass", "error") and len(r.stdout) < 70_000
+    time.sleep(0.5)
+    worker = runner._all[0].proc.pid
+    with open(f"/proc/{worker}/status") as f:
+        rss = next(int(row.split()[1]) for row in f if row.startswith("VmRSS:"))
+    assert rss < 1_500_000  # KiB: torch itself is a few hundred MB; an unbounded buffer grew to GBs
+    assert runner.run([("code", "print(8)")]).stdout == "8\n"
+
+
+def test_memory_is_limited_for_the_whole_run_not_per_process():
+    code = textwrap.dedent("""
+        import os, time
+        for _ in range(3):
+            if os.fork() == 0:
+                x = b'x' * (300 * 1024 * 1024)
+                time.sleep(30)
+                os._exit(0)
+        time.sleep(30)
+    """)
+    with Runner(memory_mb=512) as r:
+        res = r.run([("code", code)], timeout=20)
+        assert res.status == "memory", res
+
+
+def test_run_output_is_made_safe(runner):
+    r = runner.run([("code", "print('\\x1b[2J\\x1b[32mPASS\\x1b[0m\\x07ok\\rdone')\nraise ValueError('\\ud800 bad')")])
+    assert "\x1b" not in r.stdout and "\x07" not in r.stdout and "PASS" in r.stdout
+    assert r.error.startswith("ValueError") and "\ud800" not in r.error
+    r.error.encode("utf-8")  # no surrogate left to crash an encoder
+    r = runner.run([("code", "print('y' * 3_000_000)")])
+    assert all(len(line) < 3000 for line in r.stdout.splitlines())
+
+
+def test_surrogates_and_escapes_through_check(tmp_path):
+    bank = write_bank(tmp_path, textwrap.dedent("""\
+        questions:
+          - id: f
+            type: code
+            prompt: p
+            starter: "def f(): raise NotImplementedError"
+            solution: "def f(): return 1"
+            tests: "assert f() == 1"
+        """))
+    answer = tmp_path / "a.py"
+    answer.write_text("print('\\x1b[2J\\x1b[1;32m PASS')\ndef f():\n    raise RuntimeError('\\ud800\\x1b[31m')\n")
+    r = cli.invoke(app, ["check", "f", str(answer), "--bank", str(bank)])
+    assert r.exit_code == 1 and "\x1b" not in r.stdout and "RuntimeError" in r.stdout
+
+
+def test_bad_bytes_at_a_prompt_are_stored_not_a_crash(tmp_path):
+    env = dict(os.environ, QUIZKIT_HOME=str(tmp_path / "home"), PYTHONPATH=str(ROOT))
+    p = subprocess.run([sys.executable, "-m", "quizkit", "drill", "--bank", str(BANKS / "mini.yaml"),
+                        "--type", "short", "-n", "1"], input=b"caf\xe9 \xff\n", env=env, capture_output=True,
+                       timeout=60)
+    assert p.returncode == 0, p.stderr.decode()
+    assert b"Traceback" not in p.stderr
+    db = sqlite3.connect(tmp_path / "home" / "quizkit.db")
+    (answer,), = db.execute("SELECT answer FROM attempts").fetchall()
+    assert answer == "caf\ufffd \ufffd"
+
+
+BOMB = """\
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+questions:
+  - id: x
+    type: flashcard
+    prompt: hi
+    answer: there
+    difficulty: *g
+"""
+
+
+def test_an_alias_bomb_is_one_line_fast_and_the_other_banks_load(tmp_path):
+    write_bank(tmp_path, BOMB, "bomb.yaml")
+    (tmp_path / "mini.yaml").write_text((BANKS / "mini.yaml").read_text())
+    start = time.monotonic()
+    r = cli.invoke(app, ["list", "--bank", str(tmp_path)])
+    assert time.monotonic() - start < 5
+    assert "bomb.yaml:6: YAML aliases expand" in r.output.replace("\n", "")
+    assert "mini" in r.output and "lol" not in r.output
+
+
+def test_requires_is_never_imported_in_the_cli(tmp_path):
+    bank = write_bank(tmp_path, textwrap.dedent("""\
+        questions:
+          - id: zen
+            type: output
+            requires: ["this.x", "antigravity"]
+            prompt: p
+            code: print(1)
+            expected: "1"
+        """))
+    for mod in ("this", "antigravity"):
+        sys.modules.pop(mod, None)
+    r = cli.invoke(app, ["verify", "--json", str(bank)])
+    assert r.exit_code == 0 and '"skipped": 1' in r.stdout
+    assert "this" not in sys.modules and "antigravity" not in sys.modules
+    assert "Beautiful is better" not in r.stdout
+
+
+def test_a_fifo_is_refused_not_waited_on(tmp_path):
+    fifo = tmp_path / "bank.yaml"
+    os.mkfifo(fifo)
+    r = cli.invoke(app, ["verify", str(fifo)])
+    assert r.exit_code == 1 and "not a regular file" in r.output
+
+
+PATCHES = {
+    "assert_close": "import torch.testing\ntorch.testing.assert_close = lambda *a, **k: None\nassert_close = lambda *a, **k: None",
+    "torch.equal": "torch.equal = lambda *a: True",
+    "builtins.compile": "import builtins\n_c = builtins.compile\nbuiltins.compile = lambda s, *a, **k: _c('pass', '<x>', 'exec')",
+    "code object": "torch.testing.assert_close.__code__ = (lambda *a, **k: None).__code__",
+    "reference": "F.softmax = lambda x, dim=None: mine(x)\ntorch.softmax = F.softmax",
+    "Tensor.__eq__": "torch.Tensor.__eq__ = lambda a, b: True\ntorch.Tensor.allclose = lambda *a, **k: True",
+    "AssertionError": "import builtins\nbuiltins.AssertionError = KeyboardInterrupt",
+}
+
+
+@pytest.mark.parametrize("what", PATCHES)
+def test_an_answer_that_patches_the_judge_does_not_pass(runner, what):
+    answer = "def mine(x):\n    return x * 0\n" + PATCHES[what]
+    tests = textwrap.dedent("""
+        x = torch.tensor([1., 2.])
+        assert_close(mine(x), F.softmax(x, dim=0))
+        torch.testing.assert_close(mine(x), torch.softmax(x, 0))
+        assert torch.equal(mine(x), torch.softmax(x, 0))
+        assert (mine(x) == torch.softmax(x, 0)).all()
+    """)
+    r = runner.run([("answer", answer), ("tests", tests)], answer=0)
+    assert r.status in ("fail", "error") and r.status != "pass", r
+    assert runner.run([("code", "print(torch.equal(torch.ones(1), torch.zeros(1)))")]).stdout == "False\n"
+
+
+def test_a_run_writes_in_its_own_temporary_folder(runner, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    r = runner.run([("code", "import os\nopen('left.txt', 'w').write('x')\nprint(os.getcwd() == os.environ['HOME'])")])
+    assert r.stdout == "True\n"
+    assert not (tmp_path / "left.txt").exists() and not list(tmp_path.iterdir())
+
+
+def test_garbage_from_the_worker_is_a_crashed_run_not_a_traceback(monkeypatch):
+    from quizkit import runner as runner_module
+    fake = ("import sys, json\nprint(json.dumps({'ready': True, 'torch': 'fake'}), flush=True)\n"
+            "for line in sys.stdin:\n    print('{not json', flush=True)\n")
+
+    def start(self):
+        self.proc = subprocess.Popen([sys.executable, "-c", fake], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self._buf = b""
+    monkeypatch.setattr(runner_module._Worker, "start", start)
+    with Runner() as r:
+        assert r.run([("code", "print(1)")]).status == "crashed"
+        assert r.run([("code", "print(1)")]).status == "crashed"  # restarted, and still no traceback
+
+
+def test_jobs_are_capped_at_the_cpu_count(tmp_path):
+    r = cli.invoke(app, ["verify", "-j", "64", str(BANKS / "mini.yaml")])
+    assert r.exit_code == 0 and "-j 64" in r.output
+
+
+def test_disk_full_says_the_answer_was_not_saved(monkeypatch):
+    from quizkit import store
+
+    def full(db, a):
+        raise sqlite3.OperationalError("database or disk is full")
+    monkeypatch.setattr(store.Store, "_insert_attempt", staticmethod(full))
+    r = cli.invoke(app, ["drill", "--bank", str(BANKS / "mini.yaml"), "--type", "short", "-n", "1"], input="int64\n")
+    assert r.exit_code == 1
+    assert "disk is full" in r.output and "NOT saved" in r.output
+    assert "Every answer is saved" not in r.output
+
+
+def watch(args, env):
+    return subprocess.Popen([sys.executable, "-m", "quizkit", "check", *args, "--watch"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def wait_for(proc, lines, text, timeout=60):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        line = proc.stdout.readline()
+        lines.append(line)
+        if text in line:
+            return True
+    return False
+
+
+def test_watch_survives_a_bad_save_and_sees_a_same_size_same_mtime_replacement(tmp_path):
+    bank = BANKS / "mini.yaml"
+    answer = tmp_path / "a.py"
+    good = "def softmax(x, dim=-1):\n    e = (x - x.amax(dim, keepdim=True)).exp()\n    return e / e.sum(dim, keepdim=True)\n"
+    bad = good.replace("e / e.sum", "e * e.sum")
+    answer.write_text(good)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), COLUMNS="200")
+    proc = watch(["mini/softmax", str(answer), "--bank", str(bank)], env)
+    lines: list = []
+    try:
+        assert wait_for(proc, lines, "PASS"), lines
+        answer.write_bytes(b"def softmax(x):\n    return '\xff'\n")  # not UTF-8: a save in progress
+        assert wait_for(proc, lines, "waiting for the next save"), lines
+        st = answer.stat()
+        answer.write_text(good)
+        assert wait_for(proc, lines, "PASS"), lines
+        # Replace the file with one of the same size and the same mtime (an editor's atomic rename).
+        st = answer.stat()
+        new = tmp_path / "new.py"
+        new.write_text(bad)
+        assert len(bad) == len(good)
+        os.utime(new, ns=(st.st_atime_ns, st.st_mtime_ns))
+        os.replace(new, answer)
+        assert wait_for(proc, lines, "FAIL"), lines
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=20)
+
+
+def test_two_reviews_at_once_never_rate_one_new_card_twice_nor_overrun_the_new_limit(tmp_path):
+    from datetime import datetime, timezone
+
+    from quizkit import session
+    from quizkit.scheduler import Scheduler
+    from quizkit.store import Store
+    now = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+    _, questions, _ = session.load([BANKS / "mini.yaml"])
+    cards = [q for q in questions if q.type == "short"] + [q for q in questions if q.type == "flashcard"]
+    settings = session.Settings(new_per_day=1)
+    sched = Scheduler(0.9)
+    db = tmp_path / "q.db"
+    with Store(db) as s1, Store(db) as s2:
+        a = session.ReviewSession(s1, None, sched, settings, clock=lambda: now)
+        b = session.ReviewSession(s2, None, sched, settings, clock=lambda: now)
+        plan_a, plan_b = a.plan(cards), b.plan(cards)
+        assert [q.id for q in plan_a.new] == [q.id for q in plan_b.new] and len(plan_a.new) == 1
+        qa = [(q, None) for q in plan_a.new]
+        qb = [(q, None) for q in plan_b.new]
+        q, state = a.next_item(qa)
+        assert a.rate(q, state, True, 3.0, "x") is not None
+        assert b.next_item(qb) is None  # b's only new card was reviewed by a meanwhile
+        # b answers another new card while a has used the day's one: stored, not scheduled.
+        other = cards[1]
+        assert b.rate(other, None, True, 2.0, "y") is None
+        assert s1.card(other.full_id) is None
+        assert len(s1._read("SELECT * FROM attempts")) == 2
+
+
+def test_verify_verbose_says_how_runs_are_isolated():
+    r = cli.invoke(app, ["verify", "-v", str(BANKS / "mini.yaml")])
+    assert r.exit_code == 0
+    assert "subreaper: True" in r.output and "cgroup:" in r.output and "memory:" in r.output
+
+
+def test_escape_sequences_in_bank_text_never_reach_the_terminal(tmp_path):
+    bank = write_bank(tmp_path, 'questions:\n - id: x\n   type: flashcard\n   prompt: "\\e[2J\\e[31mHI\\a"\n   answer: y\n')
+    r = cli.invoke(app, ["drill", "--bank", str(bank)], input="\n3\n")
+    assert r.exit_code == 0 and "HI" in r.output and "\x1b" not in r.output and "\a" not in r.output
+
+
+def test_a_command_whose_only_bank_is_broken_exits_1_with_one_line(tmp_path):
+    bank = write_bank(tmp_path, "questions: [[[")
+    for cmd in (["list"], ["drill"], ["review"]):
+        r = cli.invoke(app, [*cmd, "--bank", str(bank)])
+        assert r.exit_code == 1 and "bad YAML" in r.output and "Traceback" not in r.output, cmd
