@@ -161,6 +161,7 @@ class Runner:
             self._free.put(w)
         self._cuda = None
         self._warming = None
+        self._closed = False
 
     def warm(self):
         """Start the workers in the background, so the first run does not wait for `import torch`."""
@@ -170,13 +171,15 @@ class Runner:
 
     def _warm_all(self):
         for w in self._all:  # start all first: they import torch in parallel
-            if w.proc is None:
+            if w.proc is None and not self._closed:
                 w.start()
         for w in self._all:
+            if self._closed:
+                return
             try:
                 w.ensure_ready()
-            except RunnerError:
-                pass  # reported again on the first real run
+            except (RunnerError, OSError, ValueError, AttributeError):
+                pass  # reported again on the first real run (or the runner was closed meanwhile)
 
     def ready(self):
         """Block until every worker has imported torch (started in parallel)."""
@@ -247,7 +250,8 @@ class Runner:
         return "cpu"
 
     def close(self):
-        self._wait_warm()
+        """Stop every worker now, even one still importing torch: quitting never waits for start-up."""
+        self._closed = True
         for w in self._all:
             w.stop()
 

@@ -305,29 +305,27 @@ def test_watch_survives_a_bad_save_and_sees_a_same_size_same_mtime_replacement(t
 def test_two_reviews_at_once_never_rate_one_new_card_twice_nor_overrun_the_new_limit(tmp_path):
     from datetime import datetime, timezone
 
-    from quizkit import session
+    from quizkit import catalog
+    from quizkit.engine import Session
+    from quizkit.policies import ReviewPolicy
     from quizkit.scheduler import Scheduler
+    from quizkit.settings import Settings
     from quizkit.store import Store
     now = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
-    _, questions, _ = session.load([BANKS / "mini.yaml"])
-    cards = [q for q in questions if q.type == "short"] + [q for q in questions if q.type == "flashcard"]
-    settings = session.Settings(new_per_day=1)
-    sched = Scheduler(0.9)
+    _, questions, _ = catalog.load([BANKS / "mini.yaml"])
+    card, short = catalog.find(questions, "mini/card"), catalog.find(questions, "mini/dtype-short")
+    settings, sched = Settings(new_per_day=1), Scheduler(0.9)
     db = tmp_path / "q.db"
     with Store(db) as s1, Store(db) as s2:
-        a = session.ReviewSession(s1, None, sched, settings, clock=lambda: now)
-        b = session.ReviewSession(s2, None, sched, settings, clock=lambda: now)
-        plan_a, plan_b = a.plan(cards), b.plan(cards)
-        assert [q.id for q in plan_a.new] == [q.id for q in plan_b.new] and len(plan_a.new) == 1
-        qa = [(q, None) for q in plan_a.new]
-        qb = [(q, None) for q in plan_b.new]
-        q, state = a.next_item(qa)
-        assert a.rate(q, state, True, 3.0, "x") is not None
-        assert b.next_item(qb) is None  # b's only new card was reviewed by a meanwhile
-        # b answers another new card while a has used the day's one: stored, not scheduled.
-        other = cards[1]
-        assert b.rate(other, None, True, 2.0, "y") is None
-        assert s1.card(other.full_id) is None
+        a = Session(ReviewPolicy([(card, None)], sched, settings), s1, clock=lambda: now)
+        b = Session(ReviewPolicy([(card, None), (short, None)], sched, settings), s2, clock=lambda: now)
+        assert a.next().question is card
+        assert a.answer("3").scheduled is not None
+        nxt = b.next()  # b's first new card was reviewed by a meanwhile: skipped
+        assert nxt.question is short
+        out = b.answer("int64")  # a has used the day's one new card: stored, not scheduled
+        assert out.verdict.correct and out.scheduled is None
+        assert s1.card(short.full_id) is None
         assert len(s1._read("SELECT * FROM attempts")) == 2
 
 

@@ -4,10 +4,11 @@ from collections import Counter
 
 import pytest
 
-from quizkit import session
+from quizkit import catalog
 from quizkit.bank import shipped_dir
 from quizkit.model import pick
 from quizkit.runner import Runner
+from quizkit.verify import verify
 
 # Issue 9: the shape of the shipped content, by topic tag: (questions, code questions) at least.
 TOPICS = {
@@ -27,7 +28,7 @@ def pool():
 
 @pytest.fixture(scope="module")
 def shipped():
-    banks, questions, errors = session.load()
+    banks, questions, errors = catalog.load()
     assert not errors, [str(e) for e in errors]
     return questions
 
@@ -35,7 +36,7 @@ def shipped():
 def test_every_shipped_question_verifies_and_every_wrong_answer_is_rejected(pool, shipped):
     """verify runs each solution (under its seeds), each starter, and every `wrong` answer: a wrong answer
     that passes its question's tests fails the question."""
-    results = session.verify(shipped, pool, "cpu", jobs=2)
+    results = verify(shipped, pool, "cpu", jobs=2)
     failed = [f"{r.id} ({r.path}:{r.line}): {r.reason}" for r in results if r.status == "fail"]
     assert not failed, "\n".join(failed)
     skipped = [r for r in results if r.status == "skip"]
@@ -44,14 +45,14 @@ def test_every_shipped_question_verifies_and_every_wrong_answer_is_rejected(pool
 
 def test_every_code_question_has_three_wrong_answers(shipped):
     code = [q for q in shipped if q.type == "code"]
-    few = [f"{q.full_id}: {len(q.wrong)}" for q in code if len(q.wrong) < 3]
+    few = [f"{q.full_id}: {len(q.body.wrong)}" for q in code if len(q.body.wrong) < 3]
     assert not few, few
-    assert sum(len(q.wrong) for q in code) >= 3 * len(code)
+    assert sum(len(q.body.wrong) for q in code) >= 3 * len(code)
 
 
 def test_wrong_answers_are_different_from_each_other_and_from_the_solution(shipped):
     for q in (q for q in shipped if q.type == "code"):
-        bodies = [w.code.strip() for w in q.wrong] + [q.solution.strip(), q.starter.strip()]
+        bodies = [w.code.strip() for w in q.body.wrong] + [q.body.solution.strip(), q.body.starter.strip()]
         assert len(set(bodies)) == len(bodies), q.full_id
 
 
@@ -70,10 +71,10 @@ def _texts(q):
     if q.hint:
         yield "hint", q.hint
     yield "explanation", q.explanation
-    for i, c in enumerate(q.choices):
+    for i, c in enumerate(getattr(q.body, "choices", ())):
         yield f"choice {i}", c
-    if q.answer and q.type in ("flashcard", "short"):
-        yield "answer", q.answer
+    if q.type in ("flashcard", "short") and q.body.answer:
+        yield "answer", q.body.answer
 
 
 def test_every_question_is_in_english_and_chinese(shipped):
@@ -98,22 +99,22 @@ def test_chinese_text_has_no_stray_spaces_from_yaml_folding(shipped):
 
 def test_counts_meet_the_brief(shipped):
     """Issue 9's table: questions and code questions per topic, 460 and 160 in all, shape of the rest."""
-    topic = Counter(session.topic_of(q) for q in shipped)
-    code = Counter(session.topic_of(q) for q in shipped if q.type == "code")
+    topic = Counter(catalog.topic_of(q) for q in shipped)
+    code = Counter(catalog.topic_of(q) for q in shipped if q.type == "code")
     short = {t: (topic[t], code[t], want) for t, want in TOPICS.items() if topic[t] < want[0] or code[t] < want[1]}
     assert not short, short
     assert len(shipped) >= 460 and sum(code.values()) >= 160
     outputs = [q for q in shipped if q.type == "output"]
-    long = [q.full_id for q in outputs if len(q.expected.strip()) > 60]
+    long = [q.full_id for q in outputs if len(q.body.expected.strip()) > 60]
     assert not long, long
-    modules = [q for q in shipped if q.type == "code" and re.search(r"class \w+\(nn\.Module\)", q.solution)]
+    modules = [q for q in shipped if q.type == "code" and re.search(r"class \w+\(nn\.Module\)", q.body.solution)]
     assert len(modules) >= 20
 
 
 def test_every_question_has_exactly_one_topic(shipped):
     names = set(TOPICS)
     for q in shipped:
-        assert session.topic_of(q) in names, (q.full_id, q.tags)
+        assert catalog.topic_of(q) in names, (q.full_id, q.tags)
 
 
 def test_difficulty_spread_is_roughly_the_brief(shipped):
