@@ -122,16 +122,19 @@ def select(questions, progress, count: int, rng) -> list[Question]:
 
 
 def interleave(questions) -> list[Question]:
-    """New cards across topics and banks in turn (each topic keeps its bank order, easy to hard), so that
-    neighbours do not give each other away and a session is not all one topic."""
-    groups: dict = {}
+    """New cards across topics in turn, and within a topic across its banks in turn (each bank keeps its
+    order, easy to hard), so that neighbours do not give each other away and a session is not one topic."""
+    def round_robin(lanes):
+        out, lanes = [], [list(lane) for lane in lanes if lane]
+        while lanes:
+            out += [lane.pop(0) for lane in lanes]
+            lanes = [lane for lane in lanes if lane]
+        return out
+
+    topics: dict = {}
     for q in questions:
-        groups.setdefault((topic_of(q), q.bank), []).append(q)
-    out, lanes = [], list(groups.values())
-    while lanes:
-        out += [lane.pop(0) for lane in lanes]
-        lanes = [lane for lane in lanes if lane]
-    return out
+        topics.setdefault(topic_of(q), {}).setdefault(q.bank, []).append(q)
+    return round_robin([round_robin(banks.values()) for banks in topics.values()])
 
 
 def main_tags(banks) -> list[str]:

@@ -10,6 +10,8 @@ from quizkit.model import pick
 
 from conftest import BANKS, write_bank
 
+pytestmark = pytest.mark.torch_free  # runs without the torch worker: pytest -m torch_free
+
 HEAD = "bank: b\nquestions:\n"
 
 

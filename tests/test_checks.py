@@ -7,6 +7,8 @@ from quizkit.types import mcq
 
 from conftest import BANKS
 
+pytestmark = pytest.mark.torch_free  # runs without the torch worker: pytest -m torch_free
+
 Q = {q.id: q for q in load_bank(BANKS / "mini.yaml").questions}
 
 

@@ -3,9 +3,13 @@
 cli -> engine -> policies -> (bank, types, runner, checks, scheduler, store) ; cli -> ui (renders values).
 """
 import ast
+
+import pytest
 from pathlib import Path
 
 import quizkit
+
+pytestmark = pytest.mark.torch_free  # runs without the torch worker: pytest -m torch_free
 
 PKG = Path(quizkit.__file__).parent
 LIBRARY = ("bank", "fields", "types", "checks", "scheduler", "store", "runner", "text", "asserts", "catalog",

@@ -16,6 +16,8 @@ from quizkit.scheduler import CardState, Phase, Scheduler
 from quizkit.settings import Settings
 from quizkit.store import Store
 
+pytestmark = pytest.mark.torch_free  # runs without the torch worker: pytest -m torch_free
+
 DECK = str(Path(__file__).parent / "data" / "deck")
 cli = CliRunner()
 DAY1 = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)

@@ -20,6 +20,8 @@ from quizkit.scheduler import (
     rating_from_key,
 )
 
+pytestmark = pytest.mark.torch_free  # runs without the torch worker: pytest -m torch_free
+
 T0 = datetime(2024, 5, 10, 12, 0, tzinfo=timezone.utc)
 UTC = ZoneInfo("UTC")
 BERLIN = ZoneInfo("Europe/Berlin")
