@@ -5,7 +5,7 @@ import ast
 import math
 import re
 
-from .model import Question, RunResult, Verdict, pick
+from .model import Question, RunResult
 
 _WS = re.compile(r"\s+")
 _AROUND = re.compile(r"\s*([\[\](){},])\s*")
@@ -26,7 +26,7 @@ def normal(text: str) -> str:
     return _AROUND.sub(r"\1", fold(text))
 
 
-def _is_regex(entry: str) -> bool:
+def is_regex(entry: str) -> bool:
     return len(entry) > 1 and entry.startswith("/") and entry.endswith("/")
 
 
@@ -34,25 +34,12 @@ def matches_accept(answer: str, accepted) -> bool:
     """short/output matching: case and white space ignored; `/re/` entries are full-match regexes."""
     given = fold(answer)
     for entry in accepted:
-        if _is_regex(entry):
+        if is_regex(entry):
             if re.fullmatch(entry[1:-1], given, re.IGNORECASE):
                 return True
         elif normal(entry).casefold() == normal(given).casefold():
             return True
     return False
-
-
-def short_answer(q: Question, lang: str = "en") -> str:
-    """What the learner is shown as the right answer: `answer`, else the first plain `accept` entry."""
-    if q.answer:
-        return pick(q.answer, lang)
-    plain = [a for a in q.accept if not _is_regex(a)]
-    return plain[0] if plain else q.accept[0].strip("/") if q.accept else ""
-
-
-def judge_short(q: Question, answer: str, lang: str = "en") -> Verdict:
-    ok = matches_accept(answer, q.accept)
-    return Verdict(ok, "" if ok else f"expected: {short_answer(q, lang)}")
 
 
 def same_output(given: str, expected: str, tolerance=None) -> bool:
@@ -72,32 +59,6 @@ def same_output(given: str, expected: str, tolerance=None) -> bool:
         if not abs(fx - fy) <= atol + rtol * abs(fy):
             return False
     return True
-
-
-def judge_output(q: Question, answer: str) -> Verdict:
-    """Exact after `normal` (what the code prints is exact), within `tolerance` if the bank gives one;
-    `accept` adds renderings."""
-    ok = same_output(answer, q.expected, q.tolerance) or matches_accept(answer, q.accept)
-    return Verdict(ok, "" if ok else f"it prints: {fold(q.expected)}")
-
-
-def parse_choices(answer: str, n: int) -> list[int] | None:
-    """'a', 'a,c', 'A C' -> sorted indexes; None when it is not a valid pick."""
-    letters = [x for x in re.split(r"[\s,;]+", answer.strip().lower()) if x]
-    if not letters or any(len(x) != 1 or not "a" <= x < chr(ord("a") + n) for x in letters):
-        return None
-    return sorted(set(ord(x) - ord("a") for x in letters))
-
-
-def judge_mcq(q: Question, picked: list[int]) -> Verdict:
-    """`picked` are indexes into q.choices (the bank's order). Several right: exactly those."""
-    ok = sorted(picked) == sorted(q.correct)
-    return Verdict(ok)
-
-
-def output_matches(q: Question, printed: str) -> bool:
-    """verify: what the code printed equals `expected` under the same rules as the learner's answer."""
-    return same_output(printed, q.expected, q.tolerance)
 
 
 # ---- forbid: names the answer must not use, checked on the AST ----
@@ -271,8 +232,8 @@ def logical_lines(code: str) -> int:
     return count(tree.body)
 
 
-def rule_breaks(q: Question, code: str) -> str:
-    """Why `code` breaks the question's rules (forbid, allow, max_lines), or '' when it keeps them."""
+def rule_breaks(q, code: str) -> str:
+    """Why `code` breaks a code question's rules (`q`: its body with forbid, allow, max_lines), or ''."""
     hits = forbidden_uses(code, q.forbid)
     if hits:
         return f"not allowed here: {', '.join(hits)}"
@@ -286,26 +247,13 @@ def rule_breaks(q: Question, code: str) -> str:
 
 def code_pieces(q: Question, answer: str) -> tuple[list[tuple[str, str]], int]:
     """The pieces of a code answer's run, and the index of the answer among them."""
-    pieces = [("setup", q.setup)] if q.setup else []
-    return pieces + [("answer", answer), ("tests", q.tests)], len(pieces)
+    pieces = [("setup", q.body.setup)] if q.body.setup else []
+    return pieces + [("answer", answer), ("tests", q.body.tests)], len(pieces)
 
 
 def run_code(q: Question, answer: str, runner, device: str) -> RunResult:
     pieces, at = code_pieces(q, answer)
-    return runner.run(pieces, device, q.timeout, answer=at, seeds=q.seeds)
-
-
-def judge_code(q: Question, answer: str, result: RunResult | None) -> Verdict:
-    """A code answer passes when it keeps the question's rules and setup + answer + tests ran to the end
-    under every seed."""
-    broken = rule_breaks(q, answer)
-    if broken:
-        return Verdict(False, broken, result)
-    if result is None:
-        return Verdict(False, "not run")
-    if result.ok:
-        return Verdict(True, "", result)
-    return Verdict(False, describe_failure(result), result)
+    return runner.run(pieces, device, q.timeout, answer=at, seeds=q.body.seeds)
 
 
 def describe_failure(result: RunResult, limit: int = 400) -> str:
@@ -317,3 +265,13 @@ def describe_failure(result: RunResult, limit: int = 400) -> str:
         head += f" (seed {result.seed})"
     text = f"{head}: {fold(result.error or result.status)}"
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def failure_line(q: Question, r) -> int:
+    """The bank file's line of a failing run: the failing line inside `tests`, `solution`, ... mapped
+    onto the YAML file; else the question's line."""
+    if r is not None and r.where:
+        piece, _, rest = r.where.partition(" line ")
+        if rest.isdigit() and piece in dict(q.lines):
+            return q.line_of(piece) + int(rest) - 1
+    return q.line

@@ -1,65 +1,155 @@
-"""The command line: parses options, calls session and ui. Each command is a few lines."""
+"""The command line: options, the input loop (read a key or a line, hand it to the engine), rendering calls.
+
+It decides nothing about scoring or storage: the engine (quizkit/engine.py) and its policies do. Errors a
+user can cause are caught in one place (QuizkitGroup): one line, exit 1; Ctrl-C exits 130.
+"""
 from __future__ import annotations
 
-import functools
+import os
 import time
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 import typer
+from typer.core import TyperGroup
 
+from . import __version__
 from .errors import QuizkitError, StoreError
 
-# session and ui (yaml, rich tables) are imported inside the commands: `quizkit --help` stays fast.
-
-app = typer.Typer(
-    help="PyTorch interview drills whose code answers are run for real with torch.",
-    no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # plain click help: rendering it with rich imports 60 ms of Markdown machinery
-)
-
-DEVICE_HELP = "cpu, cuda or auto (cuda where torch sees one)"
+# engine, ui (rich), yaml and the rest are imported inside the commands: `quizkit --help` stays fast.
 
 
-def friendly(fn):
-    """A QuizkitError becomes one line on stderr and exit status 1."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
+class QuizkitGroup(TyperGroup):
+    """Every command runs through here: a QuizkitError is one line on stderr and exit 1, Ctrl-C is 130."""
+
+    def list_commands(self, ctx):
+        return list(self.commands)  # in the order registered: what a learner uses first comes first
+
+    def invoke(self, ctx):
         try:
-            return fn(*args, **kwargs)
+            return super().invoke(ctx)
         except QuizkitError as e:
             from . import ui
             ui.error(str(e))
             raise typer.Exit(1) from None
-    return wrapper
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
 
 
-def _runner(workers=1, memory_mb=None):
+app = typer.Typer(
+    cls=QuizkitGroup, help="PyTorch interview drills whose code answers are run for real with torch.",
+    no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: rendering it with rich imports 60 ms of Markdown machinery
+)
+
+
+@dataclass
+class Context:
+    """What every command shares, made once in the callback."""
+    home: Path
+    clock: Callable
+    runner_factory: Callable
+
+    def settings(self):
+        from .settings import load_settings
+        return load_settings(self.home / "config.yaml")
+
+    def store(self):
+        from .store import Store
+        return Store(self.home / "quizkit.db")
+
+
+def _default_runner(workers=1, memory_mb=None):
     from .runner import DEFAULT_MEMORY_MB, Runner
     return Runner(workers=workers, memory_mb=memory_mb or DEFAULT_MEMORY_MB)
 
 
-@friendly
+def _version(value: bool):
+    if value:
+        typer.echo(f"quizkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+):
+    from .settings import data_dir, now
+    if not isinstance(ctx.obj, Context):  # tests pass their own (a shared warm runner)
+        ctx.obj = Context(home=data_dir(), clock=now, runner_factory=_default_runner)
+
+
+# ---- shared options ----
+
+DEVICE_HELP = "cpu, cuda or auto (cuda where torch sees one)"
+BankOpt = typer.Option(None, "--bank", metavar="PATH", help="Bank file or folder (repeatable).")
+TagOpt = typer.Option(None, "--tag", "--topic", metavar="TAG", help="Only questions with this tag (repeatable).")
+TypeOpt = typer.Option(None, "--type", metavar="TYPE", help="flashcard, short, mcq, output or code (repeatable).")
+DeviceOpt = typer.Option("cpu", metavar="DEVICE", help=DEVICE_HELP)
+LangOpt = typer.Option("en", metavar="LANG", help="Language of prompts: en or zh (English where a text has no zh).")
+JsonOpt = typer.Option(False, "--json", help="Print JSON for machines.")
+
+
+def _obj(ctx: typer.Context) -> Context:
+    return ctx.obj
+
+
+def _load(ui, paths):
+    """Banks for a command that goes on without the broken ones: each broken bank is a warning, and
+    nothing loaded at all is the error (exit 1)."""
+    from . import catalog
+    banks, questions, errors = catalog.load(paths)
+    if errors and not banks:
+        for e in errors[:-1]:
+            ui.warn(str(e))
+        raise errors[-1]
+    for e in errors:
+        ui.warn(str(e))
+    return banks, questions
+
+
+@contextmanager
+def _runner(c: Context, device: str = "cpu", workers: int = 1, memory_mb=None, lazy=False):
+    """(runner, device): the device resolved once (cuda without a GPU is the user's error), the runner
+    always closed. `lazy`: no runner until one is asked for (a flashcard drill never starts torch)."""
+    runner = None if lazy and device == "cpu" else c.runner_factory(workers, memory_mb)
+    try:
+        dev = runner.resolve_device(device) if runner is not None and device != "cpu" else "cpu"
+        yield runner, dev
+    finally:
+        if runner is not None:
+            runner.close()
+
+
+# ---- verify, check, schema ----
+
 def verify(
+    ctx: typer.Context,
     paths: Optional[List[Path]] = typer.Argument(None, help="Bank files or folders (default: the shipped banks)."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
+    as_json: bool = JsonOpt,
     jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Runs in parallel."),
-    device: str = typer.Option("cpu", metavar="DEVICE", help=DEVICE_HELP),
+    device: str = DeviceOpt,
     memory_mb: int = typer.Option(4096, help="Memory limit of each run, in MiB."),
     strict: bool = typer.Option(False, "--strict", help="A question skipped here (no GPU, a missing module) fails."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Say how runs are isolated here."),
 ):
     """Check banks as CI would: schema, outputs, checks, solutions pass, starters and wrong answers fail."""
-    from . import session, ui
+    from . import catalog, ui
+    from . import verify as checker
     from .runner import max_workers
-    banks, questions, errors = session.load(paths)
+    banks, questions, errors = catalog.load(paths)
     if jobs > max_workers():
         ui.warn(f"-j {jobs}: this machine has {max_workers()} CPUs; using {max_workers()}")
         jobs = max_workers()
-    with _runner(jobs, memory_mb) as runner:
-        dev = runner.resolve_device(device) if device != "cpu" else "cpu"
+    with _runner(_obj(ctx), device, jobs, memory_mb) as (runner, dev):
+        if verbose:
+            ui.isolation(runner.isolation())
         update, stop = ui.verify_progress() if not as_json else ((lambda r: None), (lambda: None))
         try:
-            results = session.verify(questions, runner, dev, jobs, update, strict)
+            results = checker.verify(questions, runner, dev, jobs, update, strict)
         finally:
             stop()
     (ui.verify_json if as_json else ui.verify_table)(results, errors)
@@ -67,24 +157,22 @@ def verify(
         raise typer.Exit(1)
 
 
-@friendly
 def check(
+    ctx: typer.Context,
     question_id: str = typer.Argument(..., metavar="ID", help="The question, e.g. nn/stable-softmax."),
     file: Path = typer.Argument(..., help="Your answer, a Python file."),
     watch: bool = typer.Option(False, "--watch", "-w", help="Run again on every save, until Ctrl-C."),
-    bank: Optional[List[Path]] = typer.Option(None, "--bank", metavar="PATH", help="Bank file or folder (repeatable)."),
-    device: str = typer.Option("cpu", metavar="DEVICE", help=DEVICE_HELP),
+    bank: Optional[List[Path]] = BankOpt,
+    device: str = DeviceOpt,
 ):
     """Run your own file against a code question's tests."""
-    from . import session, ui
-    _, questions, errors = session.load(bank)
-    for e in errors:
-        ui.warn(str(e))
-    q = session.code_question(questions, question_id)
-    with _runner() as runner:
-        dev = runner.resolve_device(device)
+    from . import catalog, ui
+    from .verify import check_answer
+    _, questions = _load(ui, bank)
+    q = catalog.code_question(questions, question_id)
+    with _runner(_obj(ctx), device) as (runner, dev):
         if not watch:
-            verdict = session.check_answer(q, _read(file), runner, dev)
+            verdict = check_answer(q, _read(file), runner, dev)
             ui.check_result(q.full_id, str(file), verdict)
             raise typer.Exit(0 if verdict.correct else 1)
         seen = None
@@ -101,7 +189,7 @@ def check(
                         except QuizkitError as e:
                             ui.warn(f"{e}; waiting for the next save")
                         else:
-                            ui.check_result(q.full_id, str(file), session.check_answer(q, code, runner, dev), True)
+                            ui.check_result(q.full_id, str(file), check_answer(q, code, runner, dev), True)
                 time.sleep(0.3)
         except KeyboardInterrupt:
             pass
@@ -124,9 +212,16 @@ def _read(file: Path) -> str:
         raise QuizkitError(f"{file}: cannot read: {getattr(e, 'strerror', None) or e}") from None
 
 
+def schema(
+    path_only: bool = typer.Option(False, "--path", help="Print where the installed schema file is."),
+):
+    """The JSON Schema of a bank, for editors (yaml-language-server): print it, or its path."""
+    from . import schema as bank_schema
+    from . import ui
+    ui.plain(str(bank_schema.PATH) if path_only else bank_schema.text().rstrip("\n"))
 
 
-# ---- drill ----
+# ---- the input loop, shared by drill and review ----
 
 class _Quit(Exception):
     """The learner asked to end the session (q)."""
@@ -142,11 +237,11 @@ def _line(ui, prompt="> "):
     return _ask(ui, prompt).strip()
 
 
-def _command(ui, q, text, lang) -> str | None:
-    """Handles ? (hint) and q (quit); returns 'skip' for s, None when `text` is an answer."""
+def _command(ui, s, text) -> str | None:
+    """? (hint), s (skip), q (quit) at any prompt; None when `text` is an answer."""
     if text == "?":
-        ui.hint(q, lang)
-        return "again"
+        ui.hint(s.hint())
+        return "hint"
     if text.lower() == "s":
         return "skip"
     if text.lower() == "q":
@@ -154,27 +249,33 @@ def _command(ui, q, text, lang) -> str | None:
     return None
 
 
-def _read_code(ui, q, lang) -> str | None:
-    """The learner's code: from $EDITOR when set, else typed or pasted up to a line holding only '.'.
-    Returns None for skip."""
-    import os
+def _read_code(ui, s, start: str | None) -> str | None:
+    """The learner's code: from $EDITOR when set (falling back to typing if it cannot run), else typed or
+    pasted up to a line holding only '.'. `start`: what the editor opens with (a retry starts from the
+    last attempt). None means skip."""
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if editor:
         while True:
             text = _line(ui, "Enter opens your editor (? hint, s skip, q quit) > ")
-            cmd = _command(ui, q, text, lang)
+            cmd = _command(ui, s, text)
             if cmd == "skip":
                 return None
             if cmd is None:
-                return _edit(editor, q)
-    lines = []
+                break
+        try:
+            return _edit(editor, s.current, start)
+        except QuizkitError as e:
+            ui.note(f"{e}; type or paste the code instead")
+    if start:
+        ui.note("your last attempt is above; type or paste the new version")
+    lines: list[str] = []
     while True:
         text = _ask(ui, "... " if lines else "code> ")
         if not lines:
-            cmd = _command(ui, q, text.strip(), lang)
+            cmd = _command(ui, s, text.strip())
             if cmd == "skip":
                 return None
-            if cmd == "again":
+            if cmd == "hint":
                 continue
         if text.strip() == ".":
             if lines:
@@ -183,285 +284,310 @@ def _read_code(ui, q, lang) -> str | None:
         lines.append(text.rstrip("\n"))
 
 
-def _edit(editor, q) -> str:
+def _edit(editor, asked, start) -> str:
     import shlex
     import subprocess
     import tempfile
+    q = asked.question
     with tempfile.NamedTemporaryFile("w+", suffix=".py", prefix=f"quizkit-{q.id}-", delete=False) as f:
-        f.write(q.starter)
+        f.write(start or q.body.starter)
         path = f.name
     try:
-        subprocess.run(shlex.split(editor) + [path], check=False)
+        done = subprocess.run(shlex.split(editor) + [path], check=False)
+        if done.returncode != 0:
+            raise QuizkitError(f"the editor '{editor}' exited with status {done.returncode}")
         return Path(path).read_text(encoding="utf-8")
-    except OSError as e:
-        raise QuizkitError(f"cannot start the editor '{editor}': {e.strerror}") from None
+    except (OSError, ValueError, UnicodeDecodeError) as e:
+        raise QuizkitError(f"cannot use the editor '{editor}': {getattr(e, 'strerror', None) or e}") from None
     finally:
         Path(path).unlink(missing_ok=True)
 
 
-def ask_question(ui, drill, q, lang, rng, position, review=False):
-    """Ask one question until answered or skipped: (correct, answer, seconds, flashcard key), or None
-    when skipped. In drill each answer is recorded here as it is given; in review the caller records."""
-    order = drill.choice_order(q, rng) if q.type == "mcq" else None
-    ui.question(q, lang, order, header=f"{position} ")
-    started = time.monotonic()
-    if q.type == "flashcard":
+def _answer_one(ui, s, asked, rate):
+    """Ask one question until it is answered, skipped or given up. Every answer is stored by the engine
+    the moment it is judged; `rate(outcome)` then lets review change the rating."""
+    from .engine import NotAnAnswer
+    ui.question(asked, s.lang)
+    if asked.input == "reveal":
         while True:
-            cmd = _command(ui, q, _line(ui, "Enter to reveal > "), lang)
+            cmd = _command(ui, s, _line(ui, "Enter to reveal > "))
             if cmd == "skip":
-                drill.skip(q)
-                ui.skipped(q, lang, order)
-                return None
+                return ui.skipped(s.skip())
             if cmd is None:
                 break
-        ui.reveal(q, lang)
+        ui.reveal(s.reveal())
         while True:
             key = _line(ui, "how well did you know it? 1 again · 2 hard · 3 good · 4 easy > ")
             if key in ("1", "2", "3", "4"):
-                break
-            if _command(ui, q, key, lang) == "skip":
-                drill.skip(q)
-                ui.skipped(q, lang, order)
-                return None
+                outcome = s.answer(key)
+                ui.explain(outcome)
+                return rate(outcome)
+            if _command(ui, s, key) == "skip":
+                return ui.skipped(s.skip())
             ui.note("press 1, 2, 3 or 4")
-        correct = key != "1"
-        if not review:
-            drill.record(q, key, correct, time.monotonic() - started)
-        return correct, key, time.monotonic() - started, key
-    first = first_answer = None
+    start = None
     while True:
-        if q.type == "code":
-            answer = _read_code(ui, q, lang)
-            if answer is None:
-                drill.skip(q)
-                ui.skipped(q, lang, order)
-                return None
+        if asked.input == "code":
+            reply = _read_code(ui, s, start)
+            if reply is None:
+                return ui.skipped(s.skip())
         else:
-            answer = _line(ui, "> ")
-            cmd = _command(ui, q, answer, lang)
+            reply = _line(ui, "> ")
+            cmd = _command(ui, s, reply)
             if cmd == "skip":
-                drill.skip(q)
-                ui.skipped(q, lang, order)
-                return None
-            if cmd == "again" or not answer:
+                return ui.skipped(s.skip())
+            if cmd == "hint" or not reply:
                 continue
         try:
-            verdict = drill.judge(q, answer, order)
-        except ValueError:
-            ui.note(f"pick letters a-{'abcdefgh'[len(q.choices) - 1]}, e.g. b or a,c")
+            outcome = s.answer(reply)
+        except NotAnAnswer as e:
+            ui.note(str(e))
             continue
-        seconds = time.monotonic() - started
-        if first is None:
-            first, first_answer = verdict.correct, answer
-            if not review:
-                drill.record(q, answer, verdict.correct, seconds)
-        elif not review:  # a retry is stored too, but the score keeps the first try
-            drill.record(q, answer, verdict.correct, seconds, count=False)
-        done = q.type != "code" or verdict.correct
-        ui.verdict(q, verdict, lang, order, final=done)
-        if done:
-            if first is False and verdict.correct:
-                ui.note("passed on a retry; the score keeps the first try")
-            return first, first_answer, seconds, None
-        if _line(ui, "r retries, Enter goes on > ").lower() != "r":
-            ui.explain(q, lang)
-            return first, first_answer, seconds, None
+        ui.verdict(outcome)
+        if outcome.done:
+            return rate(outcome)
+        try:
+            choice = _line(ui, "r retries (from your last attempt) · Enter goes on · q quits > ").lower()
+        except (EOFError, KeyboardInterrupt):
+            rate(s.give_up())
+            raise
+        if choice != "r":
+            outcome = s.give_up()
+            ui.explain(outcome)
+            rate(outcome)
+            if choice == "q":
+                raise _Quit
+            return
+        start = reply
 
 
-@friendly
-def drill(
-    bank: Optional[List[Path]] = typer.Option(None, "--bank", metavar="PATH", help="Bank file or folder (repeatable)."),
-    tag: Optional[List[str]] = typer.Option(None, "--tag", "--topic", metavar="TAG", help="Only questions with this tag (repeatable)."),
-    qtype: Optional[List[str]] = typer.Option(None, "--type", metavar="TYPE", help="flashcard, short, mcq, output or code (repeatable)."),
-    difficulty: Optional[str] = typer.Option(None, metavar="LEVEL", help="A level 1-5, or a range like 2-4."),
-    count: int = typer.Option(10, "-n", "--count", min=1, metavar="N", help="How many questions."),
-    seed: Optional[int] = typer.Option(None, metavar="N", help="Seed for the choice and order of questions."),
-    device: str = typer.Option("cpu", metavar="DEVICE", help=DEVICE_HELP),
-    lang: str = typer.Option("en", metavar="LANG", help="Language of prompts: en or zh (English where a text has no zh)."),
-):
-    """An interactive session: asks questions, runs code answers, keeps the score."""
-    import random
-
-    from . import session, ui
-    from .store import Store
-    banks, questions, errors = session.load(bank)
-    for e in errors:
-        ui.warn(str(e))
-    with Store() as store:
-        rng = random.Random(seed)
-        runner = _runner() if device != "cpu" else None
-        cuda = runner.resolve_device(device) == "cuda" if runner else False
-        pool = session.matching(questions, tag or (), qtype or (), difficulty, cuda)
-        chosen = session.select(pool, store.progress(), count, rng)
-        if not chosen:
-            if runner:
-                runner.close()
-            raise QuizkitError("no questions match those filters (quizkit list shows the tags and types)")
-        if runner is None and any(q.type in session.RUNS_CODE for q in chosen):
-            runner = _runner()
-        if runner:
-            runner.warm()  # import torch in the background while the learner reads
-        d = session.Drill(store, runner, "cuda" if cuda else "cpu")
-        d.lang = lang
-        _sitting(ui, d, chosen, lang, rng)
-
-
-def _sitting(ui, d, chosen, lang, rng):
-    saved = True
+def _sitting(ui, s, rate):
+    """The loop: next question, answer it, until the policy has none left, q, Ctrl-C or end of input.
+    The summary is always shown; Ctrl-C exits 130."""
+    saved, interrupted = True, False
     try:
-        for i, q in enumerate(chosen, 1):
-            ui.score_bar(d.score, f"{i}/{len(chosen)}")
-            ask_question(ui, d, q, lang, rng, f"[{i}/{len(chosen)}]")
-    except (_Quit, KeyboardInterrupt, EOFError):
+        while True:
+            asked = s.next()
+            if asked is None:
+                break
+            if asked.needs_runner and s.runner is None:
+                s.runner = s.make_runner()
+            ui.score_bar(s.score, asked.position)
+            _answer_one(ui, s, asked, rate)
+    except (_Quit, EOFError):
         pass
+    except KeyboardInterrupt:
+        interrupted = True
     except StoreError:
         saved = False  # the summary must not say "saved"; the error itself follows it
         raise
     finally:
-        if d.runner:
-            d.runner.close()
-        ui.summary(d.score, saved=saved)
+        ui.summary(s.finish(saved))
+    if interrupted:
+        raise typer.Exit(130)
 
 
-@friendly
-def list_(
-    bank: Optional[List[Path]] = typer.Option(None, "--bank", metavar="PATH", help="Bank file or folder (repeatable)."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
+def _review_rating(ui, s, scheduler):
+    """After a right answer in review: Enter keeps good (already stored), h/e re-rate, u undoes, q quits.
+    End of input or Ctrl-C here keeps the stored rating."""
+    def rate(outcome):
+        if outcome is None or outcome.scheduled is None:
+            if outcome is not None and outcome.verdict.correct is not None and outcome.scheduled is None:
+                ui.note("saved, but not scheduled: another review session used today's new cards")
+            return
+        result = outcome.scheduled
+        if outcome.verdict.correct and not _self_graded(outcome):
+            while True:
+                try:
+                    choice = _line(ui, "Enter: good · h: hard · e: easy · u: undo · q: quit > ").lower()
+                except (EOFError, KeyboardInterrupt):
+                    _scheduled(ui, result, s.clock())
+                    raise
+                if choice in ("", "g", "h", "e", "1", "2", "3", "4"):
+                    choice = {"1": "again", "2": "h", "3": "", "4": "e"}.get(choice, choice)
+                    if choice == "again":
+                        ui.note("a right answer is rated hard at worst; press u to undo and answer again")
+                        continue
+                    if choice in ("h", "e"):
+                        result = s.rate(choice)
+                    break
+                if choice == "u":
+                    s.undo()
+                    ui.note("undone: the answer and its rating are taken back; it comes again now")
+                    return
+                if choice == "q":
+                    _scheduled(ui, result, s.clock())
+                    raise _Quit
+                ui.note("press Enter, h, e, u or q")
+        _scheduled(ui, result, s.clock())
+    return rate
+
+
+def _self_graded(outcome) -> bool:
+    from . import types
+    return types.of(outcome.question).INPUT == "reveal"
+
+
+def _scheduled(ui, result, now):
+    from .scheduler import LEECH_LAPSES, describe_interval
+    rating = {1: "again", 2: "hard", 3: "good", 4: "easy"}[int(result.log.rating)]
+    ui.scheduled(rating, describe_interval(result.state.due, now), result.state.due,
+                 LEECH_LAPSES if result.became_leech else None)
+
+
+# ---- drill and review ----
+
+def drill(
+    ctx: typer.Context,
+    bank: Optional[List[Path]] = BankOpt,
+    tag: Optional[List[str]] = TagOpt,
+    qtype: Optional[List[str]] = TypeOpt,
+    difficulty: Optional[str] = typer.Option(None, metavar="LEVEL", help="A level 1-5, or a range like 2-4."),
+    count: int = typer.Option(10, "-n", "--count", min=1, metavar="N", help="How many questions."),
+    seed: Optional[int] = typer.Option(None, metavar="N", help="Seed for the choice and order of questions."),
+    device: str = DeviceOpt,
+    lang: str = LangOpt,
 ):
-    """The banks and questions: counts by type and tag, and your progress."""
-    from . import session, ui
-    from .store import Store
-    banks, questions, errors = session.load(bank)
-    for e in errors:
-        ui.warn(str(e))
-    if as_json:
-        ui.list_json(questions)
-        return
-    with Store() as store:
-        progress = store.progress()
-    ui.list_tables(banks, questions, session.progress_by_bank(banks, progress), session.main_tags(banks))
+    """An interactive session: asks questions, runs code answers, keeps the score."""
+    import random
+
+    from . import catalog, ui
+    from .engine import Session
+    from .policies import Drill
+    c = _obj(ctx)
+    banks, questions = _load(ui, bank)
+    rng = random.Random(seed)
+    with c.store() as store, _runner(c, device, lazy=True) as (runner, dev):
+        pool = catalog.matching(questions, tag or (), qtype or (), difficulty, dev == "cuda")
+        chosen = catalog.select(pool, store.progress(), count, rng)
+        if not chosen:
+            raise QuizkitError("no questions match those filters (quizkit list shows the tags and types)")
+        s = _session(c, Drill(chosen), store, runner, dev, lang, rng, chosen)
+        try:
+            _sitting(ui, s, lambda outcome: None)
+        finally:
+            s.close_runner()
 
 
-@friendly
-def export(
-    fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
-):
-    """Every stored attempt (and its review), one per line, for your own analysis or the FSRS optimizer."""
-    from . import session, ui
-    from .store import Store
-    if fmt not in ("jsonl", "csv"):
-        raise QuizkitError(f"--format must be jsonl or csv, not '{fmt}'")
-    with Store() as store:
-        rows = session.export_rows(store)
-    ui.export(rows, fmt, output)
+def _session(c, policy, store, runner, dev, lang, rng, questions):
+    """A session whose runner starts in the background (importing torch while the learner reads the first
+    question) when any question may need it, and never makes quitting wait for it."""
+    from . import types
+    from .engine import Session
+    s = Session(policy, store, runner, dev, lang, clock=c.clock, rng=rng)
+    owned = []
+
+    def make_runner():
+        r = c.runner_factory(1, None)
+        owned.append(r)
+        return r
+
+    s.make_runner = make_runner
+    s.close_runner = lambda: [r.close() for r in owned]
+    if s.runner is None and any(types.of(q).RUNS for q in questions):
+        s.runner = make_runner()
+    if s.runner is not None:
+        s.runner.warm()
+    return s
 
 
-@friendly
 def review(
-    bank: Optional[List[Path]] = typer.Option(None, "--bank", metavar="PATH", help="Bank file or folder (repeatable)."),
-    tag: Optional[List[str]] = typer.Option(None, "--tag", "--topic", metavar="TAG", help="Only questions with this tag (repeatable)."),
-    qtype: Optional[List[str]] = typer.Option(None, "--type", metavar="TYPE", help="flashcard, short, mcq, output or code (repeatable)."),
+    ctx: typer.Context,
+    bank: Optional[List[Path]] = BankOpt,
+    tag: Optional[List[str]] = TagOpt,
+    qtype: Optional[List[str]] = TypeOpt,
     new_limit: Optional[int] = typer.Option(None, "--new", min=0, help="New questions a day (default 20, or config.yaml)."),
     review_limit: Optional[int] = typer.Option(None, "--reviews", min=0, help="Reviews a day (default 200, or config.yaml)."),
     seed: Optional[int] = typer.Option(None, metavar="N", help="Seed for the order of mcq choices."),
-    device: str = typer.Option("cpu", metavar="DEVICE", help=DEVICE_HELP),
-    lang: str = typer.Option("en", metavar="LANG", help="Language of prompts: en or zh."),
+    device: str = DeviceOpt,
+    lang: str = LangOpt,
 ):
     """Spaced repetition: what is due today, then new questions up to the daily limit."""
     import random
 
-    from . import session, ui
-    from .scheduler import Scheduler
-    from .store import Store, home
-    settings = session.load_settings(home() / "config.yaml")
+    from . import catalog, ui
+    from . import scheduler as sch
+    from .policies import ReviewPolicy
+    c = _obj(ctx)
+    settings = c.settings()
     if new_limit is not None:
         settings.new_per_day = new_limit
     if review_limit is not None:
         settings.reviews_per_day = review_limit
-    _, questions, errors = session.load(bank)
-    for e in errors:
-        ui.warn(str(e))
-    sched = Scheduler(settings.desired_retention, rollover_hour=settings.rollover_hour)
-    with Store() as store:
-        runner = _runner() if device != "cpu" else None
-        cuda = runner.resolve_device(device) == "cuda" if runner else False
-        pool = session.matching(questions, tag or (), qtype or (), None, cuda)
-        rs = session.ReviewSession(store, runner, sched, settings, "cuda" if cuda else "cpu")
-        rs.lang = lang
-        plan = rs.plan(pool)
-        ui.review_plan(plan, settings, rs.clock())
+    _, questions = _load(ui, bank)
+    scheduler = sch.Scheduler(settings.desired_retention, rollover_hour=settings.rollover_hour)
+    rng = random.Random(seed)
+    with c.store() as store, _runner(c, device, lazy=True) as (runner, dev):
+        pool = catalog.interleave(catalog.matching(questions, tag or (), qtype or (), None, dev == "cuda"))
+        now = c.clock()
+        start = scheduler.day_start(scheduler.study_day(now))
+        plan = sch.plan(store.due_cards(now), store.card_dues(), store.reviews(since=start),
+                        [q.full_id for q in pool], now, settings.new_per_day, settings.reviews_per_day)
+        text = sch.describe_interval(plan.next_due, now).replace("again ", "").replace("next ", "") \
+            if plan.next_due else ""
+        ui.review_plan(plan, settings, text)
         if not plan.due and not plan.new:
-            if runner:
-                runner.close()
             return
-        queue = plan.due + [(q, None) for q in plan.new]
-        if rs.runner is None and any(q.type in session.RUNS_CODE for q, _ in queue):
-            rs.runner = _runner()
-        if rs.runner:
-            rs.runner.warm()
-        _review_sitting(ui, rs, queue, lang, random.Random(seed))
+        by_id = {q.full_id: q for q in pool}
+        queue = [(by_id[qid], state) for qid, state in plan.due] + [(by_id[qid], None) for qid in plan.new]
+        s = _session(c, ReviewPolicy(queue, scheduler, settings), store, runner, dev, lang, rng,
+                     [q for q, _ in queue])
+        try:
+            _sitting(ui, s, _review_rating(ui, s, scheduler))
+        finally:
+            s.close_runner()
 
 
-def _review_sitting(ui, rs, queue, lang, rng):
-    asked = 0
-    saved = True
-    try:
-        while True:
-            item = rs.next_item(queue)
-            if item is None:
-                break
-            q, state = item
-            asked += 1
-            left = len(queue) + len(rs.learning)
-            ui.score_bar(rs.score, f"review {asked} · {left} left")
-            answer = ask_question(ui, rs, q, lang, rng, f"[{asked}]", review=True)
-            if answer is None:
-                continue
-            correct, text, seconds, key = answer
-            override = None
-            if correct and key is None:
-                choice = _line(ui, "Enter: good · h: hard · e: easy > ").lower()
-                override = choice if choice in ("h", "e") else None
-            result = rs.rate(q, state, correct, seconds, text, key, override)
-            if result is None:
-                ui.note("saved, but not scheduled: another review session used today's new cards")
-            else:
-                ui.scheduled(result, rs.clock())
-    except (_Quit, KeyboardInterrupt, EOFError):
-        pass
-    except StoreError:
-        saved = False
-        raise
-    finally:
-        if rs.runner:
-            rs.runner.close()
-        ui.summary(rs.score, "review summary", saved=saved)
+# ---- list, stats, export ----
+
+def list_(
+    ctx: typer.Context,
+    bank: Optional[List[Path]] = BankOpt,
+    as_json: bool = JsonOpt,
+):
+    """The banks and questions: counts by type and tag, and your progress."""
+    from . import catalog, types, ui
+    banks, questions = _load(ui, bank)
+    if as_json:
+        ui.list_json(questions)
+        return
+    with _obj(ctx).store() as store:
+        progress = store.progress()
+    ui.list_tables(banks, questions, catalog.progress_by_bank(banks, progress), catalog.main_tags(banks), types.NAMES)
 
 
-@friendly
 def stats(
+    ctx: typer.Context,
     bank: Optional[List[Path]] = typer.Option(None, "--bank", metavar="PATH", help="Bank file or folder, for topic names (repeatable)."),
-    as_json: bool = typer.Option(False, "--json", help="Print JSON for machines."),
+    as_json: bool = JsonOpt,
 ):
     """Accuracy by topic, retention, streak, the due forecast and a heatmap of days studied."""
-    from . import session, ui
+    from . import catalog, ui
+    from . import stats as numbers
     from .scheduler import Scheduler
-    from .store import Store, home
-    settings = session.load_settings(home() / "config.yaml")
-    sched = Scheduler(settings.desired_retention, rollover_hour=settings.rollover_hour)
-    with Store() as store:
-        data = session.stats(store, sched, bank)
+    c = _obj(ctx)
+    settings = c.settings()
+    scheduler = Scheduler(settings.desired_retention, rollover_hour=settings.rollover_hour)
+    banks, _, _ = catalog.load(bank)  # topics only: a broken bank must not hide the numbers
+    topic = {q.full_id: catalog.topic_of(q) for b in banks for q in b.questions}
+    with c.store() as store:
+        data = numbers.compute(store, lambda qid: topic.get(qid) or qid.split("/")[0], scheduler, c.clock())
     (ui.print_json if as_json else ui.stats)(data)
 
 
-def schema(
-    path_only: bool = typer.Option(False, "--path", help="Print where the installed schema file is."),
+def export(
+    ctx: typer.Context,
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv."),
+    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
 ):
-    """The JSON Schema of a bank, for editors (yaml-language-server): print it, or its path."""
-    from . import schema as bank_schema
+    """Every stored attempt (and its review), one per line, for your own analysis or the FSRS optimizer."""
     from . import ui
-    ui.plain(str(bank_schema.PATH) if path_only else bank_schema.text().rstrip("\n"))
+    from .stats import EXPORT_FIELDS, export_rows
+    if fmt not in ("jsonl", "csv"):
+        raise QuizkitError(f"--format must be jsonl or csv, not '{fmt}'")
+    with _obj(ctx).store() as store:
+        rows = export_rows(store)
+    ui.export(rows, fmt, EXPORT_FIELDS, output)
 
 
 # Registered here, in the order `quizkit --help` lists them: what a learner uses first comes first.

@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-TYPES = ("flashcard", "short", "mcq", "output", "code")
+from typing import Any
 
 # A text that may be translated: {"en": "...", "zh": "..."}.
 Text = dict
@@ -31,26 +30,7 @@ class Question:
     requires: tuple = ()
     timeout: float = 10.0
     source: str | None = None
-    answer: Text | None = None          # flashcard
-    correct: tuple = ()                 # mcq: indexes of the right choices
-    choices: tuple = ()                 # mcq: tuple of Text
-    shuffle: bool = True
-    check: str | None = None            # mcq
-    accept: tuple = ()                  # short, output
-    code: str | None = None             # shown (short, mcq) or run (output)
-    expected: str | None = None         # output
-    starter: str | None = None          # code
-    solution: str | None = None
-    tests: str | None = None
-    forbid: tuple = ()
-    allow: tuple = ()                   # code: the only names the answer may use
-    max_lines: int | None = None        # code: at most this many logical lines
-    setup: str | None = None            # code: run before the answer (the bank's setup, then the question's)
-    seeds: int = 1                      # code: runs under seeds 0 .. seeds-1
-    wrong: tuple = ()                   # code: Wrong answers verify proves the tests reject
-    examples: tuple = ()                # short: answers that must be accepted
-    reject: tuple = ()                  # short: answers that must not be
-    tolerance: tuple | None = None      # output: (atol, rtol) for the numbers in the text
+    body: Any = None                    # the type's own payload: quizkit/types/<type>.py Body
     lines: tuple = ()                   # (field, first line of its text in the bank file)
 
     @property
@@ -101,6 +81,7 @@ class Verdict:
     correct: bool | None
     detail: str = ""                # why, in one line (failing test, forbidden name, ...)
     run: RunResult | None = None
+    notes: list = field(default_factory=list)  # what else the learner should know (what this torch printed)
 
 
 @dataclass
@@ -112,3 +93,43 @@ class VerifyResult:
     seconds: float = 0.0
     path: str = ""                  # the bank file, and the line the failure points at
     line: int = 0
+
+
+# ---- what the study engine returns (quizkit/engine.py): plain values for the CLI to render ----
+
+@dataclass
+class Asked:
+    """The question being asked, as the engine presents it."""
+    question: Question
+    state: Any = None                 # the card's scheduling state in review (None: new, or drill)
+    order: list | None = None         # mcq: bank indexes in the order shown
+    input: str = "line"               # reveal | line | choice | code: what the learner is asked for
+    position: str = ""                # "3/10", "review 4 · 12 left"
+    extra: list = field(default_factory=list)  # blocks shown under the prompt (code, choices, starter)
+    started: float = 0.0
+    needs_runner: bool = False
+    hints: int = 0
+    tries: int = 0
+    first_correct: bool | None = None
+    last_answer: str | None = None    # a retry starts from this
+
+
+@dataclass
+class Outcome:
+    """What happened to an answer (or a skip): the verdict, what to show, and whether the question is done."""
+    question: Question
+    verdict: Verdict
+    done: bool = True                 # False: a failing code answer that may be retried
+    first_correct: bool | None = None
+    solution: list = field(default_factory=list)  # blocks showing the right answer (after wrong or skip)
+    explanation: str = ""             # only once done
+    source: str | None = None
+    scheduled: Any = None             # review: the scheduler's result for this card
+    retry: bool = False
+
+
+@dataclass
+class Summary:
+    score: Any
+    title: str = "session summary"
+    saved: bool = True                # False: the last answer could not be stored

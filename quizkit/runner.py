@@ -35,6 +35,7 @@ class _Worker:
         self.proc = None
         self._buf = b""
         self.torch_version = None
+        self.isolation: dict = {}
         self.child = None  # the pid of the run in flight: its group dies with the worker
 
     def start(self):
@@ -55,6 +56,7 @@ class _Worker:
                 self.stop()
                 raise RunnerError("the torch worker did not start: is torch installed? (pip install torch)")
             self.torch_version = hello["torch"]
+            self.isolation = hello.get("isolation") or {}
 
     def stop(self):
         if self.child:  # Ctrl-C during a run: the child is in its own group, so kill it by name
@@ -159,6 +161,7 @@ class Runner:
             self._free.put(w)
         self._cuda = None
         self._warming = None
+        self._closed = False
 
     def warm(self):
         """Start the workers in the background, so the first run does not wait for `import torch`."""
@@ -168,13 +171,15 @@ class Runner:
 
     def _warm_all(self):
         for w in self._all:  # start all first: they import torch in parallel
-            if w.proc is None:
+            if w.proc is None and not self._closed:
                 w.start()
         for w in self._all:
+            if self._closed:
+                return
             try:
                 w.ensure_ready()
-            except RunnerError:
-                pass  # reported again on the first real run
+            except (RunnerError, OSError, ValueError, AttributeError):
+                pass  # reported again on the first real run (or the runner was closed meanwhile)
 
     def ready(self):
         """Block until every worker has imported torch (started in parallel)."""
@@ -219,6 +224,11 @@ class Runner:
             line=text.safe(reply.get("line"), 300) or None, seconds=_number(reply.get("seconds")),
         )
 
+    def isolation(self) -> dict:
+        """How runs are contained here, as the worker found it."""
+        self.ready()
+        return dict(self._all[0].isolation, torch=self._all[0].torch_version)
+
     def cuda_available(self) -> bool:
         """Asked of a forked child, so the worker itself never initialises CUDA."""
         if self._cuda is None:
@@ -240,7 +250,8 @@ class Runner:
         return "cpu"
 
     def close(self):
-        self._wait_warm()
+        """Stop every worker now, even one still importing torch: quitting never waits for start-up."""
+        self._closed = True
         for w in self._all:
             w.stop()
 

@@ -7,16 +7,29 @@ py-fsrs has no New state, lapse counter or leech logic, so those live here.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import json
-from dataclasses import dataclass, replace
+import random
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from typing import Iterable
+from enum import IntEnum
 
 import fsrs
 from fsrs import Rating, State
 
 LEECH_LAPSES = 8
+LEARN_AHEAD = timedelta(minutes=20)  # a learning step due within this is asked now rather than waited for
+
+
+class Phase(IntEnum):
+    """quizkit's card phases (the numbers are what the store's review log keeps)."""
+    NEW = 0
+    LEARNING = 1
+    REVIEW = 2
+    RELEARNING = 3
+
+    @property
+    def in_steps(self) -> bool:
+        return self in (Phase.LEARNING, Phase.RELEARNING)
 
 
 @dataclass
@@ -33,6 +46,14 @@ class CardState:
     def is_new(self) -> bool:
         # fsrs starts unseen cards in Learning/step 0; "never reviewed" is ours to track.
         return self.reps == 0
+
+    @property
+    def phase(self) -> Phase:
+        return Phase.NEW if self.is_new else Phase(self.card.state.value)
+
+    @property
+    def due(self) -> datetime:
+        return self.card.due
 
     def to_json(self) -> str:
         return json.dumps({
@@ -103,17 +124,26 @@ def rating_from_key(key: str) -> Rating:
 
 class Scheduler:
     def __init__(self, desired_retention: float = 0.9, enable_fuzzing: bool = True,
-                 rollover_hour: int = 4, tz: tzinfo | None = None):
+                 rollover_hour: int = 4, tz: tzinfo | None = None, fuzz: random.Random | None = None):
         if not 0 <= rollover_hour <= 23:
             raise ValueError("rollover_hour must be 0..23")
         self.fsrs = fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=enable_fuzzing)
+        self.fuzz = fuzz  # a seeded Random makes fsrs's interval fuzz repeatable (tests, QUIZKIT_SEED)
         self.rollover_hour = rollover_hour
         self.tz = tz  # None: the machine's local zone, resolved per instant (DST-correct)
 
     def review(self, state: CardState, rating: Rating | int, now: datetime,
                duration_ms: int | None = None) -> ReviewResult:
         rating = Rating(rating)
-        card, log = self.fsrs.review_card(state.card, rating, _utc(now), duration_ms)
+        if self.fuzz is not None:  # fsrs draws its fuzz from the random module
+            saved = random.getstate()
+            random.seed(self.fuzz.random())
+            try:
+                card, log = self.fsrs.review_card(state.card, rating, _utc(now), duration_ms)
+            finally:
+                random.setstate(saved)
+        else:
+            card, log = self.fsrs.review_card(state.card, rating, _utc(now), duration_ms)
         # Only a forgotten *graduated* card is a lapse; failing in (re)learning is not.
         lapsed = rating == Rating.Again and state.card.state == State.Review
         lapses = state.lapses + (1 if lapsed else 0)
@@ -135,43 +165,47 @@ class Scheduler:
         # a naive datetime is taken as machine-local time by astimezone
         return start.astimezone(timezone.utc)
 
-    # --- queues and stats ---
+    def asks_again_soon(self, state: CardState, now: datetime) -> bool:
+        """A (re)learning step due within LEARN_AHEAD is asked again in this session."""
+        return state.phase.in_steps and not state.leech and state.due <= _utc(now) + LEARN_AHEAD
 
-    def due_queue(self, states: Iterable[CardState], now: datetime, limit: int) -> list[CardState]:
-        """Due, non-leech cards, most overdue first; heapq keeps 10k cards at a few ms."""
-        now = _utc(now)
-        if limit <= 0:
-            return []
-        due = (s for s in states if not s.leech and s.card.due <= now)
-        return heapq.nsmallest(limit, due, key=lambda s: (s.card.due, s.question_id))
 
-    def learn_ahead(self, states: Iterable[CardState], now: datetime,
-                    minutes: int = 20) -> CardState | None:
-        """Earliest card in (re)learning due within `minutes`, to keep a session going."""
-        horizon = _utc(now) + timedelta(minutes=minutes)
-        cands = [s for s in states
-                 if not s.leech and s.reps > 0  # unseen cards are not "in progress"
-                 and s.card.state in (State.Learning, State.Relearning)
-                 and s.card.due <= horizon]
-        return min(cands, key=lambda s: (s.card.due, s.question_id), default=None)
+@dataclass
+class Plan:
+    """What a review session holds, from store rows alone (pure)."""
+    due: list = field(default_factory=list)    # [(question id, CardState)] due now, in order
+    new: list = field(default_factory=list)    # [question id] never reviewed, up to today's new limit
+    new_done: int = 0                          # today's counts, before this session
+    reviews_done: int = 0
+    next_due: datetime | None = None           # the earliest card due later, when nothing is due now
+    leeches: int = 0
 
-    def forecast(self, states: Iterable[CardState], now: datetime,
-                 days: int = 14) -> list[tuple[date, int]]:
-        """Non-leech cards falling due per study day from today; overdue ones count on today."""
-        if days <= 0:
-            return []
-        today = self.study_day(now)
-        counts = [0] * days
-        for s in states:
-            if s.leech:
-                continue
-            offset = max(0, (self.study_day(s.card.due) - today).days)
-            if offset < days:
-                counts[offset] += 1
-        return [(today + timedelta(days=i), n) for i, n in enumerate(counts)]
 
-    def next_due(self, states: Iterable[CardState]) -> datetime | None:
-        return min((s.card.due for s in states if not s.leech), default=None)
+def plan(due_rows, card_rows, today_rows, candidates, now: datetime, new_limit: int, review_limit: int) -> Plan:
+    """due_rows: (question, state JSON) due by now, most overdue first; card_rows: (question, due ISO, leech)
+    of every card; today_rows: the review log since the study day began, (time, question, rating,
+    prev_state, ...); candidates: the question ids that may be asked, in the order new ones should come."""
+    wanted = set(candidates)
+    new_done = sum(1 for r in today_rows if r[3] == Phase.NEW)
+    reviews_done = sum(1 for r in today_rows if r[3] == Phase.REVIEW)
+    reviews_left = max(0, review_limit - reviews_done)
+    due = []
+    for qid, state_json in due_rows:
+        if qid not in wanted:
+            continue
+        state = CardState.from_json(state_json)
+        if state.phase is Phase.REVIEW:
+            if reviews_left <= 0:
+                continue  # the day's review limit; learning steps are never held back
+            reviews_left -= 1
+        due.append((qid, state))
+    have = {qid for qid, _, _ in card_rows}
+    new = [qid for qid in candidates if qid not in have][: max(0, new_limit - new_done)]
+    now_iso = _utc(now).isoformat(timespec="seconds")  # the store's format
+    # The store writes every due time in one UTC ISO format, so strings compare as times do.
+    later = min((d for qid, d, leech in card_rows if not leech and qid in wanted and d > now_iso), default=None)
+    leeches = sum(1 for qid, _, leech in card_rows if leech and qid in wanted)
+    return Plan(due, new, new_done, reviews_done, datetime.fromisoformat(later) if later else None, leeches)
 
 
 def _plural(n: float, unit: str) -> str:

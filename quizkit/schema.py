@@ -8,19 +8,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from . import bank
+from . import bank, types
 
 PATH = Path(__file__).parent / "bank.schema.json"
 
 TEXT = {"$ref": "#/$defs/text"}
 WORDS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 CODE = {"type": "string", "minLength": 1, "description": "Python code; must compile"}
-INDEX = {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 0}
-NUMBER = {"type": ["number", "string"]}
+SEEDS = {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1, "maximum": 100}
 
-FIELDS = {
+COMMON = {
     "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "description": "Unique in the bank; progress is stored under BANK/ID"},
-    "type": {"enum": list(bank.TYPE_FIELDS)},
+    "type": {"enum": list(types.NAMES)},
     "prompt": TEXT,
     "tags": WORDS,
     "difficulty": {"type": ["integer", "string"], "enum": [1, 2, 3, 4, 5, "1", "2", "3", "4", "5"]},
@@ -28,48 +27,16 @@ FIELDS = {
     "explanation": TEXT,
     "requires": {"type": "array", "items": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_.]*\s*([<>=!~].*)?$"},
                  "description": "cuda, numpy, a module name, or a module with a version range (torch>=2.4)"},
-    "timeout": NUMBER,
+    "timeout": {"type": ["number", "string"]},
     "source": {"type": "string", "minLength": 1},
-    "accept": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1},
-               "description": "Accepted answers; /.../ is a regular expression. Never shown"},
-    "examples": {"type": "array", "items": {"type": "string"}, "description": "Answers that must be accepted"},
-    "reject": {"type": "array", "items": {"type": "string"}, "description": "Answers that must not be accepted"},
-    "code": CODE,
-    "check": CODE,
-    "expected": {"type": "string", "minLength": 1},
-    "tolerance": {"oneOf": [NUMBER, {"type": "object", "additionalProperties": False,
-                                     "properties": {"atol": NUMBER, "rtol": NUMBER}}]},
-    "choices": {"oneOf": [
-        {"type": "array", "minItems": 2, "maxItems": 8, "items": TEXT},
-        {"type": "object", "additionalProperties": {"type": "array", "minItems": 2, "maxItems": 8,
-                                                     "items": {"type": "string"}}},
-    ]},
-    "shuffle": {"type": ["boolean", "string"]},
-    "starter": CODE,
-    "solution": CODE,
-    "tests": CODE,
-    "setup": CODE,
-    "forbid": WORDS,
-    "allow": WORDS,
-    "max_lines": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1},
-    "seeds": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1, "maximum": 100},
-    "wrong": {"type": "array", "minItems": 1, "items": {
-        "type": "object", "required": ["code", "why"], "additionalProperties": False,
-        "properties": {"code": CODE, "why": TEXT}}},
-}
-# `answer` differs by type: text for flashcard and short, a choice index (or a list) for mcq.
-ANSWER = {
-    "flashcard": TEXT,
-    "short": TEXT,
-    "mcq": {"oneOf": [INDEX, {"type": "array", "minItems": 1, "items": INDEX}]},
 }
 
 
 def build() -> dict:
     questions = []
-    for qtype, own in bank.TYPE_FIELDS.items():
-        names = bank.COMMON + own
-        props = {n: (ANSWER[qtype] if n == "answer" else FIELDS[n]) for n in names}
+    for qtype, kind in types.REGISTRY.items():
+        props = {n: COMMON[n] for n in bank.COMMON}
+        props.update({n: kind.SCHEMA[n] for n in kind.FIELDS})
         props["type"] = {"const": qtype}
         questions.append({
             "title": f"{qtype} question", "type": "object", "additionalProperties": False,
@@ -84,7 +51,7 @@ def build() -> dict:
         "properties": {
             "bank": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
                      "description": "Bank id; defaults to the file's stem."},
-            "title": TEXT, "tags": WORDS, "setup": CODE, "seeds": FIELDS["seeds"],
+            "title": TEXT, "tags": WORDS, "setup": CODE, "seeds": SEEDS,
             "questions": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/question"}},
         },
         "$defs": {

@@ -72,3 +72,14 @@ def compute(store, topic_of, scheduler, now: datetime) -> dict:
                     "days": {d.isoformat(): n for d, n in sorted(per_day.items())
                              if n and heat_start <= d <= today}},
     }
+
+
+EXPORT_FIELDS = ("question", "time", "answer", "correct", "seconds", "device", "session", "mode",
+                 "card_id", "rating", "state", "due", "stability", "difficulty", "duration_ms")
+
+
+def export_rows(store) -> list[dict]:
+    """Every attempt, oldest first; review fields are empty for drill attempts."""
+    return [{k: row[k] for k in EXPORT_FIELDS} for row in store.attempts()]
+
+

@@ -5,6 +5,7 @@ already answered. WAL and a busy timeout let two sessions write the same file at
 """
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from dataclasses import dataclass
@@ -62,15 +63,6 @@ MIGRATIONS = [
 ]
 
 
-def home() -> Path:
-    """QUIZKIT_HOME, else the platform's user data folder."""
-    env = os.environ.get("QUIZKIT_HOME")
-    if env:
-        return Path(env).expanduser()
-    import typer  # click's get_app_dir knows each platform's convention
-    return Path(typer.get_app_dir("quizkit"))
-
-
 def utc_iso(when: datetime) -> str:
     return when.astimezone(timezone.utc).isoformat(timespec="seconds")
 
@@ -105,7 +97,10 @@ class Review:
 
 class Store:
     def __init__(self, path: Path | None = None):
-        self.path = Path(path) if path else home() / "quizkit.db"
+        if path is None:
+            from .settings import data_dir
+            path = data_dir() / "quizkit.db"
+        self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None)
@@ -219,6 +214,41 @@ class Store:
         return self._write(write)
 
     # ---- reads ----
+
+    def _write_review(self, db, attempt_id: int, r, when: str, session: str):
+        db.execute("DELETE FROM reviews WHERE attempt = ?", (attempt_id,))
+        db.execute(
+            "INSERT INTO reviews (attempt, question, card_id, time, rating, state, prev_state, due, stability, "
+            "difficulty, duration_ms, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (attempt_id, r.question, r.card_id, when, r.rating, r.state, r.prev_state,
+             utc_iso(r.due), r.stability, r.difficulty, r.duration_ms, session))
+        db.execute(
+            "INSERT INTO cards (question, card_id, state, due, leech, updated) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(question) DO UPDATE SET state = excluded.state, due = excluded.due, "
+            "leech = excluded.leech, updated = excluded.updated",
+            (r.question, r.card_id, r.card_json, utc_iso(r.due), int(r.leech), when))
+
+    def rerate(self, attempt_id: int, r) -> None:
+        """The learner changed the rating of an answer already stored: its review row and card, at once."""
+        def write(db):
+            row = db.execute("SELECT time, session FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+            if row:
+                self._write_review(db, attempt_id, r, row[0], row[1])
+        self._write(write)
+
+    def undo(self, attempt_id: int, question: str, card: str | None | bool = True) -> None:
+        """Take back an answer: the attempt, its review, and the card: left as it is (`card` True, a
+        drill), removed (None: it was new), or put back to the state JSON it had before."""
+        def write(db):
+            db.execute("DELETE FROM reviews WHERE attempt = ?", (attempt_id,))
+            db.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
+            if card is None:
+                db.execute("DELETE FROM cards WHERE question = ?", (question,))
+            elif isinstance(card, str):
+                due = datetime.fromisoformat(json.loads(card)["card"]["due"])
+                db.execute("UPDATE cards SET state = ?, due = ?, leech = ? WHERE question = ?",
+                           (card, utc_iso(due), int(json.loads(card).get("leech", False)), question))
+        self._write(write)
 
     def attempts(self) -> list[dict]:
         rows = self._read(

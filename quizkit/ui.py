@@ -79,6 +79,12 @@ def verify_table(results, errors):
     out.print(f"[{'green' if ok else 'bold red'}]{line}[/]")
 
 
+def isolation(info: dict):
+    """How runs are contained, one line each (stderr, so --json output stays clean)."""
+    for key, value in info.items():
+        err.print(f"[dim]{escape(key)}:[/] {escape(str(value))}", soft_wrap=True)
+
+
 def verify_json(results, errors):
     print_json({
         "results": [{"id": r.id, "type": r.type, "status": r.status, "reason": r.reason, "seconds": r.seconds,
@@ -148,34 +154,44 @@ def score_bar(score, position: str = ""):
         f"  streak [bold]{score.streak}[/]" + (f"   [dim]{topics}[/]" if topics else ""), soft_wrap=True)
 
 
-def question(q, lang, order=None, header=""):
+def blocks(items):
+    """Render the engine's display blocks: ("md", text), ("code", text), ("choices", [(letter, text)]),
+    ("answer", text)."""
+    parts = []
+    for kind, value in items:
+        if kind == "md":
+            parts.append(_md(value))
+        elif kind == "code":
+            parts.append(_code(value))
+        elif kind == "choices":
+            parts.append("\n".join(f"[bold]{letter})[/] {_inline(text)}" for letter, text in value))
+        elif kind == "answer":
+            parts.append(f"  answer: {_inline(value)}")
+    return parts
+
+
+_KEYS = {
+    "reveal": "Enter reveals the answer · ? hint · s skip · q quit",
+    "line": "type your answer · ? hint · s skip · q quit",
+    "choice": "letter(s), e.g. b or a,c · ? hint · s skip · q quit",
+    "code": "paste or type your code, end with a line holding only . · ? hint · s skip · q quit",
+}
+
+
+def question(asked, lang):
     from rich.console import Group
     from rich.panel import Panel
 
     from .model import pick
-    parts = [_md(pick(q.prompt, lang))]
-    if q.code:
-        parts.append(_code(q.code))
-    if q.type == "mcq":
-        lines = []
-        for letter, i in zip("abcdefgh", order or range(len(q.choices))):
-            lines.append(f"[bold]{letter})[/] {_inline(pick(q.choices[i], lang))}")
-        parts.append("\n".join(lines))
-    if q.type == "code":
-        parts.append(_code(q.starter))
+    q = asked.question
+    parts = [_md(pick(q.prompt, lang)), *blocks(asked.extra)]
     stars = "★" * q.difficulty + "☆" * (5 - q.difficulty)
-    title = f"{header}{escape(q.full_id)} · {q.type} · [yellow]{stars}[/]"
+    title = f"[{escape(asked.position)}] {escape(q.full_id)} · {q.type} · [yellow]{stars}[/]"
     out.print(Panel(Group(*parts), title=title, title_align="left", border_style="blue"))
-    out.print(f"[dim]{_KEYS[q.type]}[/]")
-
-
-_KEYS = {
-    "flashcard": "Enter reveals the answer · ? hint · s skip · q quit",
-    "short": "type your answer · ? hint · s skip · q quit",
-    "output": "type what it prints (one line) · ? hint · s skip · q quit",
-    "mcq": "letter(s), e.g. b or a,c · ? hint · s skip · q quit",
-    "code": "paste or type your code, end with a line holding only . · ? hint · s skip · q quit",
-}
+    keys = _KEYS[asked.input]
+    if q.type == "output":
+        keys = "type what it prints (one line) · ? hint · s skip · q quit"
+    out.print(f"[dim]{keys}[/]")
 
 
 def ask(prompt: str = "> ") -> str:
@@ -188,9 +204,7 @@ def ask(prompt: str = "> ") -> str:
     return text
 
 
-def hint(q, lang):
-    from .model import pick
-    text = pick(q.hint, lang)
+def hint(text: str):
     out.print(f"[yellow]hint:[/] {escape(text)}" if text else "[dim]no hint for this one[/]", soft_wrap=True)
 
 
@@ -198,79 +212,56 @@ def note(text: str):
     out.print(f"[dim]{escape(text)}[/]", soft_wrap=True)
 
 
-def reveal(q, lang):
+def reveal(items):
+    from rich.console import Group
     from rich.panel import Panel
-
-    from .model import pick
-    out.print(Panel(_md(pick(q.answer, lang)), title="answer", title_align="left", border_style="cyan"))
+    out.print(Panel(Group(*blocks(items)), title="answer", title_align="left", border_style="cyan"))
 
 
-def _right_answer(q, lang, order=None):
-    """What counts as right, shown after a wrong answer or a skip."""
-    from .model import pick
-    if q.type == "mcq":
-        order = order or list(range(len(q.choices)))
-        right = [f"{'abcdefgh'[order.index(i)]}) {pick(q.choices[i], lang)}" for i in q.correct]
-        out.print(f"  answer: {_inline('; '.join(right))}")
-    elif q.type == "short":  # the display answer; `accept` patterns are the judge's, never shown
-        shown = pick(q.answer, lang) if q.answer else next((a for a in q.accept if not (
-            len(a) > 1 and a.startswith("/") and a.endswith("/"))), "")
-        if shown:
-            out.print(f"  answer: {_inline(shown)}", soft_wrap=True)
-    elif q.type == "output":
-        out.print("  it prints:")
-        out.print(_code(q.expected))
-    elif q.type == "code":
-        out.print("  a reference solution:")
-        out.print(_code(q.solution))
-    elif q.type == "flashcard":
-        reveal(q, lang)
+def _why(outcome):
+    if outcome.explanation:
+        out.print(_md(f"**Why:** {outcome.explanation}"))
+    if outcome.source:
+        out.print(f"[dim]source: {escape(outcome.source)}[/]", overflow="fold")
 
 
-def _why(q, lang):
-    from .model import pick
-    text = pick(q.explanation, lang)
-    if text:
-        out.print(_md(f"**Why:** {text}"))
-    if q.source:
-        out.print(f"[dim]source: {escape(q.source)}[/]", overflow="fold")
-
-
-def skipped(q, lang, order=None):
+def skipped(outcome):
     out.print("[yellow]↷ skipped[/]")
-    _right_answer(q, lang, order)
-    _why(q, lang)
+    for part in blocks(outcome.solution):
+        out.print(part)
+    _why(outcome)
 
 
-def verdict(q, v, lang, order=None, final=True):
+def verdict(outcome):
     """The verdict on one answer; the explanation only once the learner is done (not before a retry)."""
+    v = outcome.verdict
+    q = outcome.question
     if v.correct:
         out.print("[bold green]✓ right[/]" + (f" [dim]({escape(v.detail)})[/]" if v.detail else ""))
     else:
         out.print("[bold red]✗ wrong[/]")
         if q.type == "code":
             run_failure(v)
-        else:
-            _right_answer(q, lang, order)
-    run = v.run
-    if q.type == "output" and run is not None and run.ok:
-        from .checks import fold
-        if fold(run.stdout) != fold(q.expected):
-            out.print(f"[yellow]note:[/] this machine's torch printed: {escape(fold(run.stdout))}", soft_wrap=True)
-        else:
-            out.print(f"[dim]  (run just now on this machine's torch in {run.seconds * 1000:.0f} ms: the same)[/]")
-    if q.type == "code" and v.correct and run:
-        out.print(f"[dim]  tests passed in {run.seconds * 1000:.0f} ms[/]")
-    if final:
-        _why(q, lang)
+    if q.type != "flashcard":
+        for part in blocks(outcome.solution):
+            out.print(part)
+    for text in v.notes:
+        out.print(f"[dim]  {escape(text)}[/]", soft_wrap=True)
+    if q.type == "code" and v.correct and v.run:
+        out.print(f"[dim]  tests passed in {v.run.seconds * 1000:.0f} ms[/]")
+    if v.correct and outcome.first_correct is False:
+        out.print("[dim]passed on a retry; the score keeps the first try[/]")
+    if outcome.done:
+        _why(outcome)
 
 
-def explain(q, lang):
+def explain(outcome):
     """The explanation and source, when the learner is done with a question."""
-    _why(q, lang)
+    _why(outcome)
 
 
-def summary(score, title="session summary", saved=True):
+def summary(summary):
+    score, title, saved = summary.score, summary.title, summary.saved
     out.print()
     if not (score.answered or score.skipped):
         out.print("[dim]nothing answered this time[/]")
@@ -302,10 +293,9 @@ def list_json(questions):
                               for q in questions]})
 
 
-def list_tables(banks, questions, progress_rows, main_tags):
+def list_tables(banks, questions, progress_rows, main_tags, TYPES):
     from collections import Counter
 
-    from .model import TYPES
     short = {"flashcard": "card", "short": "short", "mcq": "mcq", "output": "output", "code": "code"}  # headers
 
     def by_type(qs):
@@ -347,10 +337,10 @@ def list_tables(banks, questions, progress_rows, main_tags):
         out.print("[bold]other tags:[/] " + ", ".join(rest), soft_wrap=False)
 
 
-def export(rows, fmt, path=None):
+def export(rows, fmt, fields, path=None):
     import csv
     import io
-    from .session import EXPORT_FIELDS
+    EXPORT_FIELDS = fields
     buf = io.StringIO()
     if fmt == "jsonl":
         for row in rows:
@@ -373,13 +363,12 @@ def _local(when) -> str:
     return when.astimezone().strftime("%a %d %b %H:%M")
 
 
-def review_plan(plan, settings, now):
-    from .scheduler import describe_interval
+def review_plan(plan, settings, next_due_text):
+    """`next_due_text`: when the next card is due, in words (the caller asks the scheduler)."""
     if not plan.due and not plan.new:
         line = "[green]Nothing is due now.[/]"
         if plan.next_due:
-            line += f" The next card is due {describe_interval(plan.next_due, now).replace('again ', '').replace('next ', '')}" \
-                    f" ({_local(plan.next_due)})."
+            line += f" The next card is due {next_due_text} ({_local(plan.next_due)})."
         if plan.new_done >= settings.new_per_day:
             line += f" Today's {settings.new_per_day} new questions are done."
         out.print(line)
@@ -391,13 +380,11 @@ def review_plan(plan, settings, now):
               + ")[/]")
 
 
-def scheduled(result, now):
-    from .scheduler import LEECH_LAPSES, describe_interval
-    card = result.state.card
-    rating = {1: "again", 2: "hard", 3: "good", 4: "easy"}[int(result.log.rating)]
-    out.print(f"[magenta]rated {rating}[/] → {describe_interval(card.due, now)}  [dim]({_local(card.due)})[/]")
-    if result.became_leech:
-        out.print(f"[bold yellow]leech:[/] forgotten {LEECH_LAPSES} times; tagged leech and suspended from review "
+def scheduled(rating: str, interval: str, due, leech_after: int | None = None):
+    """A review's rating and when the card comes back; `leech_after`: the lapses that made it a leech."""
+    out.print(f"[magenta]rated {rating}[/] → {interval}  [dim]({_local(due)})[/]")
+    if leech_after:
+        out.print(f"[bold yellow]leech:[/] forgotten {leech_after} times; tagged leech and suspended from review "
                   "(it stays in drill; rewrite the card in your own words, then drill it)")
 
 

@@ -24,6 +24,30 @@ def runner():
     r.close()
 
 
+class _Shared:
+    """The session's warm runner, handed to every CLI command through its context's runner factory:
+    commands close it as they always do, and it stays warm (one torch import for the whole suite)."""
+
+    def __init__(self, runner):
+        self._runner = runner
+
+    def close(self):
+        pass
+
+    def __getattr__(self, name):
+        return getattr(self._runner, name)
+
+
+@pytest.fixture(autouse=True)
+def _shared_runner(request, monkeypatch):
+    """CLI tests get the shared warm runner, unless they mark themselves `own_runner`."""
+    if "own_runner" in request.keywords or "torch_free" in request.keywords:
+        return
+    from quizkit import cli
+    shared = request.getfixturevalue("runner")
+    monkeypatch.setattr(cli, "_default_runner", lambda workers=1, memory_mb=None: _Shared(shared))
+
+
 def write_bank(tmp_path, text, name="b.yaml"):
     p = tmp_path / name
     p.write_text(text)

@@ -10,6 +10,8 @@ from quizkit.model import pick
 
 from conftest import BANKS, write_bank
 
+pytestmark = pytest.mark.torch_free  # runs without the torch worker: pytest -m torch_free
+
 HEAD = "bank: b\nquestions:\n"
 
 
@@ -30,9 +32,9 @@ def test_fixture_bank_loads_every_type():
     q = {q.id: q for q in b.questions}
     assert q["card"].full_id == "mini/card"
     assert "fixture" in q["dtype-short"].tags and "tensors" in q["dtype-short"].tags
-    assert q["pick-two"].correct == (0, 2) and q["pick-two"].shuffle is False
-    assert q["view-mcq"].correct == (1,) and q["view-mcq"].shuffle is True
-    assert q["softmax"].forbid == ("torch.softmax", "F.softmax")
+    assert q["pick-two"].body.correct == (0, 2) and q["pick-two"].body.shuffle is False
+    assert q["view-mcq"].body.correct == (1,) and q["view-mcq"].body.shuffle is True
+    assert q["softmax"].body.forbid == ("torch.softmax", "F.softmax")
     assert q["dtype-short"].difficulty == 1 and q["card"].difficulty == 2
 
 
@@ -40,7 +42,7 @@ def test_language_mapping_and_fallback():
     b = bank.load_bank(BANKS / "mini.yaml")
     card = b.questions[0]
     assert pick(card.prompt, "zh").startswith("`requires_grad` 有")
-    assert pick(card.answer, "en") == "Records operations for autograd."
+    assert pick(card.body.answer, "en") == "Records operations for autograd."
     assert pick(card.explanation, "zh") == "Only tensors that require grad are tracked."  # en fallback
     assert pick(b.title, "zh") == "小题库"
 
@@ -57,8 +59,8 @@ def test_scalars_stay_text(tmp_path):
         prompt: p
         accept: [yes, 1e3, null]
     """)
-    assert b.questions[0].expected == "0.10"
-    assert b.questions[1].accept == ("yes", "1e3", "null")
+    assert b.questions[0].body.expected == "0.10"
+    assert b.questions[1].body.accept == ("yes", "1e3", "null")
 
 
 def test_unknown_field_names_line_and_suggests(tmp_path):

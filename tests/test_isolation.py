@@ -305,27 +305,44 @@ def test_watch_survives_a_bad_save_and_sees_a_same_size_same_mtime_replacement(t
 def test_two_reviews_at_once_never_rate_one_new_card_twice_nor_overrun_the_new_limit(tmp_path):
     from datetime import datetime, timezone
 
-    from quizkit import session
+    from quizkit import catalog
+    from quizkit.engine import Session
+    from quizkit.policies import ReviewPolicy
     from quizkit.scheduler import Scheduler
+    from quizkit.settings import Settings
     from quizkit.store import Store
     now = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
-    _, questions, _ = session.load([BANKS / "mini.yaml"])
-    cards = [q for q in questions if q.type == "short"] + [q for q in questions if q.type == "flashcard"]
-    settings = session.Settings(new_per_day=1)
-    sched = Scheduler(0.9)
+    _, questions, _ = catalog.load([BANKS / "mini.yaml"])
+    card, short = catalog.find(questions, "mini/card"), catalog.find(questions, "mini/dtype-short")
+    settings, sched = Settings(new_per_day=1), Scheduler(0.9)
     db = tmp_path / "q.db"
     with Store(db) as s1, Store(db) as s2:
-        a = session.ReviewSession(s1, None, sched, settings, clock=lambda: now)
-        b = session.ReviewSession(s2, None, sched, settings, clock=lambda: now)
-        plan_a, plan_b = a.plan(cards), b.plan(cards)
-        assert [q.id for q in plan_a.new] == [q.id for q in plan_b.new] and len(plan_a.new) == 1
-        qa = [(q, None) for q in plan_a.new]
-        qb = [(q, None) for q in plan_b.new]
-        q, state = a.next_item(qa)
-        assert a.rate(q, state, True, 3.0, "x") is not None
-        assert b.next_item(qb) is None  # b's only new card was reviewed by a meanwhile
-        # b answers another new card while a has used the day's one: stored, not scheduled.
-        other = cards[1]
-        assert b.rate(other, None, True, 2.0, "y") is None
-        assert s1.card(other.full_id) is None
+        a = Session(ReviewPolicy([(card, None)], sched, settings), s1, clock=lambda: now)
+        b = Session(ReviewPolicy([(card, None), (short, None)], sched, settings), s2, clock=lambda: now)
+        assert a.next().question is card
+        assert a.answer("3").scheduled is not None
+        nxt = b.next()  # b's first new card was reviewed by a meanwhile: skipped
+        assert nxt.question is short
+        out = b.answer("int64")  # a has used the day's one new card: stored, not scheduled
+        assert out.verdict.correct and out.scheduled is None
+        assert s1.card(short.full_id) is None
         assert len(s1._read("SELECT * FROM attempts")) == 2
+
+
+def test_verify_verbose_says_how_runs_are_isolated():
+    r = cli.invoke(app, ["verify", "-v", str(BANKS / "mini.yaml")])
+    assert r.exit_code == 0
+    assert "subreaper: True" in r.output and "cgroup:" in r.output and "memory:" in r.output
+
+
+def test_escape_sequences_in_bank_text_never_reach_the_terminal(tmp_path):
+    bank = write_bank(tmp_path, 'questions:\n - id: x\n   type: flashcard\n   prompt: "\\e[2J\\e[31mHI\\a"\n   answer: y\n')
+    r = cli.invoke(app, ["drill", "--bank", str(bank)], input="\n3\n")
+    assert r.exit_code == 0 and "HI" in r.output and "\x1b" not in r.output and "\a" not in r.output
+
+
+def test_a_command_whose_only_bank_is_broken_exits_1_with_one_line(tmp_path):
+    bank = write_bank(tmp_path, "questions: [[[")
+    for cmd in (["list"], ["drill"], ["review"]):
+        r = cli.invoke(app, [*cmd, "--bank", str(bank)])
+        assert r.exit_code == 1 and "bad YAML" in r.output and "Traceback" not in r.output, cmd

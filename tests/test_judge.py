@@ -5,8 +5,9 @@ import textwrap
 
 from typer.testing import CliRunner
 
-from quizkit import checks
+from quizkit import checks, types
 from quizkit.bank import load_bank
+from quizkit.types import short
 from quizkit.cli import app
 
 from conftest import write_bank
@@ -85,8 +86,8 @@ questions:
 """
     assert verify(write_bank(tmp_path, good))[0] == 0
     q = load_bank(write_bank(tmp_path, good)).questions[0]
-    assert checks.short_answer(q) == "`x._version`"
-    assert checks.judge_short(q, "z._version").correct and not checks.judge_short(q, "version").correct
+    assert short.shown_answer(q) == "`x._version`"
+    assert short.judge(q, "z._version", types.Ctx()).correct and not short.judge(q, "version", types.Ctx()).correct
     bad_example = good.replace("examples: [_version, y._version]", "examples: [_version, ver]")
     code, data = verify(write_bank(tmp_path, bad_example))
     assert code == 1 and "example 'ver' is not accepted" in data["results"][0]["reason"]
@@ -125,7 +126,7 @@ def test_bank_setup_and_a_merge_key_override_load_and_verify(tmp_path):
     bank = write_bank(tmp_path, SETUP_BANK)
     qs = load_bank(bank).questions
     assert [q.id for q in qs] == ["ones", "ones-again"] and qs[1].prompt == {"en": "the same, merged in with an override"}
-    assert qs[1].allow == ("arange", "where") and "def arange" in qs[1].setup
+    assert qs[1].body.allow == ("arange", "where") and "def arange" in qs[1].body.setup
     code, data = verify(bank)
     assert code == 0, data
 
@@ -235,8 +236,10 @@ questions:
     tolerance: 1e-3
 """)
     q = load_bank(bank).questions[0]
-    assert checks.judge_output(q, "0.3334").correct and checks.judge_output(q, "0.333").correct
-    assert not checks.judge_output(q, "0.34").correct and not checks.judge_output(q, "0.3333 0.1").correct
+    def judge(answer):
+        return types.of(q).judge(q, answer, types.Ctx()).correct
+    assert judge("0.3334") and judge("0.333")
+    assert not judge("0.34") and not judge("0.3333 0.1")
     assert verify(bank)[0] == 0
 
 

@@ -7,10 +7,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from quizkit import session
+from quizkit import catalog
+from quizkit import scheduler as sch
 from quizkit.cli import app
-from quizkit.scheduler import CardState, Scheduler
+from quizkit.engine import Session
+from quizkit.policies import ReviewPolicy
+from quizkit.scheduler import CardState, Phase, Scheduler
+from quizkit.settings import Settings
 from quizkit.store import Store
+
+pytestmark = pytest.mark.torch_free  # runs without the torch worker: pytest -m torch_free
 
 DECK = str(Path(__file__).parent / "data" / "deck")
 cli = CliRunner()
@@ -41,8 +47,8 @@ def test_new_card_right_is_due_in_10_min_then_days():
     assert r.exit_code == 0, r.output
     assert "rated good → again in 10 min" in r.output
     assert "rated good → next in" in r.output and "days" in r.output.split("rated good → next in")[1].split("\n")[0]
-    card = cards()["deck/s1"].card
-    assert card.state.value == 2 and card.due - DAY1 >= timedelta(days=1)
+    state = cards()["deck/s1"]
+    assert state.phase is Phase.REVIEW and state.due - DAY1 >= timedelta(days=1)
 
 
 def test_hard_and_easy_after_a_right_answer():
@@ -58,7 +64,7 @@ def test_again_sends_a_review_card_to_relearning():
     r = review(due + timedelta(hours=1), "nope\n", "--type", "short", "--new", "0")
     assert "✗ wrong" in r.output and "rated again → again in 10 min" in r.output
     state = cards()["deck/s1"]
-    assert state.card.state.value == 3 and state.lapses == 1
+    assert state.phase is Phase.RELEARNING and state.lapses == 1
 
 
 def test_daily_new_limit_across_sessions_and_rollover():
@@ -96,25 +102,28 @@ def test_nothing_due_says_when_next():
 
 def test_leech_after_8_lapses_is_suspended_but_stays_in_drill():
     sched = Scheduler(enable_fuzzing=False, tz=timezone.utc)
-    banks, questions, _ = session.load([DECK])
-    q = session.find(questions, "deck/c1")
+    banks, questions, _ = catalog.load([DECK])
+    q = catalog.find(questions, "deck/c1")
     clock = [DAY1]
     with Store() as store:
-        rs = session.ReviewSession(store, None, sched, session.Settings(), clock=lambda: clock[0])
+        policy = ReviewPolicy([], sched, Settings())
+        s = Session(policy, store, clock=lambda: clock[0])
         state = None
         leech_at = None
         for i in range(40):
-            wrong = state is not None and state.card.state.value == 2  # fail every time it reaches review
-            result = rs.rate(q, state, not wrong, 2.0, "x", key="1" if wrong else "4")
+            wrong = state is not None and state.phase is Phase.REVIEW  # fail every time it reaches review
+            policy.queue = [(q, state)]
+            s.next()
+            result = s.answer("1" if wrong else "4").scheduled
             state = result.state
             if result.became_leech:
                 leech_at = state.lapses
                 break
-            clock[0] = state.card.due + timedelta(minutes=1)
+            clock[0] = state.due + timedelta(minutes=1)
         assert leech_at == 8 and state.leech
-        plan = rs.plan(questions)
-        assert q not in [x for x, _ in plan.due] and q not in plan.new and plan.leeches == 1
-    assert q in session.matching(questions, types=["flashcard"])  # drill still asks it
+        plan = sch.plan(store.due_cards(clock[0]), store.card_dues(), [], [q.full_id], clock[0], 20, 200)
+        assert not plan.due and not plan.new and plan.leeches == 1
+    assert q in catalog.matching(questions, types=["flashcard"])  # drill still asks it
 
 
 def test_thirty_day_walk_every_card_comes_back():

@@ -12,6 +12,8 @@ from quizkit.store import MIGRATIONS, Attempt, Store
 
 from conftest import BANKS
 
+pytestmark = pytest.mark.torch_free  # runs without the torch worker: pytest -m torch_free
+
 T = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 
 

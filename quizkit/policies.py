@@ -1,0 +1,154 @@
+"""Policies on the study engine: which question comes next and what an answer records.
+
+drill: the chosen questions in order; every answer is an attempt. review: spaced repetition (FSRS), where
+an answer is also a rating of its card. Each answer is stored the moment it is judged; a rating chosen
+afterwards (hard, easy) updates it; `undo` takes it back.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .store import Attempt, Review, utc_iso
+
+
+@dataclass
+class Record:
+    """An answer as stored: what rate() and undo() need."""
+    attempt_id: int
+    question: Any
+    state: Any = None        # the card before the answer (review), None if it was new
+    result: Any = None       # the scheduler's result (review)
+    correct: bool = False
+    seconds: float = 0.0
+    key: str | None = None
+
+
+class Drill:
+    mode = "drill"
+    title = "session summary"
+
+    def __init__(self, questions):
+        self.queue = [(q, None) for q in questions]
+        self.total = len(self.queue)
+
+    def next(self, s):
+        return self.queue.pop(0) if self.queue else None
+
+    def position(self, s) -> str:
+        return f"{s.asked}/{self.total}"
+
+    def _attempt(self, s, q, reply, correct, seconds):
+        return Attempt(q.full_id, s.clock(), reply, correct, seconds, s.device, s.id, self.mode)
+
+    def record(self, s, a, correct, reply, seconds, key=None) -> Record:
+        attempt_id = s.store.record_attempt(self._attempt(s, a.question, reply, correct, seconds))
+        return Record(attempt_id, a.question, a.state, None, correct, seconds, key)
+
+    def record_retry(self, s, a, correct, reply, seconds):
+        """A retry is stored too, but the score (and a review's rating) keeps the first try."""
+        s.store.record_attempt(self._attempt(s, a.question, reply, correct, seconds))
+
+    def skip(self, s, a):
+        pass
+
+    def rerate(self, s, record, choice):
+        return None
+
+    def undo(self, s, record):
+        s.store.undo(record.attempt_id, record.question.full_id, card=True)
+        self.queue.insert(0, (record.question, record.state))
+
+
+class ReviewPolicy(Drill):
+    """Due cards (learning steps first when due), then new cards; wrong is Again, right is Good unless
+    the learner says hard or easy; flashcards take 1-4."""
+    mode = "review"
+    title = "review summary"
+
+    def __init__(self, queue, scheduler, settings):
+        self.queue = list(queue)        # [(Question, CardState | None)]
+        self.total = len(self.queue)
+        self.scheduler = scheduler
+        self.settings = settings
+        self.learning: list = []        # [(Question, CardState)] steps due again in this session
+
+    def next(self, s):
+        now = s.clock()
+        if self.learning and self.learning[0][1].due <= now:
+            return self.learning.pop(0)
+        while self.queue:
+            q, state = self.queue.pop(0)
+            if state is None and s.store.card(q.full_id) is not None:
+                continue  # a new card another session has reviewed meanwhile
+            return q, state
+        if self.learning:
+            return self.learning.pop(0)
+        return None
+
+    def position(self, s) -> str:
+        return f"review {s.asked} · {len(self.queue) + len(self.learning)} left"
+
+    def record(self, s, a, correct, reply, seconds, key=None) -> Record:
+        from . import scheduler as sch
+        rating = sch.rating_from_key(key) if key else sch.rating_for(correct)
+        return self._store(s, a.question, a.state, rating, correct, reply, seconds, key)
+
+    def _store(self, s, q, planned, rating, correct, reply, seconds, key) -> Record:
+        """Attempt + review + card in one transaction. The card is re-read inside it, so a second review
+        session running at the same time never rates from a stale state nor overruns the new limit."""
+        from . import scheduler as sch
+        when = s.clock()
+        ms = int(seconds * 1000)
+        done: dict = {}
+
+        def review(stored, new_today):
+            current = sch.CardState.from_json(stored) if stored else None
+            if current is None and new_today >= self.settings.new_per_day:
+                return None  # another session used today's new cards: the attempt alone is stored
+            before = current or planned or sch.new_card(q.full_id, when)
+            result = self.scheduler.review(before, rating, when, ms)
+            done.update(result=result, before=before if stored else None)
+            return _review_row(q, before, rating, result, ms)
+
+        day_start = utc_iso(self.scheduler.day_start(self.scheduler.study_day(when)))
+        attempt_id, _ = s.store.record_review(Attempt(q.full_id, when, reply, correct, seconds, s.device, s.id,
+                                                      self.mode), review, day_start)
+        result = done.get("result")
+        if result is not None and self.scheduler.asks_again_soon(result.state, when):
+            self.learning.append((q, result.state))
+            self.learning.sort(key=lambda pair: pair[1].due)
+        return Record(attempt_id, q, done.get("before"), result, correct, seconds, key)
+
+    def rerate(self, s, record, choice):
+        """Hard or easy instead of good, for the answer just given: recomputed from the card as it was."""
+        from . import scheduler as sch
+        if record.result is None or not record.correct or record.key:
+            return record.result
+        rating = sch.rating_for(True, choice)
+        when = s.clock()
+        before = record.state or sch.new_card(record.question.full_id, when)
+        self._forget_step(record)
+        result = self.scheduler.review(before, rating, when, int(record.seconds * 1000))
+        s.store.rerate(record.attempt_id, _review_row(record.question, before, rating, result,
+                                                      int(record.seconds * 1000)))
+        record.result = result
+        if self.scheduler.asks_again_soon(result.state, when):
+            self.learning.append((record.question, result.state))
+            self.learning.sort(key=lambda pair: pair[1].due)
+        return result
+
+    def undo(self, s, record):
+        card = record.state.to_json() if record.state is not None else None
+        s.store.undo(record.attempt_id, record.question.full_id, card=card)
+        self._forget_step(record)
+        self.queue.insert(0, (record.question, record.state))
+
+    def _forget_step(self, record):
+        self.learning = [(q, st) for q, st in self.learning if q is not record.question]
+
+
+def _review_row(q, before, rating, result, ms) -> Review:
+    card = result.state.card
+    return Review(q.full_id, card.card_id, int(rating), int(result.state.phase), int(before.phase), card.due,
+                  card.stability, card.difficulty, ms, result.state.to_json(), result.state.leech)

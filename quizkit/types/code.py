@@ -1,0 +1,93 @@
+"""code: the learner writes code; setup + answer + tests are run (under every seed) and must pass."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import checks, fields
+from ..model import Verdict, pick
+
+NAME = "code"
+FIELDS = ("starter", "solution", "tests", "wrong", "setup", "forbid", "allow", "max_lines", "seeds")
+REQUIRED = ("starter", "solution", "tests")
+INPUT = "code"
+RUNS = True
+_CODE = {"type": "string", "minLength": 1, "description": "Python code; must compile"}
+_WORDS = {"type": "array", "items": {"type": "string", "minLength": 1}}
+SCHEMA = {
+    "starter": _CODE, "solution": _CODE, "tests": _CODE, "setup": _CODE,
+    "wrong": {"type": "array", "minItems": 1, "items": {
+        "type": "object", "required": ["code", "why"], "additionalProperties": False,
+        "properties": {"code": _CODE, "why": {"$ref": "#/$defs/text"}}}},
+    "forbid": _WORDS, "allow": _WORDS,
+    "max_lines": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1},
+    "seeds": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1, "maximum": 100},
+}
+
+
+@dataclass(frozen=True)
+class Body:
+    starter: str
+    solution: str
+    tests: str
+    wrong: tuple = ()                 # Wrong answers verify proves the tests reject
+    setup: str | None = None          # the bank's setup, then the question's
+    forbid: tuple = ()
+    allow: tuple = ()
+    max_lines: int | None = None
+    seeds: int = 1
+
+
+def parse(m, defaults) -> Body:
+    own = fields.code(m, "setup") if "setup" in m else None
+    setups = [s for s in (defaults.get("setup"), own) if s]
+    return Body(
+        starter=fields.code(m, "starter"), solution=fields.code(m, "solution"), tests=fields.code(m, "tests"),
+        wrong=fields.wrong(m) if "wrong" in m else (),
+        setup="\n".join(setups) if setups else None,
+        forbid=tuple(fields.forbid(m)) if "forbid" in m else (),
+        allow=tuple(fields.allow(m)) if "allow" in m else (),
+        max_lines=fields.whole(m, "max_lines", 1, 1000) if "max_lines" in m else None,
+        seeds=fields.whole(m, "seeds", 1, 100) if "seeds" in m else defaults.get("seeds", 1),
+    )
+
+
+def order(q, rng):
+    return None
+
+
+def judge(q, answer: str, ctx, order=None) -> Verdict:
+    """Keeps the rules (forbid, allow, max_lines), then setup + answer + tests pass under every seed."""
+    broken = checks.rule_breaks(q.body, answer)
+    if broken:
+        return Verdict(False, broken)
+    run = checks.run_code(q, answer, ctx.runner, ctx.device)
+    if run.ok:
+        return Verdict(True, "", run)
+    return Verdict(False, checks.describe_failure(run), run)
+
+
+def verify(q, ctx):
+    b = q.body
+    broken = checks.rule_breaks(b, b.solution)
+    if broken:
+        return f"solution: {broken}", q.line_of("solution")
+    r = checks.run_code(q, b.solution, ctx.runner, ctx.device)
+    if not r.ok:
+        return "solution: " + checks.describe_failure(r), checks.failure_line(q, r)
+    pieces, at = checks.code_pieces(q, b.starter)
+    if ctx.runner.run(pieces, ctx.device, q.timeout, answer=at).ok:
+        return "the starter passes the tests: they test nothing", q.line_of("starter")
+    for i, wrong in enumerate(b.wrong, 1):
+        if checks.rule_breaks(b, wrong.code):
+            continue  # rejected by the rules
+        if checks.run_code(q, wrong.code, ctx.runner, ctx.device).ok:
+            return f"wrong answer {i} passes the tests: {pick(wrong.why)}", wrong.line
+    return None
+
+
+def extra(q, lang, order):
+    return [("md", "starter:"), ("code", q.body.starter)]
+
+
+def solution(q, lang, order):
+    return [("md", "a reference solution:"), ("code", q.body.solution)]

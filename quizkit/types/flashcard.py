@@ -1,0 +1,47 @@
+"""flashcard: the answer is revealed and the learner grades themself (1-4)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import fields
+from ..model import Text, Verdict, pick
+
+NAME = "flashcard"
+FIELDS = ("answer",)
+REQUIRED = ("answer",)
+INPUT = "reveal"
+RUNS = False
+SCHEMA = {"answer": {"$ref": "#/$defs/text"}}
+KEYS = ("1", "2", "3", "4")  # again, hard, good, easy
+
+
+@dataclass(frozen=True)
+class Body:
+    answer: Text
+
+
+def parse(m, defaults) -> Body:
+    return Body(answer=fields.text(m, "answer"))
+
+
+def order(q, rng):
+    return None
+
+
+def judge(q, answer: str, ctx, order=None) -> Verdict:
+    """`answer` is the learner's own grade: 1 (again) is wrong, 2-4 right."""
+    if answer not in KEYS:
+        raise ValueError(answer)
+    return Verdict(answer != "1")
+
+
+def verify(q, ctx):
+    return None
+
+
+def extra(q, lang, order):
+    return []
+
+
+def solution(q, lang, order):
+    return [("md", pick(q.body.answer, lang))]

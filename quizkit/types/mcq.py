@@ -1,0 +1,93 @@
+"""mcq: pick a letter, or several (a,c) where several are right; choices shuffled unless shuffle: false."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .. import fields
+from ..model import Verdict, pick
+
+NAME = "mcq"
+FIELDS = ("choices", "answer", "code", "check", "shuffle")
+REQUIRED = ("choices", "answer")
+INPUT = "choice"
+RUNS = False
+LETTERS = "abcdefgh"
+_INDEX = {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 0}
+SCHEMA = {
+    "choices": {"oneOf": [
+        {"type": "array", "minItems": 2, "maxItems": 8, "items": {"$ref": "#/$defs/text"}},
+        {"type": "object", "additionalProperties": {"type": "array", "minItems": 2, "maxItems": 8,
+                                                     "items": {"type": "string"}}},
+    ]},
+    "answer": {"oneOf": [_INDEX, {"type": "array", "minItems": 1, "items": _INDEX}]},
+    "code": {"type": "string", "minLength": 1},
+    "check": {"type": "string", "minLength": 1, "description": "Python code; must run without error"},
+    "shuffle": {"type": ["boolean", "string"]},
+}
+
+
+@dataclass(frozen=True)
+class Body:
+    choices: tuple
+    correct: tuple
+    shuffle: bool = True
+    check: str | None = None
+    code: str | None = None
+
+
+def parse(m, defaults) -> Body:
+    choices = fields.choices(m)
+    return Body(
+        choices=choices, correct=fields.mcq_answer(m, len(choices)),
+        shuffle=fields.flag(m, "shuffle") if "shuffle" in m else True,
+        check=fields.code(m, "check") if "check" in m else None,
+        code=fields.code(m, "code") if "code" in m else None,
+    )
+
+
+def order(q, rng) -> list[int]:
+    """Bank indexes in the order shown (letters a, b, ...)."""
+    shown = list(range(len(q.body.choices)))
+    if q.body.shuffle:
+        rng.shuffle(shown)
+    return shown
+
+
+def parse_letters(answer: str, n: int) -> list[int] | None:
+    """'a', 'a,c', 'A C' -> sorted indexes; None when it is not a valid pick."""
+    letters = [x for x in re.split(r"[\s,;]+", answer.strip().lower()) if x]
+    if not letters or any(len(x) != 1 or not "a" <= x < chr(ord("a") + n) for x in letters):
+        return None
+    return sorted(set(ord(x) - ord("a") for x in letters))
+
+
+def judge(q, answer: str, ctx, order=None) -> Verdict:
+    """Letters as shown; several right: exactly those. ValueError when it is not a pick."""
+    picked = parse_letters(answer, len(q.body.choices))
+    if picked is None:
+        raise ValueError(f"pick letters a-{LETTERS[len(q.body.choices) - 1]}, e.g. b or a,c")
+    shown = order or list(range(len(q.body.choices)))
+    return Verdict(sorted(shown[i] for i in picked) == sorted(q.body.correct))
+
+
+def verify(q, ctx):
+    if not q.body.check:
+        return None
+    from .. import checks
+    r = ctx.runner.run([("check", q.body.check)], ctx.device, q.timeout)
+    if not r.ok:
+        return "check: " + checks.describe_failure(r), checks.failure_line(q, r)
+    return None
+
+
+def extra(q, lang, order):
+    blocks = [("code", q.body.code)] if q.body.code else []
+    order = order or list(range(len(q.body.choices)))
+    return blocks + [("choices", [(LETTERS[k], pick(q.body.choices[i], lang)) for k, i in enumerate(order)])]
+
+
+def solution(q, lang, order):
+    order = order or list(range(len(q.body.choices)))
+    right = [f"{LETTERS[order.index(i)]}) {pick(q.body.choices[i], lang)}" for i in q.body.correct]
+    return [("answer", "; ".join(right))]

@@ -1,0 +1,82 @@
+"""output: predict what `code` prints; judged on `expected` (verified), the code also run to show this torch."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import checks, fields
+from ..model import Verdict
+
+NAME = "output"
+FIELDS = ("code", "expected", "accept", "tolerance")
+REQUIRED = ("code", "expected")
+INPUT = "line"
+RUNS = True
+_NUMBER = {"type": ["number", "string"]}
+SCHEMA = {
+    "code": {"type": "string", "minLength": 1, "description": "Python code; must compile"},
+    "expected": {"type": "string", "minLength": 1},
+    "accept": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
+    "tolerance": {"oneOf": [_NUMBER, {"type": "object", "additionalProperties": False,
+                                      "properties": {"atol": _NUMBER, "rtol": _NUMBER}}]},
+}
+
+
+@dataclass(frozen=True)
+class Body:
+    code: str
+    expected: str
+    accept: tuple = ()
+    tolerance: tuple | None = None
+
+
+def parse(m, defaults) -> Body:
+    return Body(
+        code=fields.code(m, "code"), expected=fields.string(m, "expected", strip=False),
+        accept=tuple(fields.accept(m)) if "accept" in m else (),
+        tolerance=fields.tolerance(m) if "tolerance" in m else None,
+    )
+
+
+def order(q, rng):
+    return None
+
+
+def device_for(q, device: str) -> str:
+    """A tensor's repr names its device: output runs on the CPU unless the question requires cuda."""
+    return "cuda" if "cuda" in q.requires else "cpu"
+
+
+def judge(q, answer: str, ctx, order=None) -> Verdict:
+    """Exact after `normal`, within `tolerance` if given; `accept` adds renderings. The code is run too:
+    an answer equal to what this machine's torch prints also counts, and says so."""
+    b = q.body
+    ok = checks.same_output(answer, b.expected, b.tolerance) or checks.matches_accept(answer, b.accept)
+    verdict = Verdict(ok, "" if ok else f"it prints: {checks.fold(b.expected)}")
+    if ctx.runner is not None:
+        run = ctx.runner.run([("code", b.code)], device_for(q, ctx.device), q.timeout)
+        verdict.run = run
+        if run.ok:
+            if not ok and checks.same_output(answer, run.stdout, b.tolerance):
+                verdict.correct, verdict.detail = True, "that is what your torch prints"
+            if not checks.same_output(run.stdout, b.expected, b.tolerance):
+                verdict.notes.append(f"this machine's torch printed: {checks.fold(run.stdout)}")
+            else:
+                verdict.notes.append(f"run just now on this machine's torch in {run.seconds * 1000:.0f} ms: the same")
+    return verdict
+
+
+def verify(q, ctx):
+    r = ctx.runner.run([("code", q.body.code)], device_for(q, ctx.device), q.timeout)
+    if not r.ok:
+        return "code: " + checks.describe_failure(r), checks.failure_line(q, r)
+    if not checks.same_output(r.stdout, q.body.expected, q.body.tolerance):
+        return f"prints {checks.fold(r.stdout)!r}, expected {checks.fold(q.body.expected)!r}", q.line_of("code")
+    return None
+
+
+def extra(q, lang, order):
+    return [("code", q.body.code)]
+
+
+def solution(q, lang, order):
+    return [("md", "it prints:"), ("code", q.body.expected)]

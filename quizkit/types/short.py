@@ -1,0 +1,75 @@
+"""short: a one-line answer matched against `accept` (never shown); `answer` is what the learner sees."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .. import checks, fields
+from ..model import Text, Verdict, pick
+
+NAME = "short"
+FIELDS = ("accept", "answer", "examples", "reject", "code")
+REQUIRED = ("accept",)
+INPUT = "line"
+RUNS = False
+SCHEMA = {
+    "accept": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1},
+               "description": "Accepted answers; /.../ is a regular expression. Never shown"},
+    "answer": {"$ref": "#/$defs/text"},
+    "examples": {"type": "array", "items": {"type": "string"}, "description": "Answers that must be accepted"},
+    "reject": {"type": "array", "items": {"type": "string"}, "description": "Answers that must not be accepted"},
+    "code": {"type": "string", "minLength": 1},
+}
+
+
+@dataclass(frozen=True)
+class Body:
+    accept: tuple
+    answer: Text | None = None
+    examples: tuple = ()
+    reject: tuple = ()
+    code: str | None = None
+
+
+def parse(m, defaults) -> Body:
+    return Body(
+        accept=tuple(fields.accept(m)),
+        answer=fields.text(m, "answer") if "answer" in m else None,
+        examples=tuple(fields.words(m, "examples")) if "examples" in m else (),
+        reject=tuple(fields.words(m, "reject")) if "reject" in m else (),
+        code=fields.code(m, "code") if "code" in m else None,
+    )
+
+
+def order(q, rng):
+    return None
+
+
+def shown_answer(q, lang="en") -> str:
+    """`answer`, else the first plain `accept` entry."""
+    if q.body.answer:
+        return pick(q.body.answer, lang)
+    plain = [a for a in q.body.accept if not checks.is_regex(a)]
+    return plain[0] if plain else q.body.accept[0].strip("/")
+
+
+def judge(q, answer: str, ctx, order=None) -> Verdict:
+    ok = checks.matches_accept(answer, q.body.accept)
+    return Verdict(ok, "" if ok else f"expected: {shown_answer(q, ctx.lang)}")
+
+
+def verify(q, ctx):
+    for example in q.body.examples:
+        if not checks.matches_accept(example, q.body.accept):
+            return f"example {example!r} is not accepted", q.line
+    for near in q.body.reject:
+        if checks.matches_accept(near, q.body.accept):
+            return f"reject {near!r} is accepted", q.line
+    return None
+
+
+def extra(q, lang, order):
+    return [("code", q.body.code)] if q.body.code else []
+
+
+def solution(q, lang, order):
+    return [("answer", shown_answer(q, lang))]

@@ -1,0 +1,51 @@
+"""`quizkit verify` and `quizkit check`: every claim of a bank run, and a learner's file against its tests."""
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from . import types
+from .catalog import missing_requirement
+from .errors import QuizkitError
+from .model import Question, VerifyResult
+
+
+def verify_question(q: Question, runner, device: str, cuda: bool, strict: bool = False) -> VerifyResult:
+    start = time.perf_counter()
+    missing = missing_requirement(q, cuda)
+    if missing:
+        status, reason, line = ("fail" if strict else "skip"), missing, q.line
+    else:
+        failure = types.of(q).verify(q, types.Ctx(runner, device, cuda=cuda))
+        status, (reason, line) = ("fail", failure) if failure else ("pass", ("", q.line))
+    return VerifyResult(q.full_id, q.type, status, reason, round(time.perf_counter() - start, 4), q.path, line)
+
+
+def verify(questions, runner, device: str, jobs: int = 1, progress=None, strict: bool = False) -> list[VerifyResult]:
+    """Every question checked; results in the banks' order. `progress(result)` is called as each ends."""
+    needs_runs = any(types.of(q).RUNS or getattr(q.body, "check", None) for q in questions)
+    cuda = runner.cuda_available() if needs_runs and (device == "cuda" or any(
+        "cuda" in q.requires for q in questions)) else False
+
+    if needs_runs:
+        runner.ready()  # so no question's time includes importing torch
+
+    def one(q):
+        try:
+            res = verify_question(q, runner, device, cuda, strict)
+        except QuizkitError as e:
+            res = VerifyResult(q.full_id, q.type, "fail", str(e), 0.0, q.path, q.line)
+        if progress:
+            progress(res)
+        return res
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        return list(pool.map(one, questions))
+
+
+def check_answer(q: Question, code: str, runner, device: str):
+    """`quizkit check`: the learner's file against the question's tests (and rules)."""
+    missing = missing_requirement(q, runner.cuda_available() if "cuda" in q.requires else False)
+    if missing:
+        raise QuizkitError(f"{q.full_id} {missing}")
+    return types.of(q).judge(q, code, types.Ctx(runner, device))
