@@ -58,25 +58,24 @@ def main():
     ap.add_argument("--repeat", type=int, default=7)
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
-    from quizkit import session
+    from quizkit import catalog, types
     from quizkit.runner import Runner
-    from quizkit.store import Store
 
     with tempfile.TemporaryDirectory() as home:
         launch = statistics.median(first_question(home) for _ in range(args.repeat))
         imported = torch_free_drill(home)
         torch_s = median_time(lambda: subprocess.run([sys.executable, "-c", "import torch"], check=True), args.repeat)
 
-        _, questions, _ = session.load([BANKS])
-        q = session.find(questions, "mini/softmax")
-        with Store(Path(home) / "bench.db") as store, Runner() as runner:
+        _, questions, _ = catalog.load([BANKS])
+        q = catalog.find(questions, "mini/softmax")
+        with Runner() as runner:
             runner.ready()
-            drill = session.Drill(store, runner)
-            assert drill.judge(q, ANSWER).correct
-            warm = median_time(lambda: drill.judge(q, ANSWER), args.repeat * 3)
+            ctx = types.Ctx(runner)
+            assert types.of(q).judge(q, ANSWER, ctx).correct
+            warm = median_time(lambda: types.of(q).judge(q, ANSWER, ctx), args.repeat * 3)
         with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
             f.write("import torch, math\nimport torch.nn as nn, torch.nn.functional as F\ntorch.manual_seed(0)\n"
-                    + ANSWER + q.tests)
+                    + ANSWER + q.body.tests)
         try:
             fresh = median_time(lambda: subprocess.run([sys.executable, f.name], check=True), args.repeat)
         finally:

@@ -20,12 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from quizkit import session  # noqa: E402
+from timing import median_time  # noqa: E402
+
+from quizkit import scheduler as sch  # noqa: E402
 from quizkit import stats as numbers  # noqa: E402
-from quizkit.model import Question  # noqa: E402
 from quizkit.scheduler import CardState, Scheduler, new_card  # noqa: E402
 from quizkit.store import Store, utc_iso  # noqa: E402
-from timing import median_time  # noqa: E402
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 
@@ -46,7 +46,7 @@ def fill(path, cards, reviews):
         db.execute("INSERT INTO cards VALUES (?, ?, ?, ?, 0, ?)",
                    (qid, st.card.card_id, st.to_json(), utc_iso(st.card.due), utc_iso(NOW)))
     start = NOW - timedelta(days=365)
-    for i in range(reviews):
+    for _ in range(reviews):
         t = utc_iso(start + timedelta(seconds=rng.uniform(0, 365 * 86400)))
         qid = f"bench/q{rng.randrange(cards)}"
         ok = rng.random() < 0.85
@@ -66,7 +66,7 @@ def best(fn, repeat=5):
 def naive_stats(store, sched):
     """The obvious way: a datetime per row, converted to the local study day."""
     days = {}
-    for t, q, ok in store.attempt_times():
+    for t, _q, _ok in store.attempt_times():
         d = sched.study_day(datetime.fromisoformat(t))
         days[d] = days.get(d, 0) + 1
     for t, *_ in store.reviews():
@@ -88,15 +88,15 @@ def main():
         with Store(path) as store:
             stats_s = best(lambda: numbers.compute(store, lambda q: "bench", sched, NOW))
             naive_s = best(lambda: naive_stats(store, sched))
-            questions = [Question("bench", f"q{i}", "flashcard", {"en": "p"}, answer={"en": "a"})
-                         for i in range(args.cards)]
-            plan_s = best(lambda: session.ReviewSession(store, None, sched, session.Settings(reviews_per_day=10**6),
-                                                        clock=lambda: NOW).plan(questions), 9)
+            ids = [f"bench/q{i}" for i in range(args.cards)]
+            start = sched.day_start(sched.study_day(NOW))
+            plan_s = best(lambda: sch.plan(store.due_cards(NOW), store.card_dues(), store.reviews(since=start),
+                                           ids, NOW, 20, 10**6), 9)
             due = store.due_cards(NOW)
 
             def naive_queue():
                 states = [CardState.from_json(j) for _, j in store.cards()]
-                return sched.due_queue(states, NOW, 10**6)
+                return sorted((s for s in states if not s.leech and s.due <= NOW), key=lambda s: s.due)
             naive_q = best(naive_queue, 9)
             assert len(naive_queue()) == len(due)
         env = dict(os.environ, QUIZKIT_HOME=home, QUIZKIT_NOW=NOW.isoformat())

@@ -4,14 +4,23 @@ The worker compiles a question's tests through `rewrite`: an `assert` without a 
 comparison or one call is turned into statements that keep the values and, on failure, raise
 AssertionError with them. Evaluation order and line numbers stay as written. Pure Python; imports no torch.
 """
+
 from __future__ import annotations
 
 import ast
 
 EXPLAIN = "__quizkit_explain__"  # the helper's name in the run's namespace, put there before the tests
 _OPPOSITE = {
-    ast.Eq: "!=", ast.NotEq: "==", ast.Lt: ">=", ast.LtE: ">", ast.Gt: "<=", ast.GtE: "<",
-    ast.Is: "is not", ast.IsNot: "is", ast.In: "not in", ast.NotIn: "in",
+    ast.Eq: "!=",
+    ast.NotEq: "==",
+    ast.Lt: ">=",
+    ast.LtE: ">",
+    ast.Gt: "<=",
+    ast.GtE: "<",
+    ast.Is: "is not",
+    ast.IsNot: "is",
+    ast.In: "not in",
+    ast.NotIn: "in",
 }
 _REPR_LIMIT = 300
 
@@ -50,14 +59,20 @@ class _Rewriter(ast.NodeTransformer):
         if node.msg is not None:
             return node
         test = node.test
+        check: ast.expr
         if isinstance(test, ast.Compare) and len(test.ops) == 1:
             left, right = self._name(), self._name()
-            steps = [ast.Assign([ast.Name(left.id, ast.Store())], test.left),
-                     ast.Assign([ast.Name(right.id, ast.Store())], test.comparators[0])]
+            steps = [
+                ast.Assign([ast.Name(left.id, ast.Store())], test.left),
+                ast.Assign([ast.Name(right.id, ast.Store())], test.comparators[0]),
+            ]
             check = ast.Compare(left, test.ops, [right])
             message = [ast.Constant("compare"), ast.Constant(_OPPOSITE[type(test.ops[0])]), left, right]
-        elif isinstance(test, ast.Call) and not any(isinstance(a, ast.Starred) for a in test.args) \
-                and not any(k.arg is None for k in test.keywords):
+        elif (
+            isinstance(test, ast.Call)
+            and not any(isinstance(a, ast.Starred) for a in test.args)
+            and not any(k.arg is None for k in test.keywords)
+        ):
             func = self._name()
             args = [self._name() for _ in test.args]
             kwargs = [self._name() for _ in test.keywords]
@@ -68,8 +83,12 @@ class _Rewriter(ast.NodeTransformer):
             message = [ast.Constant("call"), ast.Constant(ast.unparse(test.func)), *args, *kwargs]
         else:
             return node
-        fail = ast.Raise(ast.Call(ast.Name("AssertionError", ast.Load()),
-                                  [ast.Call(ast.Name(EXPLAIN, ast.Load()), message, [])], []), None)
+        fail = ast.Raise(
+            ast.Call(
+                ast.Name("AssertionError", ast.Load()), [ast.Call(ast.Name(EXPLAIN, ast.Load()), message, [])], []
+            ),
+            None,
+        )
         out = [*steps, ast.If(ast.UnaryOp(ast.Not(), check), [fail], [])]
         for stmt in out:
             ast.copy_location(stmt, node)

@@ -1,4 +1,5 @@
 """The questions: loading the banks, finding one, the filters, and the order they are asked in."""
+
 from __future__ import annotations
 
 from .bank import load_banks
@@ -31,6 +32,7 @@ def find(questions, wanted: str) -> Question:
 def code_question(questions, wanted: str) -> Question:
     q = find(questions, wanted)
     from . import types
+
     if types.of(q).INPUT != "code":
         raise QuizkitError(f"{q.full_id} is a {q.type} question; check takes code questions")
     return q
@@ -55,6 +57,7 @@ def requirement_missing(need: str) -> str | None:
     import importlib.metadata
 
     from .fields import REQUIRE_RE
+
     match = REQUIRE_RE.match(need)
     if not match:
         return f"needs {need}: not a module name"
@@ -70,6 +73,7 @@ def requirement_missing(need: str) -> str | None:
         return f"needs {name}: not installed"
     if spec:
         from packaging.specifiers import SpecifierSet
+
         try:
             version = importlib.metadata.version(parts[0])
         except importlib.metadata.PackageNotFoundError:
@@ -96,21 +100,25 @@ def parse_difficulty(text: str | None) -> tuple[int, int]:
 def matching(questions, tags=(), types=(), difficulty=None, cuda=False) -> list[Question]:
     """The questions that pass the filters and can run here."""
     from .types import NAMES
+
     for t in types:
         if t not in NAMES:
             raise QuizkitError(f"--type must be one of {', '.join(NAMES)}, not '{t}'")
     lo, hi = parse_difficulty(difficulty)
-    return [q for q in questions
-            if (not tags or set(tags) & set(q.tags))
-            and (not types or q.type in types)
-            and lo <= q.difficulty <= hi
-            and not missing_requirement(q, cuda)]
+    return [
+        q
+        for q in questions
+        if (not tags or set(tags) & set(q.tags))
+        and (not types or q.type in types)
+        and lo <= q.difficulty <= hi
+        and not missing_requirement(q, cuda)
+    ]
 
 
 def select(questions, progress, count: int, rng) -> list[Question]:
     """Up to `count` questions: never-answered first, then those last answered wrong, then the rest;
     shuffled within each group so that related questions do not cue each other."""
-    groups = ([], [], [])
+    groups: tuple[list, list, list] = ([], [], [])
     for q in questions:
         seen = progress.get(q.full_id)
         groups[0 if not seen else 1 if not seen[2] else 2].append(q)
@@ -124,6 +132,7 @@ def select(questions, progress, count: int, rng) -> list[Question]:
 def interleave(questions) -> list[Question]:
     """New cards across topics in turn, and within a topic across its banks in turn (each bank keeps its
     order, easy to hard), so that neighbours do not give each other away and a session is not one topic."""
+
     def round_robin(lanes):
         out, lanes = [], [list(lane) for lane in lanes if lane]
         while lanes:
@@ -150,11 +159,15 @@ def progress_by_bank(banks, progress) -> list[dict]:
     rows = []
     for b in banks:
         seen = [progress[q.full_id] for q in b.questions if q.full_id in progress]
-        rows.append({
-            "bank": b.id, "title": b.title, "questions": len(b.questions),
-            "answered": len(seen), "right_last": sum(1 for s in seen if s[2]),
-            "attempts": sum(s[0] for s in seen), "right": sum(s[1] for s in seen),
-        })
+        rows.append(
+            {
+                "bank": b.id,
+                "title": b.title,
+                "questions": len(b.questions),
+                "answered": len(seen),
+                "right_last": sum(1 for s in seen if s[2]),
+                "attempts": sum(s[0] for s in seen),
+                "right": sum(s[1] for s in seen),
+            }
+        )
     return rows
-
-

@@ -1,4 +1,5 @@
 """How each question type judges an answer. Pure, except that code is run through the runner given."""
+
 from __future__ import annotations
 
 import ast
@@ -54,7 +55,7 @@ def same_output(given: str, expected: str, tolerance=None) -> bool:
     atol, rtol = tolerance
     for x, y in zip(_NUMBER.findall(a), _NUMBER.findall(b)):
         fx, fy = float(x), float(y)
-        if math.isnan(fx) and math.isnan(fy):
+        if (math.isnan(fx) and math.isnan(fy)) or fx == fy:  # nan is nan; inf is inf
             continue
         if not abs(fx - fy) <= atol + rtol * abs(fy):
             return False
@@ -62,6 +63,7 @@ def same_output(given: str, expected: str, tolerance=None) -> bool:
 
 
 # ---- forbid: names the answer must not use, checked on the AST ----
+
 
 def _canonical(name: str) -> str:
     head, _, rest = name.partition(".")
@@ -81,7 +83,7 @@ def _dotted(node) -> str | None:
 
 
 def _is_function(full: str) -> bool:
-    return any(full.startswith(p) and "." not in full[len(p):] for p in _METHOD_FORMS)
+    return any(full.startswith(p) and "." not in full[len(p) :] for p in _METHOD_FORMS)
 
 
 def forbidden_uses(code: str, forbid) -> list[str]:
@@ -132,6 +134,7 @@ def forbidden_uses(code: str, forbid) -> list[str]:
 
 
 # ---- allow: the only names the answer may use ----
+
 
 def _bound_names(tree) -> set:
     """Names the answer binds itself: its functions and classes, their parameters, its variables."""
@@ -216,8 +219,12 @@ def logical_lines(code: str) -> int:
                 continue
             if isinstance(stmt, (ast.Pass, ast.Import, ast.ImportFrom)):
                 continue
-            if i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) \
-                    and isinstance(stmt.value.value, str):
+            if (
+                i == 0
+                and isinstance(stmt, ast.Expr)
+                and isinstance(stmt.value, ast.Constant)
+                and isinstance(stmt.value.value, str)
+            ):
                 continue  # a docstring
             n += 1
             for field in ("body", "orelse", "finalbody", "handlers"):

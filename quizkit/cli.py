@@ -3,6 +3,7 @@
 It decides nothing about scoring or storage: the engine (quizkit/engine.py) and its policies do. Errors a
 user can cause are caught in one place (QuizkitGroup): one line, exit 1; Ctrl-C exits 130.
 """
+
 from __future__ import annotations
 
 import os
@@ -10,7 +11,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, List, Optional
+from typing import Callable, List
 
 import typer
 from typer.core import TyperGroup
@@ -32,6 +33,7 @@ class QuizkitGroup(TyperGroup):
             return super().invoke(ctx)
         except QuizkitError as e:
             from . import ui
+
             ui.error(str(e))
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
@@ -39,8 +41,11 @@ class QuizkitGroup(TyperGroup):
 
 
 app = typer.Typer(
-    cls=QuizkitGroup, help="PyTorch interview drills whose code answers are run for real with torch.",
-    no_args_is_help=True, add_completion=True, pretty_exceptions_enable=False,
+    cls=QuizkitGroup,
+    help="PyTorch interview drills whose code answers are run for real with torch.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain click help: rendering it with rich imports 60 ms of Markdown machinery
 )
 
@@ -48,21 +53,25 @@ app = typer.Typer(
 @dataclass
 class Context:
     """What every command shares, made once in the callback."""
+
     home: Path
     clock: Callable
     runner_factory: Callable
 
     def settings(self):
         from .settings import load_settings
+
         return load_settings(self.home / "config.yaml")
 
     def store(self):
         from .store import Store
+
         return Store(self.home / "quizkit.db")
 
 
 def _default_runner(workers=1, memory_mb=None):
     from .runner import DEFAULT_MEMORY_MB, Runner
+
     return Runner(workers=workers, memory_mb=memory_mb or DEFAULT_MEMORY_MB)
 
 
@@ -78,6 +87,7 @@ def _main(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ):
     from .settings import data_dir, now
+
     if not isinstance(ctx.obj, Context):  # tests pass their own (a shared warm runner)
         ctx.obj = Context(home=data_dir(), clock=now, runner_factory=_default_runner)
 
@@ -101,6 +111,7 @@ def _load(ui, paths):
     """Banks for a command that goes on without the broken ones: each broken bank is a warning, and
     nothing loaded at all is the error (exit 1)."""
     from . import catalog
+
     banks, questions, errors = catalog.load(paths)
     if errors and not banks:
         for e in errors[:-1]:
@@ -126,9 +137,10 @@ def _runner(c: Context, device: str = "cpu", workers: int = 1, memory_mb=None, l
 
 # ---- verify, check, schema ----
 
+
 def verify(
     ctx: typer.Context,
-    paths: Optional[List[Path]] = typer.Argument(None, help="Bank files or folders (default: the shipped banks)."),
+    paths: List[Path] | None = typer.Argument(None, help="Bank files or folders (default: the shipped banks)."),
     as_json: bool = JsonOpt,
     jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Runs in parallel."),
     device: str = DeviceOpt,
@@ -140,6 +152,7 @@ def verify(
     from . import catalog, ui
     from . import verify as checker
     from .runner import max_workers
+
     banks, questions, errors = catalog.load(paths)
     if jobs > max_workers():
         ui.warn(f"-j {jobs}: this machine has {max_workers()} CPUs; using {max_workers()}")
@@ -162,12 +175,13 @@ def check(
     question_id: str = typer.Argument(..., metavar="ID", help="The question, e.g. nn/stable-softmax."),
     file: Path = typer.Argument(..., help="Your answer, a Python file."),
     watch: bool = typer.Option(False, "--watch", "-w", help="Run again on every save, until Ctrl-C."),
-    bank: Optional[List[Path]] = BankOpt,
+    bank: List[Path] | None = BankOpt,
     device: str = DeviceOpt,
 ):
     """Run your own file against a code question's tests."""
     from . import catalog, ui
     from .verify import check_answer
+
     _, questions = _load(ui, bank)
     q = catalog.code_question(questions, question_id)
     with _runner(_obj(ctx), device) as (runner, dev):
@@ -218,10 +232,12 @@ def schema(
     """The JSON Schema of a bank, for editors (yaml-language-server): print it, or its path."""
     from . import schema as bank_schema
     from . import ui
+
     ui.plain(str(bank_schema.PATH) if path_only else bank_schema.text().rstrip("\n"))
 
 
 # ---- the input loop, shared by drill and review ----
+
 
 class _Quit(Exception):
     """The learner asked to end the session (q)."""
@@ -230,6 +246,7 @@ class _Quit(Exception):
 def _ask(ui, prompt):
     """What the learner typed, made safe where it enters: bad bytes become U+FFFD, never a crash."""
     from .text import safe_input
+
     return safe_input(ui.ask(prompt))
 
 
@@ -288,6 +305,7 @@ def _edit(editor, asked, start) -> str:
     import shlex
     import subprocess
     import tempfile
+
     q = asked.question
     with tempfile.NamedTemporaryFile("w+", suffix=".py", prefix=f"quizkit-{q.id}-", delete=False) as f:
         f.write(start or q.body.starter)
@@ -307,6 +325,7 @@ def _answer_one(ui, s, asked, rate):
     """Ask one question until it is answered, skipped or given up. Every answer is stored by the engine
     the moment it is judged; `rate(outcome)` then lets review change the rating."""
     from .engine import NotAnAnswer
+
     ui.question(asked, s.lang)
     if asked.input == "reveal":
         while True:
@@ -390,6 +409,7 @@ def _sitting(ui, s, rate):
 def _review_rating(ui, s, scheduler):
     """After a right answer in review: Enter keeps good (already stored), h/e re-rate, u undoes, q quits.
     End of input or Ctrl-C here keeps the stored rating."""
+
     def rate(outcome):
         if outcome is None or outcome.scheduled is None:
             if outcome is not None and outcome.verdict.correct is not None and outcome.scheduled is None:
@@ -420,31 +440,39 @@ def _review_rating(ui, s, scheduler):
                     raise _Quit
                 ui.note("press Enter, h, e, u or q")
         _scheduled(ui, result, s.clock())
+
     return rate
 
 
 def _self_graded(outcome) -> bool:
     from . import types
+
     return types.of(outcome.question).INPUT == "reveal"
 
 
 def _scheduled(ui, result, now):
     from .scheduler import LEECH_LAPSES, describe_interval
+
     rating = {1: "again", 2: "hard", 3: "good", 4: "easy"}[int(result.log.rating)]
-    ui.scheduled(rating, describe_interval(result.state.due, now), result.state.due,
-                 LEECH_LAPSES if result.became_leech else None)
+    ui.scheduled(
+        rating,
+        describe_interval(result.state.due, now),
+        result.state.due,
+        LEECH_LAPSES if result.became_leech else None,
+    )
 
 
 # ---- drill and review ----
 
+
 def drill(
     ctx: typer.Context,
-    bank: Optional[List[Path]] = BankOpt,
-    tag: Optional[List[str]] = TagOpt,
-    qtype: Optional[List[str]] = TypeOpt,
-    difficulty: Optional[str] = typer.Option(None, metavar="LEVEL", help="A level 1-5, or a range like 2-4."),
+    bank: List[Path] | None = BankOpt,
+    tag: List[str] | None = TagOpt,
+    qtype: List[str] | None = TypeOpt,
+    difficulty: str | None = typer.Option(None, metavar="LEVEL", help="A level 1-5, or a range like 2-4."),
     count: int = typer.Option(10, "-n", "--count", min=1, metavar="N", help="How many questions."),
-    seed: Optional[int] = typer.Option(None, metavar="N", help="Seed for the choice and order of questions."),
+    seed: int | None = typer.Option(None, metavar="N", help="Seed for the choice and order of questions."),
     device: str = DeviceOpt,
     lang: str = LangOpt,
 ):
@@ -452,8 +480,8 @@ def drill(
     import random
 
     from . import catalog, ui
-    from .engine import Session
     from .policies import Drill
+
     c = _obj(ctx)
     banks, questions = _load(ui, bank)
     rng = random.Random(seed)
@@ -474,6 +502,7 @@ def _session(c, policy, store, runner, dev, lang, rng, questions):
     question) when any question may need it, and never makes quitting wait for it."""
     from . import types
     from .engine import Session
+
     s = Session(policy, store, runner, dev, lang, clock=c.clock, rng=rng)
     owned = []
 
@@ -493,12 +522,16 @@ def _session(c, policy, store, runner, dev, lang, rng, questions):
 
 def review(
     ctx: typer.Context,
-    bank: Optional[List[Path]] = BankOpt,
-    tag: Optional[List[str]] = TagOpt,
-    qtype: Optional[List[str]] = TypeOpt,
-    new_limit: Optional[int] = typer.Option(None, "--new", min=0, help="New questions a day (default 20, or config.yaml)."),
-    review_limit: Optional[int] = typer.Option(None, "--reviews", min=0, help="Reviews a day (default 200, or config.yaml)."),
-    seed: Optional[int] = typer.Option(None, metavar="N", help="Seed for the order of mcq choices."),
+    bank: List[Path] | None = BankOpt,
+    tag: List[str] | None = TagOpt,
+    qtype: List[str] | None = TypeOpt,
+    new_limit: int | None = typer.Option(
+        None, "--new", min=0, help="New questions a day (default 20, or config.yaml)."
+    ),
+    review_limit: int | None = typer.Option(
+        None, "--reviews", min=0, help="Reviews a day (default 200, or config.yaml)."
+    ),
+    seed: int | None = typer.Option(None, metavar="N", help="Seed for the order of mcq choices."),
     device: str = DeviceOpt,
     lang: str = LangOpt,
 ):
@@ -508,6 +541,7 @@ def review(
     from . import catalog, ui
     from . import scheduler as sch
     from .policies import ReviewPolicy
+
     c = _obj(ctx)
     settings = c.settings()
     if new_limit is not None:
@@ -521,17 +555,26 @@ def review(
         pool = catalog.interleave(catalog.matching(questions, tag or (), qtype or (), None, dev == "cuda"))
         now = c.clock()
         start = scheduler.day_start(scheduler.study_day(now))
-        plan = sch.plan(store.due_cards(now), store.card_dues(), store.reviews(since=start),
-                        [q.full_id for q in pool], now, settings.new_per_day, settings.reviews_per_day)
-        text = sch.describe_interval(plan.next_due, now).replace("again ", "").replace("next ", "") \
-            if plan.next_due else ""
+        plan = sch.plan(
+            store.due_cards(now),
+            store.card_dues(),
+            store.reviews(since=start),
+            [q.full_id for q in pool],
+            now,
+            settings.new_per_day,
+            settings.reviews_per_day,
+        )
+        text = (
+            sch.describe_interval(plan.next_due, now).replace("again ", "").replace("next ", "")
+            if plan.next_due
+            else ""
+        )
         ui.review_plan(plan, settings, text)
         if not plan.due and not plan.new:
             return
         by_id = {q.full_id: q for q in pool}
         queue = [(by_id[qid], state) for qid, state in plan.due] + [(by_id[qid], None) for qid in plan.new]
-        s = _session(c, ReviewPolicy(queue, scheduler, settings), store, runner, dev, lang, rng,
-                     [q for q, _ in queue])
+        s = _session(c, ReviewPolicy(queue, scheduler, settings), store, runner, dev, lang, rng, [q for q, _ in queue])
         try:
             _sitting(ui, s, _review_rating(ui, s, scheduler))
         finally:
@@ -540,13 +583,15 @@ def review(
 
 # ---- list, stats, export ----
 
+
 def list_(
     ctx: typer.Context,
-    bank: Optional[List[Path]] = BankOpt,
+    bank: List[Path] | None = BankOpt,
     as_json: bool = JsonOpt,
 ):
     """The banks and questions: counts by type and tag, and your progress."""
     from . import catalog, types, ui
+
     banks, questions = _load(ui, bank)
     if as_json:
         ui.list_json(questions)
@@ -558,13 +603,16 @@ def list_(
 
 def stats(
     ctx: typer.Context,
-    bank: Optional[List[Path]] = typer.Option(None, "--bank", metavar="PATH", help="Bank file or folder, for topic names (repeatable)."),
+    bank: List[Path] | None = typer.Option(
+        None, "--bank", metavar="PATH", help="Bank file or folder, for topic names (repeatable)."
+    ),
     as_json: bool = JsonOpt,
 ):
     """Accuracy by topic, retention, streak, the due forecast and a heatmap of days studied."""
     from . import catalog, ui
     from . import stats as numbers
     from .scheduler import Scheduler
+
     c = _obj(ctx)
     settings = c.settings()
     scheduler = Scheduler(settings.desired_retention, rollover_hour=settings.rollover_hour)
@@ -578,11 +626,12 @@ def stats(
 def export(
     ctx: typer.Context,
     fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
 ):
     """Every stored attempt (and its review), one per line, for your own analysis or the FSRS optimizer."""
     from . import ui
     from .stats import EXPORT_FIELDS, export_rows
+
     if fmt not in ("jsonl", "csv"):
         raise QuizkitError(f"--format must be jsonl or csv, not '{fmt}'")
     with _obj(ctx).store() as store:
@@ -591,13 +640,22 @@ def export(
 
 
 # Registered here, in the order `quizkit --help` lists them: what a learner uses first comes first.
-for _fn, _name in ((drill, "drill"), (review, "review"), (check, "check"), (verify, "verify"),
-                   (list_, "list"), (stats, "stats"), (export, "export"), (schema, "schema")):
+for _fn, _name in (
+    (drill, "drill"),
+    (review, "review"),
+    (check, "check"),
+    (verify, "verify"),
+    (list_, "list"),
+    (stats, "stats"),
+    (export, "export"),
+    (schema, "schema"),
+):
     app.command(_name)(_fn)
 
 
 def main():
     import sys
+
     for stream in (sys.stdin, sys.stdout, sys.stderr):
         try:  # bad bytes typed or printed are replaced later, never a UnicodeError
             stream.reconfigure(errors="surrogateescape" if stream is sys.stdin else "replace")

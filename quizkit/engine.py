@@ -5,6 +5,7 @@ A Session asks what its policy (drill, review, ...) chooses: `next()` gives the 
 flashcards, `rate()` changes the rating of the answer just given, `undo()` takes it back, and `finish()`
 gives the summary. Each returns a plain value (model.Asked, Outcome, Summary) for the CLI to render.
 """
+
 from __future__ import annotations
 
 import time
@@ -15,8 +16,21 @@ from . import types
 from .model import Asked, Outcome, Summary, pick
 
 # Every shipped question carries exactly one of these tags; scores and stats count by it.
-TOPICS = ("seed", "tensors", "autograd", "func", "module", "layers", "attention", "optim", "data",
-          "precision", "performance", "distributed", "debug")
+TOPICS = (
+    "seed",
+    "tensors",
+    "autograd",
+    "func",
+    "module",
+    "layers",
+    "attention",
+    "optim",
+    "data",
+    "precision",
+    "performance",
+    "distributed",
+    "debug",
+)
 
 
 def topic_of(q) -> str:
@@ -84,6 +98,7 @@ class Session:
         import random
 
         from .settings import now
+
         self.policy = policy
         self.store = store
         self.runner = runner
@@ -119,8 +134,14 @@ class Session:
         kind = types.of(q)
         order = kind.order(q, self.rng)
         self.current = Asked(
-            question=q, state=state, order=order, input=kind.INPUT, position=self.policy.position(self),
-            extra=kind.extra(q, self.lang, order), started=time.monotonic(), needs_runner=kind.RUNS,
+            question=q,
+            state=state,
+            order=order,
+            input=kind.INPUT,
+            position=self.policy.position(self),
+            extra=kind.extra(q, self.lang, order),
+            started=time.monotonic(),
+            needs_runner=kind.RUNS,
         )
         self.last = None
         return self.current
@@ -163,11 +184,13 @@ class Session:
         """The learner stops retrying a code answer: the question is done."""
         a = self._asking()
         from .model import Verdict
+
         return self._outcome(a, Verdict(a.first_correct), True)
 
     def skip(self) -> Outcome:
         a = self._asking()
         from .model import Verdict
+
         self.policy.skip(self, a)
         if a.tries == 0:
             self.score.add(a.question, None)
@@ -204,7 +227,10 @@ class Session:
         q = a.question
         show_solution = verdict.correct is not True and (done or types.of(q).INPUT != "code")
         return Outcome(
-            question=q, verdict=verdict, done=done, first_correct=a.first_correct,
+            question=q,
+            verdict=verdict,
+            done=done,
+            first_correct=a.first_correct,
             solution=types.of(q).solution(q, self.lang, a.order) if show_solution else [],
             explanation=pick(q.explanation, self.lang) if done else "",
             source=q.source if done else None,

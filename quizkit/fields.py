@@ -3,6 +3,7 @@
 Shared by the bank loader and the question types (quizkit/types/), so each type parses its own fields
 with the same checks and messages.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -21,6 +22,7 @@ ALLOW_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
 class Map(dict):
     """A mapping that remembers the line of itself, of each key, and where each value's text starts."""
+
     line = 0
     lines: dict
     starts: dict
@@ -152,8 +154,11 @@ def choices(m) -> tuple:
     if isinstance(v, Map):
         lists = {lang: items for lang, items in v.items()}
         sizes = {len(x) if isinstance(x, list) else -1 for x in lists.values()}
-        if len(sizes) != 1 or -1 in sizes or not all(
-                isinstance(s, str) and s.strip() for x in lists.values() for s in x):
+        if (
+            len(sizes) != 1
+            or -1 in sizes
+            or not all(isinstance(s, str) and s.strip() for x in lists.values() for s in x)
+        ):
             raise Located(line, "'choices' per language must be lists of text of the same length")
         n = sizes.pop()
         items = [{lang: lists[lang][i].strip() for lang in lists} for i in range(n)]
@@ -181,7 +186,9 @@ def mcq_answer(m, n) -> tuple:
         try:
             i = int(x)
         except (TypeError, ValueError):
-            raise Located(line, f"mcq 'answer' must be a choice index (0-based) or a list of them, not {excerpt(x)}") from None
+            raise Located(
+                line, f"mcq 'answer' must be a choice index (0-based) or a list of them, not {excerpt(x)}"
+            ) from None
         if not 0 <= i < n:
             raise Located(line, f"mcq 'answer' {i} is out of range: there are {n} choices (0 to {n - 1})")
         if i in out:
@@ -222,12 +229,16 @@ def tolerance(m) -> tuple:
 def requires(m) -> list[str]:
     """cuda, or a module name with an optional version range; checked here, never imported."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
     names = words(m, "requires")
     for name in names:
         match = REQUIRE_RE.match(name)
         if not match:
-            raise Located(m.lines["requires"], f"'requires': '{excerpt(name)}' is not cuda, a module name or "
-                                                "a module with a version range (torch>=2.4)")
+            raise Located(
+                m.lines["requires"],
+                f"'requires': '{excerpt(name)}' is not cuda, a module name or "
+                "a module with a version range (torch>=2.4)",
+            )
         if match.group(2):
             try:
                 SpecifierSet(match.group(2).replace(" ", ""))
@@ -238,8 +249,13 @@ def requires(m) -> list[str]:
 
 def excerpt(value, limit: int = 40) -> str:
     """A bank value echoed in an error: short, printable, never the whole of a hostile value."""
-    text = value if isinstance(value, str) else repr(value) if not isinstance(value, (list, dict)) else \
-        type(value).__name__
+    text = (
+        value
+        if isinstance(value, str)
+        else repr(value)
+        if not isinstance(value, (list, dict))
+        else type(value).__name__
+    )
     text = "".join(c if c.isprintable() else "?" for c in text[: limit + 1])
     return text if len(text) <= limit else text[: limit - 1] + "…"
 

@@ -1,4 +1,5 @@
 """Plain values passed between modules. Imports nothing of quizkit."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -30,8 +31,8 @@ class Question:
     requires: tuple = ()
     timeout: float = 10.0
     source: str | None = None
-    body: Any = None                    # the type's own payload: quizkit/types/<type>.py Body
-    lines: tuple = ()                   # (field, first line of its text in the bank file)
+    body: Any = None  # the type's own payload: quizkit/types/<type>.py Body
+    lines: tuple = ()  # (field, first line of its text in the bank file)
 
     @property
     def full_id(self) -> str:
@@ -45,6 +46,7 @@ class Question:
 @dataclass(frozen=True)
 class Wrong:
     """A plausible wrong answer to a code question, and the misconception it stands for."""
+
     code: str
     why: Text
     line: int = 0
@@ -61,14 +63,15 @@ class Bank:
 @dataclass
 class RunResult:
     """What one isolated run of code did. status: pass fail error timeout memory crashed."""
+
     status: str
     stdout: str = ""
     stderr: str = ""
-    error: str | None = None        # "ZeroDivisionError: division by zero"
-    where: str | None = None        # "tests line 3"
-    line: str | None = None         # the source text of the failing line
+    error: str | None = None  # "ZeroDivisionError: division by zero"
+    where: str | None = None  # "tests line 3"
+    line: str | None = None  # the source text of the failing line
     seconds: float = 0.0
-    seed: int | None = None         # under `seeds`, the seed of the run that failed
+    seed: int | None = None  # under `seeds`, the seed of the run that failed
 
     @property
     def ok(self) -> bool:
@@ -78,8 +81,9 @@ class RunResult:
 @dataclass
 class Verdict:
     """How an answer was judged. `correct` None means skipped."""
+
     correct: bool | None
-    detail: str = ""                # why, in one line (failing test, forbidden name, ...)
+    detail: str = ""  # why, in one line (failing test, forbidden name, ...)
     run: RunResult | None = None
     notes: list = field(default_factory=list)  # what else the learner should know (what this torch printed)
 
@@ -88,43 +92,46 @@ class Verdict:
 class VerifyResult:
     id: str
     type: str
-    status: str                     # pass | fail | skip
+    status: str  # pass | fail | skip
     reason: str = ""
     seconds: float = 0.0
-    path: str = ""                  # the bank file, and the line the failure points at
+    path: str = ""  # the bank file, and the line the failure points at
     line: int = 0
 
 
 # ---- what the study engine returns (quizkit/engine.py): plain values for the CLI to render ----
 
+
 @dataclass
 class Asked:
     """The question being asked, as the engine presents it."""
+
     question: Question
-    state: Any = None                 # the card's scheduling state in review (None: new, or drill)
-    order: list | None = None         # mcq: bank indexes in the order shown
-    input: str = "line"               # reveal | line | choice | code: what the learner is asked for
-    position: str = ""                # "3/10", "review 4 · 12 left"
+    state: Any = None  # the card's scheduling state in review (None: new, or drill)
+    order: list | None = None  # mcq: bank indexes in the order shown
+    input: str = "line"  # reveal | line | choice | code: what the learner is asked for
+    position: str = ""  # "3/10", "review 4 · 12 left"
     extra: list = field(default_factory=list)  # blocks shown under the prompt (code, choices, starter)
     started: float = 0.0
     needs_runner: bool = False
     hints: int = 0
     tries: int = 0
     first_correct: bool | None = None
-    last_answer: str | None = None    # a retry starts from this
+    last_answer: str | None = None  # a retry starts from this
 
 
 @dataclass
 class Outcome:
     """What happened to an answer (or a skip): the verdict, what to show, and whether the question is done."""
+
     question: Question
     verdict: Verdict
-    done: bool = True                 # False: a failing code answer that may be retried
+    done: bool = True  # False: a failing code answer that may be retried
     first_correct: bool | None = None
     solution: list = field(default_factory=list)  # blocks showing the right answer (after wrong or skip)
-    explanation: str = ""             # only once done
+    explanation: str = ""  # only once done
     source: str | None = None
-    scheduled: Any = None             # review: the scheduler's result for this card
+    scheduled: Any = None  # review: the scheduler's result for this card
     retry: bool = False
 
 
@@ -132,4 +139,4 @@ class Outcome:
 class Summary:
     score: Any
     title: str = "session summary"
-    saved: bool = True                # False: the last answer could not be stored
+    saved: bool = True  # False: the last answer could not be stored

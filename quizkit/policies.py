@@ -4,6 +4,7 @@ drill: the chosen questions in order; every answer is an attempt. review: spaced
 an answer is also a rating of its card. Each answer is stored the moment it is judged; a rating chosen
 afterwards (hard, easy) updates it; `undo` takes it back.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -15,10 +16,11 @@ from .store import Attempt, Review, utc_iso
 @dataclass
 class Record:
     """An answer as stored: what rate() and undo() need."""
+
     attempt_id: int
     question: Any
-    state: Any = None        # the card before the answer (review), None if it was new
-    result: Any = None       # the scheduler's result (review)
+    state: Any = None  # the card before the answer (review), None if it was new
+    result: Any = None  # the scheduler's result (review)
     correct: bool = False
     seconds: float = 0.0
     key: str | None = None
@@ -63,15 +65,16 @@ class Drill:
 class ReviewPolicy(Drill):
     """Due cards (learning steps first when due), then new cards; wrong is Again, right is Good unless
     the learner says hard or easy; flashcards take 1-4."""
+
     mode = "review"
     title = "review summary"
 
     def __init__(self, queue, scheduler, settings):
-        self.queue = list(queue)        # [(Question, CardState | None)]
+        self.queue = list(queue)  # [(Question, CardState | None)]
         self.total = len(self.queue)
         self.scheduler = scheduler
         self.settings = settings
-        self.learning: list = []        # [(Question, CardState)] steps due again in this session
+        self.learning: list = []  # [(Question, CardState)] steps due again in this session
 
     def next(self, s):
         now = s.clock()
@@ -91,6 +94,7 @@ class ReviewPolicy(Drill):
 
     def record(self, s, a, correct, reply, seconds, key=None) -> Record:
         from . import scheduler as sch
+
         rating = sch.rating_from_key(key) if key else sch.rating_for(correct)
         return self._store(s, a.question, a.state, rating, correct, reply, seconds, key)
 
@@ -98,6 +102,7 @@ class ReviewPolicy(Drill):
         """Attempt + review + card in one transaction. The card is re-read inside it, so a second review
         session running at the same time never rates from a stale state nor overruns the new limit."""
         from . import scheduler as sch
+
         when = s.clock()
         ms = int(seconds * 1000)
         done: dict = {}
@@ -112,8 +117,9 @@ class ReviewPolicy(Drill):
             return _review_row(q, before, rating, result, ms)
 
         day_start = utc_iso(self.scheduler.day_start(self.scheduler.study_day(when)))
-        attempt_id, _ = s.store.record_review(Attempt(q.full_id, when, reply, correct, seconds, s.device, s.id,
-                                                      self.mode), review, day_start)
+        attempt_id, _ = s.store.record_review(
+            Attempt(q.full_id, when, reply, correct, seconds, s.device, s.id, self.mode), review, day_start
+        )
         result = done.get("result")
         if result is not None and self.scheduler.asks_again_soon(result.state, when):
             self.learning.append((q, result.state))
@@ -123,6 +129,7 @@ class ReviewPolicy(Drill):
     def rerate(self, s, record, choice):
         """Hard or easy instead of good, for the answer just given: recomputed from the card as it was."""
         from . import scheduler as sch
+
         if record.result is None or not record.correct or record.key:
             return record.result
         rating = sch.rating_for(True, choice)
@@ -130,8 +137,9 @@ class ReviewPolicy(Drill):
         before = record.state or sch.new_card(record.question.full_id, when)
         self._forget_step(record)
         result = self.scheduler.review(before, rating, when, int(record.seconds * 1000))
-        s.store.rerate(record.attempt_id, _review_row(record.question, before, rating, result,
-                                                      int(record.seconds * 1000)))
+        s.store.rerate(
+            record.attempt_id, _review_row(record.question, before, rating, result, int(record.seconds * 1000))
+        )
         record.result = result
         if self.scheduler.asks_again_soon(result.state, when):
             self.learning.append((record.question, result.state))
@@ -150,5 +158,16 @@ class ReviewPolicy(Drill):
 
 def _review_row(q, before, rating, result, ms) -> Review:
     card = result.state.card
-    return Review(q.full_id, card.card_id, int(rating), int(result.state.phase), int(before.phase), card.due,
-                  card.stability, card.difficulty, ms, result.state.to_json(), result.state.leech)
+    return Review(
+        q.full_id,
+        card.card_id,
+        int(rating),
+        int(result.state.phase),
+        int(before.phase),
+        card.due,
+        card.stability,
+        card.difficulty,
+        ms,
+        result.state.to_json(),
+        result.state.leech,
+    )

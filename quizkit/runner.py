@@ -4,6 +4,7 @@ One worker process per slot imports torch once (about 1.4 s) and forks a fresh c
 (a few ms). The parent enforces the wall-clock timeout by killing the child's process group,
 and restarts a worker that died (a snippet may kill its own parent).
 """
+
 from __future__ import annotations
 
 import itertools
@@ -25,7 +26,7 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_MEMORY_MB = 4096
 DEFAULT_OUTPUT_LIMIT = 64 * 1024
 START_TIMEOUT = 120.0  # importing torch on a cold disk can be slow
-READ_LIMIT = 4 << 20   # a worker's reply line: output is capped at 64 KiB a stream, so this is ample
+READ_LIMIT = 4 << 20  # a worker's reply line: output is capped at 64 KiB a stream, so this is ample
 STATUSES = ("pass", "fail", "error", "timeout", "memory", "crashed")
 _ids = itertools.count(1)
 
@@ -42,8 +43,11 @@ class _Worker:
         env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"))
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "quizkit.worker"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env=env, start_new_session=True,  # Ctrl-C in the terminal reaches quizkit, not the worker
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+            start_new_session=True,  # Ctrl-C in the terminal reaches quizkit, not the worker
         )
         self._buf = b""
 
@@ -196,7 +200,7 @@ class Runner:
         `answer`: the index of the answer's piece; what it patches is undone before the pieces after it
         (the tests) run, and their failing asserts report values. `seeds`: one fresh run per seed
         0 .. seeds-1; the first that does not pass is the result."""
-        result = None
+        result = RunResult("crashed")
         for seed in range(max(1, seeds)):
             result = self._run_once(pieces, device, timeout, answer, seed)
             if not result.ok:
@@ -208,8 +212,14 @@ class Runner:
     def _run_once(self, pieces, device, timeout, answer, seed) -> RunResult:
         self._wait_warm()
         request = {
-            "id": next(_ids), "pieces": [list(p) for p in pieces], "device": device, "answer": answer,
-            "seed": seed, "memory_mb": self.memory_mb, "output_limit": self.output_limit, "timeout": timeout,
+            "id": next(_ids),
+            "pieces": [list(p) for p in pieces],
+            "device": device,
+            "answer": answer,
+            "seed": seed,
+            "memory_mb": self.memory_mb,
+            "output_limit": self.output_limit,
+            "timeout": timeout,
         }
         worker = self._free.get()
         try:
@@ -220,8 +230,10 @@ class Runner:
             status=reply.get("status", "crashed"),
             stdout=text.safe(reply.get("stdout"), self.output_limit + 100),
             stderr=text.safe(reply.get("stderr"), self.output_limit + 100),
-            error=text.safe(reply.get("error"), 2000) or None, where=text.safe(reply.get("where"), 200) or None,
-            line=text.safe(reply.get("line"), 300) or None, seconds=_number(reply.get("seconds")),
+            error=text.safe(reply.get("error"), 2000) or None,
+            where=text.safe(reply.get("where"), 200) or None,
+            line=text.safe(reply.get("line"), 300) or None,
+            seconds=_number(reply.get("seconds")),
         )
 
     def isolation(self) -> dict:
@@ -232,8 +244,9 @@ class Runner:
     def cuda_available(self) -> bool:
         """Asked of a forked child, so the worker itself never initialises CUDA."""
         if self._cuda is None:
-            result = self.run([("probe", "print(torch.cuda.is_available() and torch.cuda.device_count() > 0)")],
-                              timeout=60)
+            result = self.run(
+                [("probe", "print(torch.cuda.is_available() and torch.cuda.device_count() > 0)")], timeout=60
+            )
             self._cuda = result.ok and result.stdout.strip() == "True"
         return self._cuda
 

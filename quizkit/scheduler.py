@@ -22,6 +22,7 @@ LEARN_AHEAD = timedelta(minutes=20)  # a learning step due within this is asked 
 
 class Phase(IntEnum):
     """quizkit's card phases (the numbers are what the store's review log keeps)."""
+
     NEW = 0
     LEARNING = 1
     REVIEW = 2
@@ -56,13 +57,15 @@ class CardState:
         return self.card.due
 
     def to_json(self) -> str:
-        return json.dumps({
-            "question_id": self.question_id,
-            "card": self.card.to_dict(),  # fsrs's own format (same as Card.to_json)
-            "reps": self.reps,
-            "lapses": self.lapses,
-            "leech": self.leech,
-        })
+        return json.dumps(
+            {
+                "question_id": self.question_id,
+                "card": self.card.to_dict(),  # fsrs's own format (same as Card.to_json)
+                "reps": self.reps,
+                "lapses": self.lapses,
+                "leech": self.leech,
+            }
+        )
 
     @classmethod
     def from_json(cls, s: str) -> CardState:
@@ -100,8 +103,14 @@ def new_card(question_id: str, now: datetime) -> CardState:
     return CardState(question_id, fsrs.Card(card_id=card_id_for(question_id), due=_utc(now)))
 
 
-_OVERRIDES = {"hard": Rating.Hard, "h": Rating.Hard, "good": Rating.Good, "g": Rating.Good,
-              "easy": Rating.Easy, "e": Rating.Easy}
+_OVERRIDES = {
+    "hard": Rating.Hard,
+    "h": Rating.Hard,
+    "good": Rating.Good,
+    "g": Rating.Good,
+    "easy": Rating.Easy,
+    "e": Rating.Easy,
+}
 
 
 def rating_for(correct: bool, override: str | None = None) -> Rating:
@@ -123,8 +132,14 @@ def rating_from_key(key: str) -> Rating:
 
 
 class Scheduler:
-    def __init__(self, desired_retention: float = 0.9, enable_fuzzing: bool = True,
-                 rollover_hour: int = 4, tz: tzinfo | None = None, fuzz: random.Random | None = None):
+    def __init__(
+        self,
+        desired_retention: float = 0.9,
+        enable_fuzzing: bool = True,
+        rollover_hour: int = 4,
+        tz: tzinfo | None = None,
+        fuzz: random.Random | None = None,
+    ):
         if not 0 <= rollover_hour <= 23:
             raise ValueError("rollover_hour must be 0..23")
         self.fsrs = fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=enable_fuzzing)
@@ -132,8 +147,9 @@ class Scheduler:
         self.rollover_hour = rollover_hour
         self.tz = tz  # None: the machine's local zone, resolved per instant (DST-correct)
 
-    def review(self, state: CardState, rating: Rating | int, now: datetime,
-               duration_ms: int | None = None) -> ReviewResult:
+    def review(
+        self, state: CardState, rating: Rating | int, now: datetime, duration_ms: int | None = None
+    ) -> ReviewResult:
         rating = Rating(rating)
         if self.fuzz is not None:  # fsrs draws its fuzz from the random module
             saved = random.getstate()
@@ -173,11 +189,12 @@ class Scheduler:
 @dataclass
 class Plan:
     """What a review session holds, from store rows alone (pure)."""
-    due: list = field(default_factory=list)    # [(question id, CardState)] due now, in order
-    new: list = field(default_factory=list)    # [question id] never reviewed, up to today's new limit
-    new_done: int = 0                          # today's counts, before this session
+
+    due: list = field(default_factory=list)  # [(question id, CardState)] due now, in order
+    new: list = field(default_factory=list)  # [question id] never reviewed, up to today's new limit
+    new_done: int = 0  # today's counts, before this session
     reviews_done: int = 0
-    next_due: datetime | None = None           # the earliest card due later, when nothing is due now
+    next_due: datetime | None = None  # the earliest card due later, when nothing is due now
     leeches: int = 0
 
 

@@ -3,6 +3,7 @@
 `bank.schema.json` in the package is this, written out (a test keeps it equal); `quizkit schema` prints it.
 It is per type: a `code` question completes only code fields, and `answer: a` on an mcq is an error.
 """
+
 from __future__ import annotations
 
 import json
@@ -18,15 +19,22 @@ CODE = {"type": "string", "minLength": 1, "description": "Python code; must comp
 SEEDS = {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1, "maximum": 100}
 
 COMMON = {
-    "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "description": "Unique in the bank; progress is stored under BANK/ID"},
+    "id": {
+        "type": "string",
+        "pattern": "^[a-z0-9][a-z0-9-]*$",
+        "description": "Unique in the bank; progress is stored under BANK/ID",
+    },
     "type": {"enum": list(types.NAMES)},
     "prompt": TEXT,
     "tags": WORDS,
     "difficulty": {"type": ["integer", "string"], "enum": [1, 2, 3, 4, 5, "1", "2", "3", "4", "5"]},
     "hint": TEXT,
     "explanation": TEXT,
-    "requires": {"type": "array", "items": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_.]*\s*([<>=!~].*)?$"},
-                 "description": "cuda, numpy, a module name, or a module with a version range (torch>=2.4)"},
+    "requires": {
+        "type": "array",
+        "items": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_.]*\s*([<>=!~].*)?$"},
+        "description": "cuda, numpy, a module name, or a module with a version range (torch>=2.4)",
+    },
     "timeout": {"type": ["number", "string"]},
     "source": {"type": "string", "minLength": 1},
 }
@@ -38,28 +46,47 @@ def build() -> dict:
         props = {n: COMMON[n] for n in bank.COMMON}
         props.update({n: kind.SCHEMA[n] for n in kind.FIELDS})
         props["type"] = {"const": qtype}
-        questions.append({
-            "title": f"{qtype} question", "type": "object", "additionalProperties": False,
-            "required": ["id", "type", "prompt", *bank.REQUIRED[qtype]], "properties": props,
-        })
+        questions.append(
+            {
+                "title": f"{qtype} question",
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id", "type", "prompt", *bank.REQUIRED[qtype]],
+                "properties": props,
+            }
+        )
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://github.com/quizkit/quizkit/bank.schema.json",
         "title": "quizkit question bank",
         "description": "One YAML file of questions; see docs/bank-format.md. Full id of a question: BANK/ID.",
-        "type": "object", "required": ["questions"], "additionalProperties": False,
+        "type": "object",
+        "required": ["questions"],
+        "additionalProperties": False,
         "properties": {
-            "bank": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
-                     "description": "Bank id; defaults to the file's stem."},
-            "title": TEXT, "tags": WORDS, "setup": CODE, "seeds": SEEDS,
+            "bank": {
+                "type": "string",
+                "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+                "description": "Bank id; defaults to the file's stem.",
+            },
+            "title": TEXT,
+            "tags": WORDS,
+            "setup": CODE,
+            "seeds": SEEDS,
             "questions": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/question"}},
         },
         "$defs": {
-            "text": {"oneOf": [
-                {"type": "string", "minLength": 1},
-                {"type": "object", "minProperties": 1, "propertyNames": {"pattern": "^[a-z]{2,3}(-[A-Za-z0-9]+)?$"},
-                 "additionalProperties": {"type": "string", "minLength": 1}},
-            ]},
+            "text": {
+                "oneOf": [
+                    {"type": "string", "minLength": 1},
+                    {
+                        "type": "object",
+                        "minProperties": 1,
+                        "propertyNames": {"pattern": "^[a-z]{2,3}(-[A-Za-z0-9]+)?$"},
+                        "additionalProperties": {"type": "string", "minLength": 1},
+                    },
+                ]
+            },
             "question": {"oneOf": questions},
         },
     }

@@ -1,10 +1,10 @@
 """Review settings (QUIZKIT_HOME/config.yaml) and the clock (QUIZKIT_NOW overrides it)."""
+
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
-
 from pathlib import Path
 
 from .errors import QuizkitError
@@ -16,6 +16,7 @@ def data_dir() -> Path:
     if env:
         return Path(env).expanduser()
     import sys
+
     if sys.platform == "win32":
         return Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming") / "quizkit"
     if sys.platform == "darwin":
@@ -26,17 +27,17 @@ def data_dir() -> Path:
 @dataclass
 class Settings:
     """Review settings: defaults as Anki's, overridable in QUIZKIT_HOME/config.yaml and by options."""
+
     new_per_day: int = 20
     reviews_per_day: int = 200
     rollover_hour: int = 4
     desired_retention: float = 0.9
 
 
-
-
 def load_settings(path) -> Settings:
     """config.yaml in the data folder, if there is one; every key is checked."""
     import yaml
+
     s = Settings()
     try:
         text = path.read_text(encoding="utf-8")
@@ -51,14 +52,22 @@ def load_settings(path) -> Settings:
         raise QuizkitError(f"{path}:{mark.line + 1 if mark else 0}: bad YAML") from None
     if not isinstance(data, dict):
         raise QuizkitError(f"{path}: must be a mapping like 'new_per_day: 20'")
-    limits = {"new_per_day": (int, 0, 9999), "reviews_per_day": (int, 0, 99999),
-              "rollover_hour": (int, 0, 23), "desired_retention": (float, 0.7, 0.99)}
+    limits = {
+        "new_per_day": (int, 0, 9999),
+        "reviews_per_day": (int, 0, 99999),
+        "rollover_hour": (int, 0, 23),
+        "desired_retention": (float, 0.7, 0.99),
+    }
     for key, value in data.items():
         if key not in limits:
             raise QuizkitError(f"{path}: unknown setting '{key}' (known: {', '.join(limits)})")
         kind, lo, hi = limits[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or \
-                (kind is int and not float(value).is_integer()) or not lo <= value <= hi:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or (kind is int and not float(value).is_integer())
+            or not lo <= value <= hi
+        ):
             raise QuizkitError(f"{path}: '{key}' must be a number from {lo} to {hi}, not {value!r}")
         setattr(s, key, kind(value))
     return s
@@ -71,11 +80,10 @@ def now() -> datetime:
         try:
             when = datetime.fromisoformat(fixed.replace("Z", "+00:00"))
         except ValueError:
-            raise QuizkitError(f"QUIZKIT_NOW must be an ISO 8601 time like 2026-11-26T09:00:00+00:00, "
-                               f"not '{fixed}'") from None
+            raise QuizkitError(
+                f"QUIZKIT_NOW must be an ISO 8601 time like 2026-11-26T09:00:00+00:00, not '{fixed}'"
+            ) from None
         if when.tzinfo is None:
             when = when.astimezone()  # a local wall-clock time
         return when.astimezone(timezone.utc)
     return datetime.now(timezone.utc)
-
-

@@ -1,4 +1,5 @@
 """Numbers for `quizkit stats`. Pure: the store counts (in SQL, over its time index), the caller gives the time."""
+
 from __future__ import annotations
 
 from bisect import bisect_right
@@ -58,28 +59,54 @@ def compute(store, topic_of, scheduler, now: datetime) -> dict:
             forecast[i] += 1
 
     return {
-        "today": {"date": today.isoformat(), "attempts": today_n, "right": today_right,
-                  "reviews": reviews_today, "new": new_today},
+        "today": {
+            "date": today.isoformat(),
+            "attempts": today_n,
+            "right": today_right,
+            "reviews": reviews_today,
+            "new": new_today,
+        },
         "streak": streak,
-        "total": {"attempts": total, "reviews": reviews_total, "questions_seen": seen,
-                  "cards": cards, "leeches": leeches},
-        "topics": {t: {"attempts": n, "right": ok, "accuracy": round(ok / n, 4)}
-                   for t, (n, ok) in sorted(topics.items())},
-        "retention": {m: {"reviews": n, "right": ok, "retention": round(ok / n, 4)}
-                      for m, n, ok in store.retention_by_month()},
+        "total": {
+            "attempts": total,
+            "reviews": reviews_total,
+            "questions_seen": seen,
+            "cards": cards,
+            "leeches": leeches,
+        },
+        "topics": {
+            t: {"attempts": n, "right": ok, "accuracy": round(ok / n, 4)} for t, (n, ok) in sorted(topics.items())
+        },
+        "retention": {
+            m: {"reviews": n, "right": ok, "retention": round(ok / n, 4)} for m, n, ok in store.retention_by_month()
+        },
         "forecast": [{"date": (today + timedelta(days=i)).isoformat(), "due": n} for i, n in enumerate(forecast)],
-        "heatmap": {"start": heat_start.isoformat(),
-                    "days": {d.isoformat(): n for d, n in sorted(per_day.items())
-                             if n and heat_start <= d <= today}},
+        "heatmap": {
+            "start": heat_start.isoformat(),
+            "days": {d.isoformat(): n for d, n in sorted(per_day.items()) if n and heat_start <= d <= today},
+        },
     }
 
 
-EXPORT_FIELDS = ("question", "time", "answer", "correct", "seconds", "device", "session", "mode",
-                 "card_id", "rating", "state", "due", "stability", "difficulty", "duration_ms")
+EXPORT_FIELDS = (
+    "question",
+    "time",
+    "answer",
+    "correct",
+    "seconds",
+    "device",
+    "session",
+    "mode",
+    "card_id",
+    "rating",
+    "state",
+    "due",
+    "stability",
+    "difficulty",
+    "duration_ms",
+)
 
 
 def export_rows(store) -> list[dict]:
     """Every attempt, oldest first; review fields are empty for drill attempts."""
     return [{k: row[k] for k in EXPORT_FIELDS} for row in store.attempts()]
-
-

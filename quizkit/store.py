@@ -3,10 +3,10 @@
 Every answer is its own transaction, committed as it is given: a killed process loses nothing
 already answered. WAL and a busy timeout let two sessions write the same file at once.
 """
+
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -18,7 +18,10 @@ BUSY_MS = 5000
 
 # Numbered migrations, applied in order and recorded in the file. Never edit one that has shipped.
 MIGRATIONS = [
-    (1, "attempts", """
+    (
+        1,
+        "attempts",
+        """
         CREATE TABLE attempts (
             id INTEGER PRIMARY KEY,
             question TEXT NOT NULL,          -- full id: bank/qid
@@ -32,8 +35,12 @@ MIGRATIONS = [
         );
         CREATE INDEX attempts_question ON attempts(question);
         CREATE INDEX attempts_time ON attempts(time);
-    """),
-    (2, "cards and reviews", """
+    """,
+    ),
+    (
+        2,
+        "cards and reviews",
+        """
         CREATE TABLE cards (
             question TEXT PRIMARY KEY,
             card_id INTEGER NOT NULL,
@@ -59,7 +66,8 @@ MIGRATIONS = [
             session TEXT NOT NULL
         );
         CREATE INDEX reviews_time ON reviews(time);
-    """),
+    """,
+    ),
 ]
 
 
@@ -82,11 +90,12 @@ class Attempt:
 @dataclass
 class Review:
     """One scheduled review, written with its attempt and the card's new state in one transaction."""
+
     question: str
     card_id: int
     rating: int
     state: int
-    prev_state: int          # 0: the card was new
+    prev_state: int  # 0: the card was new
     due: datetime
     stability: float | None
     difficulty: float | None
@@ -99,6 +108,7 @@ class Store:
     def __init__(self, path: Path | None = None):
         if path is None:
             from .settings import data_dir
+
             path = data_dir() / "quizkit.db"
         self.path = Path(path)
         try:
@@ -116,8 +126,10 @@ class Store:
     def _explain(self, e: Exception) -> str:
         text = str(e)
         if "not a database" in text or "malformed" in text:
-            return (f"{self.path}: not a readable quizkit database ({text}); it was left untouched: "
-                    f"move it away or set QUIZKIT_HOME to start afresh")
+            return (
+                f"{self.path}: not a readable quizkit database ({text}); it was left untouched: "
+                f"move it away or set QUIZKIT_HOME to start afresh"
+            )
         if "locked" in text or "busy" in text:
             return f"{self.path}: the progress database is locked by another program ({text}); try again"
         if "full" in text or "disk I/O" in text or "readonly" in text:
@@ -127,8 +139,10 @@ class Store:
     def _migrate(self):
         self.db.execute("BEGIN IMMEDIATE")  # two first starts at once must not both migrate
         try:
-            self.db.execute("CREATE TABLE IF NOT EXISTS migrations "
-                            "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)")
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS migrations "
+                "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)"
+            )
             done = {v for (v,) in self.db.execute("SELECT version FROM migrations")}
             known = max(v for v, _, _ in MIGRATIONS)
             if done and max(done) > known:
@@ -137,8 +151,9 @@ class Store:
                 if version not in done:
                     for statement in filter(str.strip, sql.split(";")):
                         self.db.execute(statement)
-                    self.db.execute("INSERT INTO migrations VALUES (?, ?, ?)",
-                                    (version, name, utc_iso(datetime.now(timezone.utc))))
+                    self.db.execute(
+                        "INSERT INTO migrations VALUES (?, ?, ?)", (version, name, utc_iso(datetime.now(timezone.utc)))
+                    )
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
@@ -176,7 +191,8 @@ class Store:
         cur = db.execute(
             "INSERT INTO attempts (question, time, answer, correct, seconds, device, session, mode) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (a.question, utc_iso(a.time), a.answer, int(a.correct), round(a.seconds, 3), a.device, a.session, a.mode))
+            (a.question, utc_iso(a.time), a.answer, int(a.correct), round(a.seconds, 3), a.device, a.session, a.mode),
+        )
         return cur.lastrowid
 
     def record_attempt(self, a: Attempt) -> int:
@@ -189,12 +205,14 @@ class Store:
         were first reviewed since `new_since`) -> Review or None, called inside the write transaction so
         that two sessions at once never rate the same card from a stale state nor overrun the new-card
         limit. None stores the attempt alone. Returns (attempt id, the Review written or None)."""
+
         def write(db):
             review = r
             if callable(r):
                 rows = db.execute("SELECT state FROM cards WHERE question = ?", (a.question,)).fetchall()
-                new_today = db.execute("SELECT COUNT(*) FROM reviews WHERE prev_state = 0 AND time >= ?",
-                                       (new_since or "",)).fetchone()[0]
+                new_today = db.execute(
+                    "SELECT COUNT(*) FROM reviews WHERE prev_state = 0 AND time >= ?", (new_since or "",)
+                ).fetchone()[0]
                 review = r(rows[0][0] if rows else None, new_today)
             attempt_id = self._insert_attempt(db, a)
             if review is None:
@@ -203,14 +221,29 @@ class Store:
             db.execute(
                 "INSERT INTO reviews (attempt, question, card_id, time, rating, state, prev_state, due, stability, "
                 "difficulty, duration_ms, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (attempt_id, r_.question, r_.card_id, utc_iso(a.time), r_.rating, r_.state, r_.prev_state,
-                 utc_iso(r_.due), r_.stability, r_.difficulty, r_.duration_ms, a.session))
+                (
+                    attempt_id,
+                    r_.question,
+                    r_.card_id,
+                    utc_iso(a.time),
+                    r_.rating,
+                    r_.state,
+                    r_.prev_state,
+                    utc_iso(r_.due),
+                    r_.stability,
+                    r_.difficulty,
+                    r_.duration_ms,
+                    a.session,
+                ),
+            )
             db.execute(
                 "INSERT INTO cards (question, card_id, state, due, leech, updated) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(question) DO UPDATE SET state = excluded.state, due = excluded.due, "
                 "leech = excluded.leech, updated = excluded.updated",
-                (r_.question, r_.card_id, r_.card_json, utc_iso(r_.due), int(r_.leech), utc_iso(a.time)))
+                (r_.question, r_.card_id, r_.card_json, utc_iso(r_.due), int(r_.leech), utc_iso(a.time)),
+            )
             return attempt_id, r_
+
         return self._write(write)
 
     # ---- reads ----
@@ -220,25 +253,42 @@ class Store:
         db.execute(
             "INSERT INTO reviews (attempt, question, card_id, time, rating, state, prev_state, due, stability, "
             "difficulty, duration_ms, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (attempt_id, r.question, r.card_id, when, r.rating, r.state, r.prev_state,
-             utc_iso(r.due), r.stability, r.difficulty, r.duration_ms, session))
+            (
+                attempt_id,
+                r.question,
+                r.card_id,
+                when,
+                r.rating,
+                r.state,
+                r.prev_state,
+                utc_iso(r.due),
+                r.stability,
+                r.difficulty,
+                r.duration_ms,
+                session,
+            ),
+        )
         db.execute(
             "INSERT INTO cards (question, card_id, state, due, leech, updated) VALUES (?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(question) DO UPDATE SET state = excluded.state, due = excluded.due, "
             "leech = excluded.leech, updated = excluded.updated",
-            (r.question, r.card_id, r.card_json, utc_iso(r.due), int(r.leech), when))
+            (r.question, r.card_id, r.card_json, utc_iso(r.due), int(r.leech), when),
+        )
 
     def rerate(self, attempt_id: int, r) -> None:
         """The learner changed the rating of an answer already stored: its review row and card, at once."""
+
         def write(db):
             row = db.execute("SELECT time, session FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
             if row:
                 self._write_review(db, attempt_id, r, row[0], row[1])
+
         self._write(write)
 
     def undo(self, attempt_id: int, question: str, card: str | None | bool = True) -> None:
         """Take back an answer: the attempt, its review, and the card: left as it is (`card` True, a
         drill), removed (None: it was new), or put back to the state JSON it had before."""
+
         def write(db):
             db.execute("DELETE FROM reviews WHERE attempt = ?", (attempt_id,))
             db.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
@@ -246,17 +296,38 @@ class Store:
                 db.execute("DELETE FROM cards WHERE question = ?", (question,))
             elif isinstance(card, str):
                 due = datetime.fromisoformat(json.loads(card)["card"]["due"])
-                db.execute("UPDATE cards SET state = ?, due = ?, leech = ? WHERE question = ?",
-                           (card, utc_iso(due), int(json.loads(card).get("leech", False)), question))
+                db.execute(
+                    "UPDATE cards SET state = ?, due = ?, leech = ? WHERE question = ?",
+                    (card, utc_iso(due), int(json.loads(card).get("leech", False)), question),
+                )
+
         self._write(write)
 
     def attempts(self) -> list[dict]:
         rows = self._read(
             "SELECT a.id, a.question, a.time, a.answer, a.correct, a.seconds, a.device, a.session, a.mode, "
             "r.card_id, r.rating, r.state, r.prev_state, r.due, r.stability, r.difficulty, r.duration_ms "
-            "FROM attempts a LEFT JOIN reviews r ON r.attempt = a.id ORDER BY a.id")
-        keys = ("id", "question", "time", "answer", "correct", "seconds", "device", "session", "mode",
-                "card_id", "rating", "state", "prev_state", "due", "stability", "difficulty", "duration_ms")
+            "FROM attempts a LEFT JOIN reviews r ON r.attempt = a.id ORDER BY a.id"
+        )
+        keys = (
+            "id",
+            "question",
+            "time",
+            "answer",
+            "correct",
+            "seconds",
+            "device",
+            "session",
+            "mode",
+            "card_id",
+            "rating",
+            "state",
+            "prev_state",
+            "due",
+            "stability",
+            "difficulty",
+            "duration_ms",
+        )
         out = []
         for row in rows:
             d = dict(zip(keys, row))
@@ -269,7 +340,8 @@ class Store:
         rows = self._read(
             "SELECT question, COUNT(*), SUM(correct), "
             "(SELECT correct FROM attempts b WHERE b.question = a.question ORDER BY b.id DESC LIMIT 1) "
-            "FROM attempts a GROUP BY question")
+            "FROM attempts a GROUP BY question"
+        )
         return {q: (n, right or 0, bool(last)) for q, n, right, last in rows}
 
     def cards(self) -> list[tuple[str, str]]:
@@ -291,7 +363,7 @@ class Store:
 
     def card_dues(self) -> list[tuple[str, str, bool]]:
         """(question, due ISO, leech) of every card: enough for forecasts without parsing states."""
-        return [(q, d, bool(l)) for q, d, l in self._read("SELECT question, due, leech FROM cards")]
+        return [(q, d, bool(leech)) for q, d, leech in self._read("SELECT question, due, leech FROM cards")]
 
     def reviews(self, since: datetime | None = None) -> list[tuple]:
         """(time, question, rating, prev_state, duration_ms) in time order, optionally from `since` on."""
@@ -304,8 +376,10 @@ class Store:
 
     def counts_between(self, bounds: list[str]) -> list[int]:
         """Attempts in each [bounds[i], bounds[i+1]) of ISO times (an indexed range count each)."""
-        return [self._read("SELECT COUNT(*) FROM attempts WHERE time >= ? AND time < ?", (a, b))[0][0]
-                for a, b in zip(bounds, bounds[1:])]
+        return [
+            self._read("SELECT COUNT(*) FROM attempts WHERE time >= ? AND time < ?", (a, b))[0][0]
+            for a, b in zip(bounds, bounds[1:])
+        ]
 
     def first_attempt_time(self) -> str | None:
         return self._read("SELECT MIN(time) FROM attempts")[0][0]
@@ -321,13 +395,17 @@ class Store:
 
     def retention_by_month(self) -> list[tuple[str, int, int]]:
         """(YYYY-MM in UTC, reviews of cards in review, passed) — Anki's true retention."""
-        return self._read("SELECT substr(time, 1, 7), COUNT(*), SUM(rating > 1) FROM reviews "
-                          "WHERE prev_state = 2 GROUP BY 1 ORDER BY 1")
+        return self._read(
+            "SELECT substr(time, 1, 7), COUNT(*), SUM(rating > 1) FROM reviews "
+            "WHERE prev_state = 2 GROUP BY 1 ORDER BY 1"
+        )
 
     def review_counts_since(self, since: str) -> tuple[int, int, int]:
         """(reviews of new cards, other reviews, all reviews ever) from an ISO time on."""
-        new, other = self._read("SELECT COALESCE(SUM(prev_state = 0), 0), COALESCE(SUM(prev_state != 0), 0) "
-                                "FROM reviews WHERE time >= ?", (since,))[0]
+        new, other = self._read(
+            "SELECT COALESCE(SUM(prev_state = 0), 0), COALESCE(SUM(prev_state != 0), 0) FROM reviews WHERE time >= ?",
+            (since,),
+        )[0]
         return new, other, self._read("SELECT COUNT(*) FROM reviews")[0][0]
 
     def attempt_times(self) -> list[tuple[str, str, int]]:

@@ -4,6 +4,7 @@ Invalid code points are replaced, terminal control and escape sequences removed 
 and over-long lines and totals cut with a marker, so nothing a snippet prints can redraw the screen, fake a
 verdict, or crash an encoder.
 """
+
 from __future__ import annotations
 
 import re

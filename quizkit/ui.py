@@ -1,9 +1,9 @@
 """Rendering with rich: the only module that prints. It decides nothing."""
+
 from __future__ import annotations
 
-import os
-
 import json
+import os
 
 from rich.console import Console
 from rich.markup import escape
@@ -41,6 +41,7 @@ def print_json(data):
 
 
 # ---- verify ----
+
 
 def verify_progress():
     """A transient counter on stderr while verify runs; returns (update(result), stop())."""
@@ -86,22 +87,38 @@ def isolation(info: dict):
 
 
 def verify_json(results, errors):
-    print_json({
-        "results": [{"id": r.id, "type": r.type, "status": r.status, "reason": r.reason, "seconds": r.seconds,
-                     "path": r.path, "line": r.line} for r in results],
-        "passed": sum(r.status == "pass" for r in results),
-        "failed": sum(r.status == "fail" for r in results),
-        "skipped": sum(r.status == "skip" for r in results),
-        "errors": [{"path": getattr(e, "path", ""), "line": getattr(e, "line", 0), "message": str(e)} for e in errors],
-    })
+    print_json(
+        {
+            "results": [
+                {
+                    "id": r.id,
+                    "type": r.type,
+                    "status": r.status,
+                    "reason": r.reason,
+                    "seconds": r.seconds,
+                    "path": r.path,
+                    "line": r.line,
+                }
+                for r in results
+            ],
+            "passed": sum(r.status == "pass" for r in results),
+            "failed": sum(r.status == "fail" for r in results),
+            "skipped": sum(r.status == "skip" for r in results),
+            "errors": [
+                {"path": getattr(e, "path", ""), "line": getattr(e, "line", 0), "message": str(e)} for e in errors
+            ],
+        }
+    )
 
 
 # ---- check ----
+
 
 def check_result(q_id: str, path: str, verdict, watching=False):
     stamp = ""
     if watching:
         import datetime
+
         stamp = datetime.datetime.now().strftime("%H:%M:%S ")
     if verdict.correct:
         t = f" in {verdict.run.seconds * 1000:.0f} ms" if verdict.run else ""
@@ -129,19 +146,23 @@ def run_failure(verdict):
 
 # ---- drill and review ----
 
+
 def _md(text: str):
     from rich.markdown import Markdown
+
     return Markdown(text, code_theme="monokai", inline_code_theme="monokai")
 
 
 def _inline(text: str) -> str:
     """Choices are one line: `code` spans get a colour instead of a Markdown block."""
     import re
+
     return re.sub(r"`([^`]+)`", r"[cyan]\1[/]", escape(text))
 
 
 def _code(code: str):
     from rich.syntax import Syntax
+
     return Syntax(code.rstrip("\n"), "python", theme="monokai", line_numbers=False, word_wrap=True)
 
 
@@ -151,7 +172,9 @@ def score_bar(score, position: str = ""):
     topics = "  ".join(f"{escape(t)} {r}/{r + w}" for t, (r, w, _) in score.topics.items() if r + w)
     out.print(
         f"[dim]{position}[/]  [green]✓ {score.right}[/]  [red]✗ {score.wrong}[/]  [yellow]↷ {score.skipped}[/]"
-        f"  streak [bold]{score.streak}[/]" + (f"   [dim]{topics}[/]" if topics else ""), soft_wrap=True)
+        f"  streak [bold]{score.streak}[/]" + (f"   [dim]{topics}[/]" if topics else ""),
+        soft_wrap=True,
+    )
 
 
 def blocks(items):
@@ -183,6 +206,7 @@ def question(asked, lang):
     from rich.panel import Panel
 
     from .model import pick
+
     q = asked.question
     parts = [_md(pick(q.prompt, lang)), *blocks(asked.extra)]
     stars = "★" * q.difficulty + "☆" * (5 - q.difficulty)
@@ -198,6 +222,7 @@ def ask(prompt: str = "> ") -> str:
     """One line from the learner. EOFError and KeyboardInterrupt reach the caller.
     From a pipe the line is echoed, so a scripted session reads like a typed one."""
     import sys
+
     text = out.input(f"[bold cyan]{escape(prompt)}[/]")
     if not sys.stdin.isatty():
         out.print(escape(text), highlight=False)
@@ -215,6 +240,7 @@ def note(text: str):
 def reveal(items):
     from rich.console import Group
     from rich.panel import Panel
+
     out.print(Panel(Group(*blocks(items)), title="answer", title_align="left", border_style="cyan"))
 
 
@@ -276,21 +302,34 @@ def summary(summary):
         table.add_row(escape(topic), str(r), str(w), str(s), f"{r / (r + w):.0%}" if r + w else "–")
     total = score.answered
     table.add_section()
-    table.add_row("[bold]all[/]", str(score.right), str(score.wrong), str(score.skipped),
-                  f"[bold]{score.right / total:.0%}[/]" if total else "–")
+    table.add_row(
+        "[bold]all[/]",
+        str(score.right),
+        str(score.wrong),
+        str(score.skipped),
+        f"[bold]{score.right / total:.0%}[/]" if total else "–",
+    )
     out.print(table)
     if saved:
         out.print(f"best streak {score.best_streak}. Every answer is saved.")
     else:
-        out.print(f"best streak {score.best_streak}. [bold red]The last answer could not be saved[/] (see below);"
-                  " those before it are.")
+        out.print(
+            f"best streak {score.best_streak}. [bold red]The last answer could not be saved[/] (see below);"
+            " those before it are."
+        )
 
 
 # ---- list and export ----
 
+
 def list_json(questions):
-    print_json({"questions": [{"id": q.full_id, "type": q.type, "tags": list(q.tags), "difficulty": q.difficulty}
-                              for q in questions]})
+    print_json(
+        {
+            "questions": [
+                {"id": q.full_id, "type": q.type, "tags": list(q.tags), "difficulty": q.difficulty} for q in questions
+            ]
+        }
+    )
 
 
 def list_tables(banks, questions, progress_rows, main_tags, TYPES):
@@ -315,13 +354,22 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
         return [str(c[t] or "") for t in TYPES]
 
     for b, p in zip(banks, progress_rows):
-        table.add_row(escape(b.id), *counts(b.questions), str(len(b.questions)),
-                      f"{p['answered']}/{p['questions']}",
-                      f"{p['right_last']}/{p['answered']}" if p["answered"] else "–")
+        table.add_row(
+            escape(b.id),
+            *counts(b.questions),
+            str(len(b.questions)),
+            f"{p['answered']}/{p['questions']}",
+            f"{p['right_last']}/{p['answered']}" if p["answered"] else "–",
+        )
     table.add_section()
     answered = sum(p["answered"] for p in progress_rows)
-    table.add_row("[bold]all[/]", *counts(questions), str(len(questions)), f"{answered}/{len(questions)}",
-                  f"{sum(p['right_last'] for p in progress_rows)}/{answered}" if answered else "–")
+    table.add_row(
+        "[bold]all[/]",
+        *counts(questions),
+        str(len(questions)),
+        f"{answered}/{len(questions)}",
+        f"{sum(p['right_last'] for p in progress_rows)}/{answered}" if answered else "–",
+    )
     out.print(table)
     tags = Counter(t for q in questions for t in q.tags)
     tt = Table(title="topics (quizkit drill --tag NAME)", title_justify="left")
@@ -340,6 +388,7 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
 def export(rows, fmt, fields, path=None):
     import csv
     import io
+
     EXPORT_FIELDS = fields
     buf = io.StringIO()
     if fmt == "jsonl":
@@ -359,6 +408,7 @@ def export(rows, fmt, fields, path=None):
 
 # ---- review ----
 
+
 def _local(when) -> str:
     return when.astimezone().strftime("%a %d %b %H:%M")
 
@@ -373,37 +423,47 @@ def review_plan(plan, settings, next_due_text):
             line += f" Today's {settings.new_per_day} new questions are done."
         out.print(line)
         return
-    out.print(f"[bold]{len(plan.due)}[/] due · [bold]{len(plan.new)}[/] new  "
-              f"[dim](today so far: {plan.new_done}/{settings.new_per_day} new, "
-              f"{plan.reviews_done}/{settings.reviews_per_day} reviews"
-              + (f"; {plan.leeches} leech{'es' if plan.leeches != 1 else ''} suspended" if plan.leeches else "")
-              + ")[/]")
+    out.print(
+        f"[bold]{len(plan.due)}[/] due · [bold]{len(plan.new)}[/] new  "
+        f"[dim](today so far: {plan.new_done}/{settings.new_per_day} new, "
+        f"{plan.reviews_done}/{settings.reviews_per_day} reviews"
+        + (f"; {plan.leeches} leech{'es' if plan.leeches != 1 else ''} suspended" if plan.leeches else "")
+        + ")[/]"
+    )
 
 
 def scheduled(rating: str, interval: str, due, leech_after: int | None = None):
     """A review's rating and when the card comes back; `leech_after`: the lapses that made it a leech."""
     out.print(f"[magenta]rated {rating}[/] → {interval}  [dim]({_local(due)})[/]")
     if leech_after:
-        out.print(f"[bold yellow]leech:[/] forgotten {leech_after} times; tagged leech and suspended from review "
-                  "(it stays in drill; rewrite the card in your own words, then drill it)")
+        out.print(
+            f"[bold yellow]leech:[/] forgotten {leech_after} times; tagged leech and suspended from review "
+            "(it stays in drill; rewrite the card in your own words, then drill it)"
+        )
 
 
 # ---- stats ----
+
 
 def stats(data):
     from datetime import date, timedelta
 
     from rich.columns import Columns
     from rich.panel import Panel
+
     t = data["today"]
     tot = data["total"]
-    out.print(Panel(
-        f"today ({t['date']}): [bold]{t['attempts']}[/] answered, [green]{t['right']} right[/] · "
-        f"{t['reviews']} reviews, {t['new']} new\n"
-        f"streak: [bold]{data['streak']}[/] day{'s' if data['streak'] != 1 else ''} · all time: {tot['attempts']} answers, "
-        f"{tot['questions_seen']} questions seen, {tot['cards']} in review"
-        + (f", [yellow]{tot['leeches']} leeches[/]" if tot["leeches"] else ""),
-        title="quizkit stats", title_align="left"))
+    out.print(
+        Panel(
+            f"today ({t['date']}): [bold]{t['attempts']}[/] answered, [green]{t['right']} right[/] · "
+            f"{t['reviews']} reviews, {t['new']} new\n"
+            f"streak: [bold]{data['streak']}[/] day{'s' if data['streak'] != 1 else ''} · all time: {tot['attempts']} answers, "
+            f"{tot['questions_seen']} questions seen, {tot['cards']} in review"
+            + (f", [yellow]{tot['leeches']} leeches[/]" if tot["leeches"] else ""),
+            title="quizkit stats",
+            title_align="left",
+        )
+    )
 
     topics = Table(title="accuracy by topic", title_justify="left")
     for col, just in (("topic", "left"), ("answers", "right"), ("right", "right"), ("accuracy", "right")):
@@ -435,8 +495,9 @@ def stats(data):
     top = max(days.values(), default=0) or 1
     # a glyph per level as well as a colour, so NO_COLOR terminals show it too
     shades = [("grey30", "·"), ("green4", "░"), ("green3", "▒"), ("green1", "▓"), ("bold bright_green", "█")]
-    heat = Table(title="days studied (last 20 weeks)", title_justify="left", show_header=False, box=None,
-                 padding=(0, 0))
+    heat = Table(
+        title="days studied (last 20 weeks)", title_justify="left", show_header=False, box=None, padding=(0, 0)
+    )
     heat.add_column("")
     for _ in range(20):
         heat.add_column("")
@@ -454,7 +515,9 @@ def stats(data):
             cells.append(f"[{style}]{glyph}[/] ")
         heat.add_row(f"{name:4}", *cells)
     out.print(heat)
-    out.print("    " + "  ".join(f"[{style}]{glyph}[/]" for style, glyph in shades) + "  [dim]none → most answers in a day[/]")
+    out.print(
+        "    " + "  ".join(f"[{style}]{glyph}[/]" for style, glyph in shades) + "  [dim]none → most answers in a day[/]"
+    )
 
 
 def _pct(x):

@@ -1,4 +1,5 @@
 """`quizkit verify` and `quizkit check`: every claim of a bank run, and a learner's file against its tests."""
+
 from __future__ import annotations
 
 import time
@@ -24,8 +25,11 @@ def verify_question(q: Question, runner, device: str, cuda: bool, strict: bool =
 def verify(questions, runner, device: str, jobs: int = 1, progress=None, strict: bool = False) -> list[VerifyResult]:
     """Every question checked; results in the banks' order. `progress(result)` is called as each ends."""
     needs_runs = any(types.of(q).RUNS or getattr(q.body, "check", None) for q in questions)
-    cuda = runner.cuda_available() if needs_runs and (device == "cuda" or any(
-        "cuda" in q.requires for q in questions)) else False
+    cuda = (
+        runner.cuda_available()
+        if needs_runs and (device == "cuda" or any("cuda" in q.requires for q in questions))
+        else False
+    )
 
     if needs_runs:
         runner.ready()  # so no question's time includes importing torch

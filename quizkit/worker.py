@@ -4,6 +4,7 @@ Started by runner.py as `python -m quizkit.worker`. This is the only module that
 It never touches CUDA itself, so each forked child may initialise CUDA on its own.
 Protocol: one JSON object per line on stdin (requests) and on the saved stdout (replies).
 """
+
 import json
 import os
 import select
@@ -18,7 +19,7 @@ from quizkit import asserts
 PIECE_FILE = "<{}>"  # the pseudo file name of each piece of code, e.g. <tests>
 _WORKER_VM = 0  # the worker's mapped bytes after warm-up; a run's memory limit comes on top
 _PRISTINE: list = []  # (object, its attributes) of what tests rely on, as the worker imported them
-_FUNCS: list = []     # (function, code, defaults, kwdefaults): an answer may patch a function's code
+_FUNCS: list = []  # (function, code, defaults, kwdefaults): an answer may patch a function's code
 RESULT_LIMIT = 1 << 20  # a result line longer than this is not a result
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -29,12 +30,14 @@ def main():
     import torch  # the whole point: paid once, shared by every fork
     import torch.nn  # noqa: F401
     import torch.nn.functional  # noqa: F401
+
     _warm_up(torch)
     _snapshot(torch)
     _become_subreaper()
     # Move everything imported so far out of the GC's reach: a child's collection would otherwise
     # touch every object and copy the worker's memory page by page.
     import gc
+
     gc.freeze()
     global _WORKER_VM
     _WORKER_VM = _vm_bytes()  # reading /proc/self/status costs ~1.5 ms: once here, not per run
@@ -51,8 +54,19 @@ def _snapshot(torch):
     import builtins
     import math
     import types
-    for obj in (torch, torch.nn, torch.nn.functional, torch.testing, torch.autograd, math, builtins,
-                torch.Tensor, torch.nn.Module, torch.nn.Parameter):
+
+    for obj in (
+        torch,
+        torch.nn,
+        torch.nn.functional,
+        torch.testing,
+        torch.autograd,
+        math,
+        builtins,
+        torch.Tensor,
+        torch.nn.Module,
+        torch.nn.Parameter,
+    ):
         _PRISTINE.append((obj, dict(vars(obj))))
     for _, attrs in _PRISTINE:
         for f in attrs.values():
@@ -85,7 +99,7 @@ def _restore():
             f.__kwdefaults__ = kwdefaults
 
 
-_SUBREAPER = []
+_SUBREAPER: list = []
 
 
 def _isolation() -> dict:
@@ -104,6 +118,7 @@ def _become_subreaper():
     which kills them after the run, instead of to init, where they would outlive quizkit."""
     try:
         import ctypes
+
         if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0:
             _SUBREAPER.append(True)
     except (OSError, AttributeError):
@@ -115,6 +130,7 @@ def _warm_up(torch):
     dynamo: 0.3-1 s each). Paid here once instead of in every child. CPU only, one thread, so the
     worker stays safe to fork; children reset seed and settings."""
     import warnings
+
     torch.set_num_threads(1)
     torch.testing.assert_close(torch.ones(2), torch.ones(2))
     x = torch.ones(2, dtype=torch.double, requires_grad=True)
@@ -217,7 +233,10 @@ def _run(req, proto):
     if over:
         result = {"status": "memory", "error": f"MemoryError: the run's processes together used more than {memory} MiB"}
     if flooded:
-        result = {"status": "error", "error": f"OutputLimit: printed more than {limit // 1024} KiB; the run was stopped"}
+        result = {
+            "status": "error",
+            "error": f"OutputLimit: printed more than {limit // 1024} KiB; the run was stopped",
+        }
     result.update(stdout=stdout, stderr=stderr)
     return result
 
@@ -232,6 +251,7 @@ def _run_home() -> str:
     if not _HOME or not os.path.isdir(_HOME[0]):
         _HOME[:] = [tempfile.mkdtemp(prefix="quizkit-run-")]
         import atexit
+
         atexit.register(shutil.rmtree, _HOME[0], True)
     return _HOME[0]
 
@@ -382,17 +402,26 @@ def _child(req, out_w, err_w, res_w, home, token):
         resource.setrlimit(resource.RLIMIT_AS, ((_WORKER_VM or _vm_bytes()) + memory * 1024 * 1024,) * 2)
 
     import random
+
     import torch
+
     seed = int(req.get("seed", 0))
     random.seed(seed)
     if device_name == "cpu":
-        torch.default_generator.manual_seed(seed)  # what torch.manual_seed does for the CPU, without 1.5 ms of other backends
+        torch.default_generator.manual_seed(
+            seed
+        )  # what torch.manual_seed does for the CPU, without 1.5 ms of other backends
     else:
         torch.manual_seed(seed)
     torch.set_num_threads(1)
     namespace = {
-        "__name__": "__main__", "torch": torch, "nn": torch.nn, "F": torch.nn.functional,
-        "math": math, "device": torch.device(device_name), "assert_close": torch.testing.assert_close,
+        "__name__": "__main__",
+        "torch": torch,
+        "nn": torch.nn,
+        "F": torch.nn.functional,
+        "math": math,
+        "device": torch.device(device_name),
+        "assert_close": torch.testing.assert_close,
     }
     answer_at = req.get("answer")  # the index of the answer's piece; the pieces after it judge it
     saved = {}

@@ -5,10 +5,11 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+from conftest import BANKS
 from typer.testing import CliRunner
 
 from quizkit import catalog
@@ -18,8 +19,6 @@ from quizkit.policies import Drill, ReviewPolicy
 from quizkit.scheduler import Phase, Scheduler
 from quizkit.settings import Settings
 from quizkit.store import Store
-
-from conftest import BANKS
 
 cli = CliRunner()
 DECK = Path(__file__).parent / "data" / "deck"

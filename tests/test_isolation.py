@@ -9,12 +9,11 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import BANKS, write_bank
 from typer.testing import CliRunner
 
 from quizkit.cli import app
 from quizkit.runner import Runner
-
-from conftest import BANKS, write_bank
 
 cli = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent

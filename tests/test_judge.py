@@ -3,14 +3,13 @@ import json
 import re
 import textwrap
 
+from conftest import write_bank
 from typer.testing import CliRunner
 
 from quizkit import checks, types
 from quizkit.bank import load_bank
-from quizkit.types import short
 from quizkit.cli import app
-
-from conftest import write_bank
+from quizkit.types import short
 
 cli = CliRunner()
 
@@ -253,3 +252,10 @@ def test_schema_command_prints_the_per_type_schema():
     assert re.fullmatch(mcq_answer["pattern"], "a") is None and re.fullmatch(mcq_answer["pattern"], "2")
     r = cli.invoke(app, ["schema", "--path"])
     assert r.stdout.strip().endswith("bank.schema.json")
+
+
+def test_tolerance_takes_inf_and_nan_as_themselves():
+    assert checks.same_output("inf 1000.6932", "inf 1000.6931", (1e-3, 0))
+    assert checks.same_output("tensor([nan, -inf])", "tensor([nan, -inf])", (1e-3, 0))
+    assert not checks.same_output("inf 1000.6932", "-inf 1000.6931", (1e-3, 0))
+    assert not checks.same_output("nan", "1.0", (1e-3, 0))

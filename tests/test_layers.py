@@ -3,9 +3,9 @@
 cli -> engine -> policies -> (bank, types, runner, checks, scheduler, store) ; cli -> ui (renders values).
 """
 import ast
+from pathlib import Path
 
 import pytest
-from pathlib import Path
 
 import quizkit
 

@@ -110,7 +110,7 @@ def test_leech_after_8_lapses_is_suspended_but_stays_in_drill():
         s = Session(policy, store, clock=lambda: clock[0])
         state = None
         leech_at = None
-        for i in range(40):
+        for _ in range(40):
             wrong = state is not None and state.phase is Phase.REVIEW  # fail every time it reaches review
             policy.queue = [(q, state)]
             s.next()
@@ -137,7 +137,7 @@ def test_thirty_day_walk_every_card_comes_back():
         r = review(when, answers, "--type", "flashcard")
         assert r.exit_code == 0, r.output
         with Store() as s:
-            for t, q, *_ in s.reviews(since=when - timedelta(hours=1)):
+            for _t, q, *_ in s.reviews(since=when - timedelta(hours=1)):
                 days_seen.setdefault(q, set()).add(day)
             assert not s.due_cards(when), f"day {day}: cards left due"  # every due card was asked
     assert sorted(days_seen) == [f"deck/c{i}" for i in range(1, 6)]

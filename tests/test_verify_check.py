@@ -2,11 +2,10 @@
 import json
 import textwrap
 
+from conftest import BANKS
 from typer.testing import CliRunner
 
 from quizkit.cli import app
-
-from conftest import BANKS
 
 cli = CliRunner()
 

@@ -10,6 +10,7 @@ Each module has:
 Blocks are plain tuples that ui renders: ("md", text), ("code", text), ("choices", [(letter, text)]),
 ("answer", text).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ def of(q):
 @dataclass
 class Ctx:
     """What judging and verifying need: the runner (None where no code runs), the device, the language."""
+
     runner: object = None
     device: str = "cpu"
     lang: str = "en"

@@ -1,4 +1,5 @@
 """code: the learner writes code; setup + answer + tests are run (under every seed) and must pass."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,11 +15,22 @@ RUNS = True
 _CODE = {"type": "string", "minLength": 1, "description": "Python code; must compile"}
 _WORDS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 SCHEMA = {
-    "starter": _CODE, "solution": _CODE, "tests": _CODE, "setup": _CODE,
-    "wrong": {"type": "array", "minItems": 1, "items": {
-        "type": "object", "required": ["code", "why"], "additionalProperties": False,
-        "properties": {"code": _CODE, "why": {"$ref": "#/$defs/text"}}}},
-    "forbid": _WORDS, "allow": _WORDS,
+    "starter": _CODE,
+    "solution": _CODE,
+    "tests": _CODE,
+    "setup": _CODE,
+    "wrong": {
+        "type": "array",
+        "minItems": 1,
+        "items": {
+            "type": "object",
+            "required": ["code", "why"],
+            "additionalProperties": False,
+            "properties": {"code": _CODE, "why": {"$ref": "#/$defs/text"}},
+        },
+    },
+    "forbid": _WORDS,
+    "allow": _WORDS,
     "max_lines": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1},
     "seeds": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1, "maximum": 100},
 }
@@ -29,8 +41,8 @@ class Body:
     starter: str
     solution: str
     tests: str
-    wrong: tuple = ()                 # Wrong answers verify proves the tests reject
-    setup: str | None = None          # the bank's setup, then the question's
+    wrong: tuple = ()  # Wrong answers verify proves the tests reject
+    setup: str | None = None  # the bank's setup, then the question's
     forbid: tuple = ()
     allow: tuple = ()
     max_lines: int | None = None
@@ -41,7 +53,9 @@ def parse(m, defaults) -> Body:
     own = fields.code(m, "setup") if "setup" in m else None
     setups = [s for s in (defaults.get("setup"), own) if s]
     return Body(
-        starter=fields.code(m, "starter"), solution=fields.code(m, "solution"), tests=fields.code(m, "tests"),
+        starter=fields.code(m, "starter"),
+        solution=fields.code(m, "solution"),
+        tests=fields.code(m, "tests"),
         wrong=fields.wrong(m) if "wrong" in m else (),
         setup="\n".join(setups) if setups else None,
         forbid=tuple(fields.forbid(m)) if "forbid" in m else (),

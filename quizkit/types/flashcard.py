@@ -1,4 +1,5 @@
 """flashcard: the answer is revealed and the learner grades themself (1-4)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """mcq: pick a letter, or several (a,c) where several are right; choices shuffled unless shuffle: false."""
+
 from __future__ import annotations
 
 import re
@@ -15,11 +16,15 @@ RUNS = False
 LETTERS = "abcdefgh"
 _INDEX = {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 0}
 SCHEMA = {
-    "choices": {"oneOf": [
-        {"type": "array", "minItems": 2, "maxItems": 8, "items": {"$ref": "#/$defs/text"}},
-        {"type": "object", "additionalProperties": {"type": "array", "minItems": 2, "maxItems": 8,
-                                                     "items": {"type": "string"}}},
-    ]},
+    "choices": {
+        "oneOf": [
+            {"type": "array", "minItems": 2, "maxItems": 8, "items": {"$ref": "#/$defs/text"}},
+            {
+                "type": "object",
+                "additionalProperties": {"type": "array", "minItems": 2, "maxItems": 8, "items": {"type": "string"}},
+            },
+        ]
+    },
     "answer": {"oneOf": [_INDEX, {"type": "array", "minItems": 1, "items": _INDEX}]},
     "code": {"type": "string", "minLength": 1},
     "check": {"type": "string", "minLength": 1, "description": "Python code; must run without error"},
@@ -39,7 +44,8 @@ class Body:
 def parse(m, defaults) -> Body:
     choices = fields.choices(m)
     return Body(
-        choices=choices, correct=fields.mcq_answer(m, len(choices)),
+        choices=choices,
+        correct=fields.mcq_answer(m, len(choices)),
         shuffle=fields.flag(m, "shuffle") if "shuffle" in m else True,
         check=fields.code(m, "check") if "check" in m else None,
         code=fields.code(m, "code") if "code" in m else None,
@@ -75,6 +81,7 @@ def verify(q, ctx):
     if not q.body.check:
         return None
     from .. import checks
+
     r = ctx.runner.run([("check", q.body.check)], ctx.device, q.timeout)
     if not r.ok:
         return "check: " + checks.describe_failure(r), checks.failure_line(q, r)

@@ -1,4 +1,5 @@
 """output: predict what `code` prints; judged on `expected` (verified), the code also run to show this torch."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,8 +17,12 @@ SCHEMA = {
     "code": {"type": "string", "minLength": 1, "description": "Python code; must compile"},
     "expected": {"type": "string", "minLength": 1},
     "accept": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1}},
-    "tolerance": {"oneOf": [_NUMBER, {"type": "object", "additionalProperties": False,
-                                      "properties": {"atol": _NUMBER, "rtol": _NUMBER}}]},
+    "tolerance": {
+        "oneOf": [
+            _NUMBER,
+            {"type": "object", "additionalProperties": False, "properties": {"atol": _NUMBER, "rtol": _NUMBER}},
+        ]
+    },
 }
 
 
@@ -31,7 +36,8 @@ class Body:
 
 def parse(m, defaults) -> Body:
     return Body(
-        code=fields.code(m, "code"), expected=fields.string(m, "expected", strip=False),
+        code=fields.code(m, "code"),
+        expected=fields.string(m, "expected", strip=False),
         accept=tuple(fields.accept(m)) if "accept" in m else (),
         tolerance=fields.tolerance(m) if "tolerance" in m else None,
     )

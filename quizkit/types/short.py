@@ -1,4 +1,5 @@
 """short: a one-line answer matched against `accept` (never shown); `answer` is what the learner sees."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,8 +13,12 @@ REQUIRED = ("accept",)
 INPUT = "line"
 RUNS = False
 SCHEMA = {
-    "accept": {"type": "array", "minItems": 1, "items": {"type": "string", "minLength": 1},
-               "description": "Accepted answers; /.../ is a regular expression. Never shown"},
+    "accept": {
+        "type": "array",
+        "minItems": 1,
+        "items": {"type": "string", "minLength": 1},
+        "description": "Accepted answers; /.../ is a regular expression. Never shown",
+    },
     "answer": {"$ref": "#/$defs/text"},
     "examples": {"type": "array", "items": {"type": "string"}, "description": "Answers that must be accepted"},
     "reject": {"type": "array", "items": {"type": "string"}, "description": "Answers that must not be accepted"},
