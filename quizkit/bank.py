@@ -14,7 +14,7 @@ from .errors import BankError
 from .fields import Located as _Located
 from .fields import Map as _Map
 from .model import Bank, Question
-from .text import safe
+from .text import needs_cleaning, safe
 
 BANK_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 
@@ -108,7 +108,8 @@ _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 
 def _construct_str(loader, node):
     # Bank text reaches the terminal: no escape sequences or control characters ("\e[2J" in a prompt).
-    return safe(loader.construct_scalar(node), line_limit=0)
+    value = loader.construct_scalar(node)
+    return safe(value, line_limit=0) if needs_cleaning(value) else value
 
 
 _Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)

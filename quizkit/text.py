@@ -15,6 +15,14 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\u200e\u2
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
 
 LINE_LIMIT = 2000
+_UNSAFE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
+
+
+def needs_cleaning(text: str) -> bool:
+    """Whether `safe` would change more than line lengths: one scan, for the common clean case."""
+    return _UNSAFE.search(text) is not None
 
 
 def safe(text, limit: int | None = None, line_limit: int = LINE_LIMIT) -> str:

@@ -210,7 +210,7 @@ def question(asked, lang):
     q = asked.question
     parts = [_md(pick(q.prompt, lang)), *blocks(asked.extra)]
     stars = "★" * q.difficulty + "☆" * (5 - q.difficulty)
-    title = f"[{escape(asked.position)}] {escape(q.full_id)} · {q.type} · [yellow]{stars}[/]"
+    title = f"{escape(f'[{asked.position}]')} {escape(q.full_id)} · {q.type} · [yellow]{stars}[/]"
     out.print(Panel(Group(*parts), title=title, title_align="left", border_style="blue"))
     keys = _KEYS[asked.input]
     if q.type == "output":

@@ -172,13 +172,16 @@ def _run(req, proto):
     memory = req.get("memory_mb") if req.get("device", "cpu") == "cpu" else None
     next_look = next_wait = time.monotonic() + 0.2
     over = False
+    peak = 0  # the run's peak mapped memory, as last sampled
     while res_r in open_fds and not bufs[res_r].endswith(b"\n"):
         ready, _, _ = select.select(open_fds, [], [], 0.2)
         if time.monotonic() > deadline:
             _killpg(pid)
         if memory and not over and time.monotonic() > next_look:
-            # RLIMIT_AS is per process: a run that forks is held to its limit all together here.
+            # RLIMIT_AS is per process: a run that forks is held to its limit all together here. Only
+            # runs longer than 0.2 s are looked at: reading /proc costs about a millisecond.
             next_look = time.monotonic() + 0.2
+            peak = max(peak, _vm_peak(pid))
             if _run_memory(pid) > memory * 1024 * 1024:
                 over = True
                 _killpg(pid)
@@ -204,7 +207,6 @@ def _run(req, proto):
             if fd == res_r and len(bufs[fd]) >= RESULT_LIMIT:
                 _killpg(pid)
                 open_fds.remove(fd)
-    peak = _vm_peak(pid)
     # Whatever the snippet left behind in its group (a fork, a sleeping subprocess) goes now,
     # and so does anything that left the group (setsid): as orphans they came back to the worker.
     _killpg(pid)
