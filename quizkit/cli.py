@@ -594,7 +594,7 @@ def list_(
 
     banks, questions = _load(ui, bank)
     if as_json:
-        ui.list_json(questions)
+        ui.list_json(questions, catalog.topic_of)
         return
     with _obj(ctx).store() as store:
         progress = store.progress()

@@ -322,11 +322,19 @@ def summary(summary):
 # ---- list and export ----
 
 
-def list_json(questions):
+def list_json(questions, topic_of):
+    """Every question with its topic, type, tags and difficulty, as one JSON document."""
     print_json(
         {
             "questions": [
-                {"id": q.full_id, "type": q.type, "tags": list(q.tags), "difficulty": q.difficulty} for q in questions
+                {
+                    "id": q.full_id,
+                    "type": q.type,
+                    "topic": topic_of(q),
+                    "tags": list(q.tags),
+                    "difficulty": q.difficulty,
+                }
+                for q in questions
             ]
         }
     )

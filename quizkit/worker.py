@@ -168,7 +168,7 @@ def _run(req, proto):
     # Done when the result line is in, or when the child is gone (a forked grandchild may keep pipes open).
     status = None
     # A backstop in case the parent died without killing the run (kill -9 of quizkit): never an orphan loop.
-    deadline = time.monotonic() + req.get("timeout", 10) + 5
+    deadline = time.monotonic() + req.get("timeout", 10) + req.get("grace", 5)
     memory = req.get("memory_mb") if req.get("device", "cpu") == "cpu" else None
     next_look = next_wait = time.monotonic() + 0.2
     over = False

@@ -181,10 +181,10 @@ def test_worker_backstop_kills_a_run_whose_parent_died():
                          stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         assert json.loads(w.stdout.readline())["ready"]
-        w.stdin.write((json.dumps({"pieces": [["code", "while True:\n    pass"]], "timeout": 0.5}) + "\n").encode())
+        w.stdin.write((json.dumps({"pieces": [["code", "while True:\n    pass"]], "timeout": 0.5, "grace": 0.5}) + "\n").encode())
         w.stdin.flush()
         pid = json.loads(w.stdout.readline())["pid"]
-        reply = json.loads(w.stdout.readline())  # nobody kills it but the backstop (0.5 + 5 s)
+        reply = json.loads(w.stdout.readline())  # nobody kills it but the backstop (0.5 + 0.5 s here; 5 s by default)
         assert reply["status"] == "crashed" and "SIGKILL" in reply["error"]
         assert not _alive(pid)
     finally:
