@@ -20,12 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from timing import median_time  # noqa: E402
-
 from quizkit import scheduler as sch  # noqa: E402
 from quizkit import stats as numbers  # noqa: E402
 from quizkit.scheduler import CardState, Scheduler, new_card  # noqa: E402
 from quizkit.store import Store, utc_iso  # noqa: E402
+
+from timing import median_time  # noqa: E402
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
 

@@ -160,10 +160,19 @@ def load_banks(paths=None) -> tuple[list[Bank], list[BankError]]:
 
 
 def load_bank(path) -> Bank:
-    """One bank file. Whatever goes wrong is this bank's one-line BankError, never a traceback."""
+    """One bank file, from the cache when the file is unchanged. Whatever goes wrong is this bank's
+    one-line BankError, never a traceback."""
+    from . import cache
+
     path = Path(path)
     try:
-        return _load(path, _read(path))
+        st = _stat(path)
+        cached = cache.get(path, st)
+        if cached is not None:
+            return cached
+        bank = _load(path, _read(path))
+        cache.put(path, st, bank)
+        return bank
     except BankError:
         raise
     except _Located as e:
@@ -178,13 +187,20 @@ def load_bank(path) -> Bank:
         raise BankError(path, 0, f"cannot load: {type(e).__name__}: {fields.excerpt(str(e), 120)}") from None
 
 
-def _read(path: Path) -> str:
+def _stat(path: Path) -> os.stat_result:
     try:
         st = os.stat(path)
-        if not stat.S_ISREG(st.st_mode):
-            raise BankError(path, 0, "not a regular file")  # a FIFO or a device would block or never end
-        if st.st_size > MAX_BANK_BYTES:
-            raise BankError(path, 0, f"larger than {MAX_BANK_BYTES // (1024 * 1024)} MiB")
+    except OSError as e:
+        raise BankError(path, 0, f"cannot read: {e.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise BankError(path, 0, "not a regular file")  # a FIFO or a device would block or never end
+    if st.st_size > MAX_BANK_BYTES:
+        raise BankError(path, 0, f"larger than {MAX_BANK_BYTES // (1024 * 1024)} MiB")
+    return st
+
+
+def _read(path: Path) -> str:
+    try:
         with open(path, encoding="utf-8") as f:
             return f.read(MAX_BANK_BYTES + 1)
     except (OSError, UnicodeDecodeError) as e:

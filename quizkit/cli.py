@@ -142,7 +142,7 @@ def verify(
     ctx: typer.Context,
     paths: List[Path] | None = typer.Argument(None, help="Bank files or folders (default: the shipped banks)."),
     as_json: bool = JsonOpt,
-    jobs: int = typer.Option(1, "-j", "--jobs", min=1, help="Runs in parallel."),
+    jobs: int | None = typer.Option(None, "-j", "--jobs", min=1, help="Runs in parallel (default: one per CPU)."),
     device: str = DeviceOpt,
     memory_mb: int = typer.Option(4096, help="Memory limit of each run, in MiB."),
     strict: bool = typer.Option(False, "--strict", help="A question skipped here (no GPU, a missing module) fails."),
@@ -154,13 +154,15 @@ def verify(
     from .runner import max_workers
 
     banks, questions, errors = catalog.load(paths)
-    if jobs > max_workers():
+    if jobs is None:  # in parallel by default; a bank of a few questions needs one worker
+        jobs = max(1, min(max_workers(), len(questions) // 20 or 1))
+    elif jobs > max_workers():
         ui.warn(f"-j {jobs}: this machine has {max_workers()} CPUs; using {max_workers()}")
         jobs = max_workers()
     with _runner(_obj(ctx), device, jobs, memory_mb) as (runner, dev):
         if verbose:
             ui.isolation(runner.isolation())
-        update, stop = ui.verify_progress() if not as_json else ((lambda r: None), (lambda: None))
+        update, stop = ui.verify_progress(len(questions)) if not as_json else ((lambda r: None), (lambda: None))
         try:
             results = checker.verify(questions, runner, dev, jobs, update, strict)
         finally:
@@ -635,8 +637,10 @@ def export(
     if fmt not in ("jsonl", "csv"):
         raise QuizkitError(f"--format must be jsonl or csv, not '{fmt}'")
     with _obj(ctx).store() as store:
-        rows = export_rows(store)
-    ui.export(rows, fmt, EXPORT_FIELDS, output)
+        try:
+            ui.export(export_rows(store), fmt, EXPORT_FIELDS, output)
+        except OSError as e:
+            raise QuizkitError(f"{output or 'stdout'}: cannot write: {e.strerror}") from None
 
 
 # Registered here, in the order `quizkit --help` lists them: what a learner uses first comes first.

@@ -107,6 +107,6 @@ EXPORT_FIELDS = (
 )
 
 
-def export_rows(store) -> list[dict]:
-    """Every attempt, oldest first; review fields are empty for drill attempts."""
-    return [{k: row[k] for k in EXPORT_FIELDS} for row in store.attempts()]
+def export_rows(store):
+    """Every attempt, oldest first, as a stream; review fields are empty for drill attempts."""
+    return ({k: row[k] for k in EXPORT_FIELDS} for row in store.iter_attempts())

@@ -303,37 +303,29 @@ class Store:
 
         self._write(write)
 
+    _ATTEMPT_KEYS = (
+        "id", "question", "time", "answer", "correct", "seconds", "device", "session", "mode",
+        "card_id", "rating", "state", "prev_state", "due", "stability", "difficulty", "duration_ms",
+    )  # fmt: skip
+
+    def iter_attempts(self):
+        """Every attempt with its review (if any), oldest first, one at a time from a cursor: an export
+        of a million rows holds one row in memory, not all of them."""
+        try:
+            cur = self.db.execute(
+                "SELECT a.id, a.question, a.time, a.answer, a.correct, a.seconds, a.device, a.session, a.mode, "
+                "r.card_id, r.rating, r.state, r.prev_state, r.due, r.stability, r.difficulty, r.duration_ms "
+                "FROM attempts a LEFT JOIN reviews r ON r.attempt = a.id ORDER BY a.id"
+            )
+            for row in cur:
+                d = dict(zip(self._ATTEMPT_KEYS, row))
+                d["correct"] = bool(d["correct"])
+                yield d
+        except sqlite3.Error as e:
+            raise StoreError(self._explain(e)) from None
+
     def attempts(self) -> list[dict]:
-        rows = self._read(
-            "SELECT a.id, a.question, a.time, a.answer, a.correct, a.seconds, a.device, a.session, a.mode, "
-            "r.card_id, r.rating, r.state, r.prev_state, r.due, r.stability, r.difficulty, r.duration_ms "
-            "FROM attempts a LEFT JOIN reviews r ON r.attempt = a.id ORDER BY a.id"
-        )
-        keys = (
-            "id",
-            "question",
-            "time",
-            "answer",
-            "correct",
-            "seconds",
-            "device",
-            "session",
-            "mode",
-            "card_id",
-            "rating",
-            "state",
-            "prev_state",
-            "due",
-            "stability",
-            "difficulty",
-            "duration_ms",
-        )
-        out = []
-        for row in rows:
-            d = dict(zip(keys, row))
-            d["correct"] = bool(d["correct"])
-            out.append(d)
-        return out
+        return list(self.iter_attempts())
 
     def progress(self) -> dict[str, tuple[int, int, bool]]:
         """question -> (attempts, right, last answer right)."""

@@ -43,19 +43,36 @@ def print_json(data):
 # ---- verify ----
 
 
-def verify_progress():
-    """A transient counter on stderr while verify runs; returns (update(result), stop())."""
+def verify_progress(total: int):
+    """A progress bar on stderr while verify runs, shown once a run has taken over a second (and only on a
+    terminal); returns (update(result), stop())."""
+    import threading
+    import time
+
     if not err.is_terminal:
         return (lambda r: None), (lambda: None)
-    status = err.status("verifying…")
-    status.start()
-    count = [0]
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(
+        TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True
+    )
+    task = progress.add_task("verify", total=total)
+    started = time.monotonic()
+    shown = [False]
+    lock = threading.Lock()
 
     def update(_result):
-        count[0] += 1
-        status.update(f"verifying… {count[0]} done")
+        with lock:
+            progress.advance(task)
+            if not shown[0] and time.monotonic() - started > 1.0:
+                shown[0] = True
+                progress.start()
 
-    return update, status.stop
+    def stop():
+        if shown[0]:
+            progress.stop()
+
+    return update, stop
 
 
 def verify_table(results, errors):
@@ -394,24 +411,28 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
 
 
 def export(rows, fmt, fields, path=None):
+    """Rows written as they come (constant memory at any size): JSON Lines or CSV, to a file or stdout."""
     import csv
-    import io
 
-    EXPORT_FIELDS = fields
-    buf = io.StringIO()
-    if fmt == "jsonl":
-        for row in rows:
-            buf.write(json.dumps(row, ensure_ascii=False) + "\n")
-    else:
-        w = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
+    f = open(path, "w", encoding="utf-8", newline="") if path else out.file
+    n = 0
+    try:
+        if fmt == "jsonl":
+            for row in rows:
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+                n += 1
+        else:
+            w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
+            w.writeheader()
+            for row in rows:
+                w.writerow(row)
+                n += 1
+        f.flush()
+    finally:
+        if path:
+            f.close()
     if path:
-        path.write_text(buf.getvalue(), encoding="utf-8")
-        err.print(f"wrote {len(rows)} attempts to {escape(str(path))}")
-    else:
-        out.file.write(buf.getvalue())
-        out.file.flush()
+        err.print(f"wrote {n} attempts to {escape(str(path))}")
 
 
 # ---- review ----

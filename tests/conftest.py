@@ -10,6 +10,7 @@ BANKS = DATA / "banks"
 def _home(tmp_path, monkeypatch):
     """Every test gets its own data folder and a fixed terminal width."""
     monkeypatch.setenv("QUIZKIT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("QUIZKIT_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.delenv("EDITOR", raising=False)
     monkeypatch.delenv("VISUAL", raising=False)

@@ -3,11 +3,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import BANKS, write_bank
 
 from quizkit import bank
 from quizkit.errors import BankError
 from quizkit.model import pick
+
+from conftest import BANKS, write_bank
 
 pytestmark = pytest.mark.torch_free  # runs without the torch worker: pytest -m torch_free
 

@@ -1,10 +1,11 @@
 import pytest
-from conftest import BANKS
 
 from quizkit import checks, types
 from quizkit.bank import load_bank
 from quizkit.model import RunResult
 from quizkit.types import mcq
+
+from conftest import BANKS
 
 pytestmark = pytest.mark.torch_free  # runs without the torch worker: pytest -m torch_free
 

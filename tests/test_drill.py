@@ -6,11 +6,12 @@ import subprocess
 import sys
 import time
 
-from conftest import BANKS
 from typer.testing import CliRunner
 
 from quizkit.cli import app
 from quizkit.store import Store
+
+from conftest import BANKS
 
 cli = CliRunner()
 

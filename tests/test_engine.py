@@ -9,7 +9,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from conftest import BANKS
 from typer.testing import CliRunner
 
 from quizkit import catalog
@@ -19,6 +18,8 @@ from quizkit.policies import Drill, ReviewPolicy
 from quizkit.scheduler import Phase, Scheduler
 from quizkit.settings import Settings
 from quizkit.store import Store
+
+from conftest import BANKS
 
 cli = CliRunner()
 DECK = Path(__file__).parent / "data" / "deck"

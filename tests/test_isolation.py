@@ -9,11 +9,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import BANKS, write_bank
 from typer.testing import CliRunner
 
 from quizkit.cli import app
 from quizkit.runner import Runner
+
+from conftest import BANKS, write_bank
 
 cli = CliRunner()
 ROOT = Path(__file__).resolve().parent.parent
@@ -345,3 +346,8 @@ def test_a_command_whose_only_bank_is_broken_exits_1_with_one_line(tmp_path):
     for cmd in (["list"], ["drill"], ["review"]):
         r = cli.invoke(app, [*cmd, "--bank", str(bank)])
         assert r.exit_code == 1 and "bad YAML" in r.output and "Traceback" not in r.output, cmd
+
+
+def test_export_to_a_folder_that_cannot_be_written_is_one_line(tmp_path):
+    r = cli.invoke(app, ["export", "-o", str(tmp_path / "no" / "such" / "dir" / "out.jsonl")])
+    assert r.exit_code == 1 and "cannot write" in r.output and "Traceback" not in r.output

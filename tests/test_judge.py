@@ -3,13 +3,14 @@ import json
 import re
 import textwrap
 
-from conftest import write_bank
 from typer.testing import CliRunner
 
 from quizkit import checks, types
 from quizkit.bank import load_bank
 from quizkit.cli import app
 from quizkit.types import short
+
+from conftest import write_bank
 
 cli = CliRunner()
 

@@ -4,12 +4,13 @@ import sys
 from datetime import datetime, timezone
 
 import pytest
-from conftest import BANKS
 from typer.testing import CliRunner
 
 from quizkit.cli import app
 from quizkit.errors import StoreError
 from quizkit.store import MIGRATIONS, Attempt, Store
+
+from conftest import BANKS
 
 pytestmark = pytest.mark.torch_free  # runs without the torch worker: pytest -m torch_free
 

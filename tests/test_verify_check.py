@@ -2,10 +2,11 @@
 import json
 import textwrap
 
-from conftest import BANKS
 from typer.testing import CliRunner
 
 from quizkit.cli import app
+
+from conftest import BANKS
 
 cli = CliRunner()
 
@@ -194,3 +195,24 @@ def test_check_watch_reruns_on_save(tmp_path):
         out, _ = p.communicate(timeout=20)
     assert p.returncode == 0, out
     assert "Traceback" not in "".join(lines) + out
+
+
+def test_verify_runs_in_parallel_by_default(monkeypatch):
+    from quizkit import cli as cli_module
+    seen = []
+    real = cli_module._default_runner
+
+    def spy(workers=1, memory_mb=None):
+        seen.append(workers)
+        return real(workers, memory_mb)
+    monkeypatch.setattr(cli_module, "_default_runner", spy)
+    monkeypatch.setattr("quizkit.runner.max_workers", lambda: 2)
+    many = "questions:\n" + "".join(
+        f"  - id: q{i}\n    type: output\n    prompt: p\n    code: print({i})\n    expected: '{i}'\n" for i in range(40))
+    import tempfile
+    from pathlib import Path
+    with tempfile.TemporaryDirectory() as d:
+        bank = Path(d) / "many.yaml"
+        bank.write_text(many)
+        r = cli.invoke(app, ["verify", str(bank)])
+    assert r.exit_code == 0 and seen == [2]
