@@ -35,11 +35,31 @@ def cache_dir() -> Path | None:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "quizkit"
 
 
+_LOADER: list = []
+
+
+def _loader_stamp() -> str:
+    """The loader's own files (size and mtime): a checkout whose validation changed reads banks again even
+    before the version number moves."""
+    if not _LOADER:
+        here = Path(__file__).parent
+        files = sorted([*here.glob("*.py"), *(here / "types").glob("*.py")])
+        _LOADER.append(
+            hashlib.sha256(
+                repr([(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files]).encode()
+            ).hexdigest()[:16]
+        )
+    return _LOADER[0]
+
+
 def _entry(path: Path, st: os.stat_result) -> Path | None:
     folder = cache_dir()
     if folder is None:
         return None
-    key = f"{FORMAT}|{__version__}|{os.path.realpath(path)}|{st.st_size}|{st.st_mtime_ns}|{st.st_ctime_ns}|{st.st_ino}"
+    key = (
+        f"{FORMAT}|{__version__}|{_loader_stamp()}|{os.path.realpath(path)}|{st.st_size}|{st.st_mtime_ns}|"
+        f"{st.st_ctime_ns}|{st.st_ino}"
+    )
     return folder / "banks" / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".json")
 
 

@@ -221,9 +221,21 @@ def _stamp(file: Path):
         return None
 
 
+MAX_ANSWER_BYTES = 1 << 20
+
+
 def _read(file: Path) -> str:
+    """An answer file: a regular file (a FIFO or /dev/zero would never end) of at most 1 MiB."""
+    import stat
+
     try:
-        return file.read_text(encoding="utf-8")
+        st = file.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise QuizkitError(f"{file}: not a regular file")
+        if st.st_size > MAX_ANSWER_BYTES:
+            raise QuizkitError(f"{file}: larger than 1 MiB; an answer is a few lines")
+        with open(file, encoding="utf-8") as f:
+            return f.read(MAX_ANSWER_BYTES + 1)
     except (OSError, UnicodeDecodeError) as e:
         raise QuizkitError(f"{file}: cannot read: {getattr(e, 'strerror', None) or e}") from None
 

@@ -145,7 +145,43 @@ def accept(m) -> list[str]:
                 re.compile(x[1:-1])
             except re.error as e:
                 raise Located(m.lines["accept"], f"'accept': bad regular expression {excerpt(x)}: {e}") from None
+            if backtracks(x[1:-1]):
+                raise Located(
+                    m.lines["accept"],
+                    f"'accept': the regular expression {excerpt(x)} repeats a repetition, which can take "
+                    "forever on some answers; rewrite it",
+                )
     return [x.strip() for x in v]
+
+
+def backtracks(pattern: str) -> bool:
+    """A repeat inside a repeat, such as (a+)+ or (\\w*)*: Python's re can take exponential time on those,
+    so a bank's pattern could hang drill and verify on a crafted (or unlucky) answer."""
+    try:
+        from re import _parser as parser  # type: ignore[attr-defined]
+    except ImportError:  # Python 3.10
+        import sre_parse as parser  # type: ignore[no-redef]
+    repeats = {parser.MAX_REPEAT, parser.MIN_REPEAT, getattr(parser, "POSSESSIVE_REPEAT", None)}
+
+    def walk(items, inside: bool) -> bool:
+        for op, arg in items:
+            if op in repeats:
+                _low, high, sub = arg
+                unbounded = high == parser.MAXREPEAT or high > 1
+                if (unbounded and inside) or walk(sub, inside or unbounded):
+                    return True
+            elif op is parser.SUBPATTERN:
+                if walk(arg[-1], inside):
+                    return True
+            elif op is parser.BRANCH:
+                if any(walk(b, inside) for b in arg[1]):
+                    return True
+        return False
+
+    try:
+        return walk(parser.parse(pattern), False)
+    except Exception:  # noqa: BLE001  (compiled above; a parser change must not refuse good banks)
+        return False
 
 
 def choices(m) -> tuple:

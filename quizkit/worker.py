@@ -14,11 +14,13 @@ import sys
 import tempfile
 import time
 
-from quizkit import asserts
+from quizkit import asserts, confine
 
 PIECE_FILE = "<{}>"  # the pseudo file name of each piece of code, e.g. <tests>
 _WORKER_VM = 0  # the worker's mapped bytes after warm-up; a run's memory limit comes on top
 _PRISTINE: list = []  # (object, its attributes) of what tests rely on, as the worker imported them
+_LANDLOCK = 0  # the kernel's Landlock ABI: each run is confined with it where it is there
+_EXEC, _COMPILE = exec, compile  # the judge's own references, whatever an answer rebinds
 _FUNCS: list = []  # (function, code, defaults, kwdefaults): an answer may patch a function's code
 RESULT_LIMIT = 1 << 20  # a result line longer than this is not a result
 PR_SET_CHILD_SUBREAPER = 36
@@ -32,15 +34,16 @@ def main():
     import torch.nn.functional  # noqa: F401
 
     _warm_up(torch)
-    _snapshot(torch)
     _become_subreaper()
+    global _WORKER_VM, _LANDLOCK
+    _LANDLOCK = confine.abi()
+    _WORKER_VM = _vm_bytes()  # reading /proc/self/status costs ~1.5 ms: once here, not per run
+    _snapshot(torch)
     # Move everything imported so far out of the GC's reach: a child's collection would otherwise
     # touch every object and copy the worker's memory page by page.
     import gc
 
     gc.freeze()
-    global _WORKER_VM
-    _WORKER_VM = _vm_bytes()  # reading /proc/self/status costs ~1.5 ms: once here, not per run
     proto.write(json.dumps({"ready": True, "torch": torch.__version__, "isolation": _isolation()}) + "\n")
     for line in sys.stdin:
         req = json.loads(line)
@@ -50,22 +53,32 @@ def main():
 
 
 def _snapshot(torch):
-    """What the tests rely on, as imported: put back after the answer runs, before the tests do."""
+    """What the tests (and the worker's own judging) rely on, as imported: put back after the answer runs,
+    before the tests do, and again before the result is written."""
     import builtins
+    import json.encoder
     import math
     import types
+
+    import torch.testing._comparison
 
     for obj in (
         torch,
         torch.nn,
         torch.nn.functional,
         torch.testing,
+        torch.testing._comparison,
         torch.autograd,
         math,
         builtins,
         torch.Tensor,
         torch.nn.Module,
         torch.nn.Parameter,
+        json,
+        json.encoder,
+        os,
+        asserts,
+        sys.modules[__name__],  # the worker itself (it runs as __main__): its exec, its helpers
     ):
         _PRISTINE.append((obj, dict(vars(obj))))
     for _, attrs in _PRISTINE:
@@ -74,17 +87,25 @@ def _snapshot(torch):
                 _FUNCS.append((f, f.__code__, f.__defaults__, f.__kwdefaults__))
 
 
-def _restore():
+_STRICT = ("json", "json.encoder", "os", "quizkit.asserts", "__main__", "quizkit.worker")
+
+
+def _restore(torch=None):
+    if torch is not None:  # a torch function or dispatch mode left on the stack would see every comparison
+        while torch._C._len_torch_function_stack() > 0:
+            torch._C._pop_torch_function_stack()
+        while torch._C._len_torch_dispatch_stack() > 0:
+            torch._C._pop_torch_dispatch_stack()
     for obj, attrs in _PRISTINE:
         now = vars(obj)
-        is_class = isinstance(obj, type)
+        is_class = isinstance(obj, type) or getattr(obj, "__name__", "") in _STRICT
         for key, value in attrs.items():
             if now.get(key, attrs) is not value:
                 try:
                     setattr(obj, key, value)
                 except (AttributeError, TypeError):
                     pass
-        if is_class:  # a method added to a class shadows the base's: remove it
+        if is_class:  # a method added to a class (or a name to these modules) shadows the real one: remove it
             for key in [k for k in now if k not in attrs]:
                 try:
                     delattr(obj, key)
@@ -110,6 +131,7 @@ def _isolation() -> dict:
         "processes": "the run's process group, then every orphan reparented to the worker, killed after each run",
         "cgroup": "not used",
         "files": "an emptied temporary folder as cwd and HOME",
+        "landlock": confine.describe(),
     }
 
 
@@ -395,6 +417,7 @@ def _child(req, out_w, err_w, res_w, home, token):
     os.environ["HOME"] = home
     os.environ["TMPDIR"] = home
     tempfile.tempdir = None
+    confine.confine(home, _LANDLOCK)
     sys.stdout = open(1, "w", buffering=1, closefd=False, errors="replace")
     sys.stderr = open(2, "w", buffering=1, closefd=False, errors="replace")
     device_name = req.get("device", "cpu")
@@ -428,8 +451,8 @@ def _child(req, out_w, err_w, res_w, home, token):
     answer_at = req.get("answer")  # the index of the answer's piece; the pieces after it judge it
     saved = {}
     sources = {}
-    result = {"status": "pass"}
     start = time.perf_counter()
+    failure = None
     try:
         for i, (name, code) in enumerate(req["pieces"]):
             filename = PIECE_FILE.format(name)
@@ -440,17 +463,23 @@ def _child(req, out_w, err_w, res_w, home, token):
                 saved = dict(namespace)  # torch, nn, F, ..., and what setup defined
             if answer_at is not None and i > answer_at:
                 # The judge: what the answer patched is put back, and asserts report their values.
-                _restore()
+                _restore(torch)
                 namespace.update(saved)
                 namespace[asserts.EXPLAIN] = asserts.explain
                 namespace["__builtins__"] = builtins
                 tree = asserts.rewrite(code, filename)
-                exec(compile(tree, filename, "exec"), namespace)
+                _EXEC(_COMPILE(tree, filename, "exec"), namespace)
                 continue
-            exec(compile(code, filename, "exec"), namespace)
+            _EXEC(_COMPILE(code, filename, "exec"), namespace)
     except BaseException as e:  # noqa: BLE001  (SystemExit and KeyboardInterrupt are the snippet's too)
-        result = _describe(e, sources, traceback)
-    result["seconds"] = time.perf_counter() - start
+        failure = e
+    seconds = time.perf_counter() - start
+    # The answer's functions ran inside the tests too: put everything back once more before the verdict
+    # is described and written, so nothing the answer patched (json, os, this module) writes it.
+    if answer_at is not None:
+        _restore(torch)
+    result = {"status": "pass"} if failure is None else _describe(failure, sources, traceback)
+    result["seconds"] = seconds
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()

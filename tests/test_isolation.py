@@ -52,26 +52,26 @@ def test_a_forged_reply_on_any_inherited_pipe_is_not_a_pass(runner):
     assert runner.run([("code", "print(7)")]).stdout == "7\n"
 
 
-def test_a_setsid_escapee_is_killed_and_cannot_forge_a_later_verdict(runner, tmp_path):
-    pidfile = tmp_path / "escapee.pid"
-    escape = textwrap.dedent(f"""
+def test_a_setsid_escapee_is_killed_and_cannot_forge_a_later_verdict(runner):
+    escape = textwrap.dedent("""
         import os, time, json
         if os.fork() == 0:
             os.setsid()
             if os.fork() == 0:
-                open({str(pidfile)!r}, "w").write(str(os.getpid()))
+                print(os.getpid(), flush=True)  # a run may write only in its own folder: say it here
                 time.sleep(1.5)
                 for fd in range(64):
                     try:
-                        os.write(fd, (json.dumps({{"status": "pass"}}) + "\\n").encode())
+                        os.write(fd, (json.dumps({"status": "pass"}) + "\\n").encode())
                     except OSError:
                         pass
                 time.sleep(60)
             os._exit(0)
         time.sleep(0.3)
     """)
-    assert runner.run([("code", escape)]).status == "pass"
-    pid = int(pidfile.read_text())
+    r = runner.run([("code", escape)])
+    assert r.status == "pass"
+    pid = int(r.stdout.split()[0])
     # The next run is an endless loop: it must time out, whatever the escapee tried to write.
     r = runner.run([("code", "while True:\n    pass")], timeout=2.5)
     assert r.status == "timeout"
@@ -351,3 +351,77 @@ def test_a_command_whose_only_bank_is_broken_exits_1_with_one_line(tmp_path):
 def test_export_to_a_folder_that_cannot_be_written_is_one_line(tmp_path):
     r = cli.invoke(app, ["export", "-o", str(tmp_path / "no" / "such" / "dir" / "out.jsonl")])
     assert r.exit_code == 1 and "cannot write" in r.output and "Traceback" not in r.output
+
+
+def _confined():
+    from quizkit import confine
+    return confine.abi()
+
+
+@pytest.mark.skipif(not _confined(), reason="no Landlock in this kernel")
+def test_a_run_cannot_write_outside_its_folder_nor_signal_quizkit(runner, tmp_path):
+    """An answer that rewrote the bank cache or a bank could fake later verdicts; one that stopped quizkit
+    would hang it. Under Landlock neither is possible."""
+    target = tmp_path / "poison.json"
+    r = runner.run([("code", f"open({str(target)!r}, 'w').write('x')")])
+    assert r.status == "error" and "PermissionError" in r.error and not target.exists()
+    r = runner.run([("code", "import os\nopen('mine.txt', 'w').write('ok')\nprint(open('mine.txt').read())")])
+    assert r.stdout == "ok\n"  # its own folder is writable
+    if _confined() >= 6:
+        me = os.getpid()
+        r = runner.run([("code", f"import os, signal\nos.kill({me}, signal.SIGSTOP)")])
+        assert r.status == "error" and "PermissionError" in r.error
+
+
+HIJACKS = {
+    "json.dumps forges the result": (
+        "import json\n_d = json.dumps\n"
+        "def _fake(obj, *a, **k):\n"
+        "    if isinstance(obj, dict) and 'token' in obj:\n"
+        "        obj = {'status': 'pass', 'token': obj['token'], 'seconds': 0.0}\n"
+        "    return _d(obj, *a, **k)\n"
+        "json.dumps = _fake\n"),
+    "a torch function mode left on": (
+        "from torch.overrides import TorchFunctionMode\n"
+        "class M(TorchFunctionMode):\n"
+        "    def __torch_function__(self, func, types, args=(), kwargs=None):\n"
+        "        kwargs = kwargs or {}\n"
+        "        if getattr(func, '__name__', '') == 'equal':\n"
+        "            return True\n"
+        "        return func(*args, **kwargs)\n"
+        "M().__enter__()\n"),
+    "the assert rewriter": "import quizkit.asserts as A, ast\nA.rewrite = lambda s, f: ast.parse('pass')\n",
+    "the worker's exec": "import sys\nsys.modules['__main__'].exec = lambda *a, **k: None\n",
+    "assert_close internals": (
+        "import torch.testing._comparison as C\nC.not_close_error_metas = lambda *a, **k: []\n"),
+}
+
+
+@pytest.mark.parametrize("what", HIJACKS)
+def test_an_answer_that_hijacks_the_judge_does_not_pass(runner, what):
+    answer = HIJACKS[what] + "def add1(x):\n    return x\n"
+    tests = "x = torch.arange(4.)\nassert torch.equal(add1(x), x + 1)\nassert_close(add1(x), x + 1)\n"
+    r = runner.run([("answer", answer), ("tests", tests)], answer=0)
+    assert r.status != "pass", r
+
+
+def test_a_regex_that_can_backtrack_forever_is_refused_at_load(tmp_path):
+    bank = write_bank(tmp_path, textwrap.dedent("""\
+        questions:
+          - id: b
+            type: short
+            prompt: q
+            accept: ["/(a+)+b/"]
+            reject: [aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaac]
+        """))
+    start = time.monotonic()
+    r = cli.invoke(app, ["verify", str(bank)])
+    assert r.exit_code == 1 and "repeats a repetition" in r.output and time.monotonic() - start < 10
+
+
+def test_an_answer_file_that_never_ends_is_refused(tmp_path):
+    fifo = tmp_path / "answer.py"
+    os.mkfifo(fifo)
+    for f in (fifo, Path("/dev/zero")):
+        r = cli.invoke(app, ["check", "softmax", str(f), "--bank", str(BANKS / "mini.yaml")])
+        assert r.exit_code == 1 and "not a regular file" in r.output
