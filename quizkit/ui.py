@@ -155,10 +155,21 @@ def run_failure(verdict):
         return
     if run.where:
         out.print(f"  [bold]{escape(run.where)}[/]" + (f": [cyan]{escape(run.line)}[/]" if run.line else ""))
-    out.print(f"  [red]{escape(run.error or run.status)}[/]", soft_wrap=True)
+    out.print(f"  [red]{escape(_lines(run.error or run.status, 12))}[/]", soft_wrap=True)
     if run.stdout.strip():
         out.print("  [dim]it printed:[/]")
-        out.print(escape(run.stdout.rstrip()[-2000:]), soft_wrap=True)
+        out.print(escape(_lines(run.stdout.rstrip()[-2000:], 30, tail=True)), soft_wrap=True)
+
+
+def _lines(text: str, most: int, tail: bool = False) -> str:
+    """At most `most` lines of `text` (the last ones with `tail`), saying how many were left out."""
+    rows = text.split("\n")
+    if len(rows) <= most:
+        return text
+    cut = len(rows) - most
+    kept = rows[-most:] if tail else rows[:most]
+    note = f"… {cut} more line{'s' if cut != 1 else ''}"
+    return "\n".join([note, *kept] if tail else [*kept, note])
 
 
 # ---- drill and review ----
@@ -241,8 +252,8 @@ def ask(prompt: str = "> ") -> str:
     import sys
 
     text = out.input(f"[bold cyan]{escape(prompt)}[/]")
-    if not sys.stdin.isatty():
-        out.print(escape(text), highlight=False)
+    if not sys.stdin.isatty():  # echoed, cut: a pasted megabyte is stored whole but not printed back whole
+        out.print(escape(text if len(text) <= 300 else text[:300] + " …"), highlight=False)
     return text
 
 
