@@ -297,10 +297,10 @@ def _read_code(ui, s, start: str | None) -> str | None:
             return _edit(editor, s.current, start)
         except QuizkitError as e:
             ui.note(f"{e}; type or paste the code instead")
-    if start:
-        ui.note("your last attempt is above; type or paste the new version")
+    prefill = _prefill(ui, start)
     lines: list[str] = []
     while True:
+        prefill(len(lines))
         text = _ask(ui, "... " if lines else "code> ")
         if not lines:
             cmd = _command(ui, s, text.strip())
@@ -310,9 +310,37 @@ def _read_code(ui, s, start: str | None) -> str | None:
                 continue
         if text.strip() == ".":
             if lines:
+                prefill(10**9)  # no more prefilled text at later prompts
                 return "\n".join(lines) + "\n"
             continue
         lines.append(text.rstrip("\n"))
+
+
+def _prefill(ui, start: str | None):
+    """A retry typed at a terminal starts from the last attempt: each of its lines is offered, already
+    typed, at its prompt (Enter keeps it, or edit it); a line holding only '.' ends as always. From a pipe
+    there is nothing to edit, so the new version is read whole."""
+    import sys
+
+    old = start.rstrip("\n").split("\n") if start else []
+    if not old:
+        return lambda i: None
+    try:
+        import readline
+    except ImportError:  # Windows: no line editing to prefill
+        ui.note("your last attempt is above; type or paste the new version")
+        return lambda i: None
+    if not sys.stdin.isatty():
+        ui.note("your last attempt is above; type or paste the new version")
+        return lambda i: None
+    ui.note("your last attempt comes back line by line: Enter keeps a line, or edit it; '.' alone ends")
+    old.append(".")
+
+    def offer(i):
+        text = old[i] if i < len(old) else ""
+        readline.set_startup_hook((lambda: readline.insert_text(text)) if text else None)
+
+    return offer
 
 
 def _edit(editor, asked, start) -> str:
