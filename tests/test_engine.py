@@ -207,3 +207,27 @@ def test_version():
     import quizkit
     r = cli.invoke(app, ["--version"])
     assert r.exit_code == 0 and r.stdout.strip() == f"quizkit {quizkit.__version__}"
+
+
+@pytest.mark.torch_free
+def test_a_typed_retry_at_a_terminal_offers_the_last_attempt_line_by_line(monkeypatch):
+    import readline
+
+    from quizkit import cli as cli_module
+
+    hooks, typed = [], []
+    monkeypatch.setattr(readline, "set_startup_hook", lambda hook=None: hooks.append(hook))
+    monkeypatch.setattr(readline, "insert_text", typed.append)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+
+    class UI:
+        def note(self, text):
+            pass
+
+    offer = cli_module._prefill(UI(), "def f(x):\n    return x\n")
+    for i in range(4):
+        offer(i)
+    assert hooks[-1] is None  # past the last line: a fresh prompt
+    for hook in hooks[:-1]:
+        hook()
+    assert typed == ["def f(x):", "    return x", "."]
