@@ -21,6 +21,7 @@ BANK_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 MAX_BANK_BYTES = 8 * 1024 * 1024
 MAX_NODES = 200_000  # YAML nodes after aliases are expanded: a bank is thousands, a bomb billions
 MAX_ALIASES = 10_000
+MAX_QUESTION_SECONDS = 900  # seeds × timeout: one question's runs, at most
 
 TOP_FIELDS = ("bank", "title", "tags", "setup", "seeds", "questions")
 COMMON = ("id", "type", "prompt", "tags", "difficulty", "hint", "explanation", "requires", "timeout", "source")
@@ -292,6 +293,13 @@ def _question(bank_id, path, m, bank_tags, list_line, defaults) -> Question:
         f["requires"] = tuple(fields.requires(m))
     if "timeout" in m:
         f["timeout"] = fields.number(m, "timeout", 0.1, 600)
+    runs = getattr(f["body"], "seeds", 1) * f.get("timeout", 10.0)
+    if runs > MAX_QUESTION_SECONDS:
+        raise _Located(
+            m.line,
+            f"question '{qid}': seeds × timeout allows {runs:g} s of runs; at most "
+            f"{MAX_QUESTION_SECONDS} s (a verify must end)",
+        )
     if "source" in m:
         f["source"] = fields.string(m, "source")
     return Question(**f)

@@ -1,4 +1,4 @@
-"""Landlock (Linux 5.13+, unprivileged): a run may write only inside its own folder (and /dev), and may not
+"""Landlock (Linux 5.13+, unprivileged): a run may write only inside its own folder (and /dev/null), and may not
 signal any process outside itself (Linux 6.12+), so an answer can neither stop quizkit nor rewrite a bank,
 the bank cache or the progress database. Where the kernel has no Landlock, runs go on without it and
 `quizkit verify -v` says so. Pure ctypes: no dependency; used by the worker's child just before a run.
@@ -22,6 +22,13 @@ REFER, TRUNCATE = 1 << 13, 1 << 14
 SCOPE_ABSTRACT_UNIX_SOCKET, SCOPE_SIGNAL = 1 << 0, 1 << 1
 
 
+def _listdir(path):
+    try:
+        return os.listdir(path)
+    except OSError:
+        return []
+
+
 def _syscall():
     try:
         libc = ctypes.CDLL(None, use_errno=True)
@@ -43,7 +50,7 @@ def describe() -> str:
     v = abi()
     if not v:
         return "not available in this kernel: a run may write files anywhere this user may, and signal quizkit"
-    parts = ["writes only in the run's own folder and /dev"]
+    parts = ["writes only in the run's own folder (and /dev/null, a GPU's device files)"]
     parts.append("no signals to processes outside the run" if v >= 6 else "signals not confined (Landlock ABI < 6)")
     return f"Landlock ABI {v}: " + "; ".join(parts)
 
@@ -65,8 +72,11 @@ def confine(home: str, version: int) -> bool:
     if fd < 0:
         return False
     try:
-        dev_rights = WRITE_FILE | (TRUNCATE if version >= 3 else 0)  # /dev/null, a GPU's device files
-        for path, rights in ((home, handled), ("/dev/shm", handled), ("/dev", dev_rights)):
+        # Devices one by one: /dev/null and a GPU's device files, not the terminal (/dev/pts: a run could
+        # draw a fake verdict on it) nor /dev/shm (memory outside every limit, left after the run).
+        dev_rights = WRITE_FILE | (TRUNCATE if version >= 3 else 0)
+        devices = ["/dev/null"] + sorted(os.path.join("/dev", n) for n in _listdir("/dev") if n.startswith("nvidia"))
+        for path, rights in [(home, handled)] + [(d, dev_rights) for d in devices]:
             try:
                 dfd = os.open(path, os.O_PATH | os.O_CLOEXEC)
             except OSError:

@@ -90,12 +90,24 @@ def _snapshot(torch):
 _STRICT = ("json", "json.encoder", "os", "quizkit.asserts", "__main__", "quizkit.worker")
 
 
-def _restore(torch=None):
-    if torch is not None:  # a torch function or dispatch mode left on the stack would see every comparison
-        while torch._C._len_torch_function_stack() > 0:
-            torch._C._pop_torch_function_stack()
-        while torch._C._len_torch_dispatch_stack() > 0:
-            torch._C._pop_torch_dispatch_stack()
+def _modes(torch):
+    return torch._C._len_torch_function_stack(), torch._C._len_torch_dispatch_stack()
+
+
+def _pop_modes(torch, depth=(0, 0)):
+    """Torch function and dispatch modes above `depth` (what the tests themselves entered stays): a mode
+    left on by the answer would see, and could answer, every comparison the tests make."""
+    from torch.utils._python_dispatch import _pop_mode
+
+    while torch._C._len_torch_function_stack() > depth[0]:
+        torch._C._pop_torch_function_stack()
+    while torch._C._len_torch_dispatch_stack() > depth[1]:
+        _pop_mode()
+
+
+def _restore(torch=None, depth=(0, 0)):
+    if torch is not None:
+        _pop_modes(torch, depth)
     for obj, attrs in _PRISTINE:
         now = vars(obj)
         is_class = isinstance(obj, type) or getattr(obj, "__name__", "") in _STRICT
@@ -211,7 +223,10 @@ def _run(req, proto):
         if not ready or flooded or time.monotonic() > next_wait:
             # An escapee may keep the pipes busy (and open) after the child is gone: look at the child too.
             next_wait = time.monotonic() + 0.1
-            done, code = os.waitpid(pid, os.WNOHANG)
+            try:
+                done, code = os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:  # reaped already
+                done, code = pid, 9
             if done:
                 status = code
                 break
@@ -233,7 +248,10 @@ def _run(req, proto):
     # and so does anything that left the group (setsid): as orphans they came back to the worker.
     _killpg(pid)
     if status is None:
-        _, status = os.waitpid(pid, 0)
+        try:
+            _, status = os.waitpid(pid, 0)
+        except ChildProcessError:
+            status = 9  # SIGKILL: reaped with the escapees
     _kill_escapees(pid)
     for fd in open_fds:  # drain what the killed group had written, without waiting on escapees
         while len(bufs[fd]) <= limit and select.select([fd], [], [], 0.05)[0]:
@@ -318,7 +336,7 @@ def _run_memory(run_pid) -> int:
     its group, and its orphans that came back to the worker."""
     me, total = os.getpid(), 0
     try:
-        pids = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) >= run_pid]
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
     except OSError:
         return 0
     for p in pids:
@@ -338,12 +356,12 @@ def _run_memory(run_pid) -> int:
 
 def _kill_escapees(run_pid):
     """Kill every process that is now a child of the worker: a run's orphans, reparented here because the
-    worker is a subreaper. Only processes started after the run's child are looked at (pids grow)."""
+    worker is a subreaper. Every pid is looked at: a run can fork until pids wrap around below its own."""
     me = os.getpid()
     for _ in range(100):
         found = []
         try:
-            pids = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) > run_pid]
+            pids = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (me, run_pid)]
         except OSError:
             return
         for p in pids:
@@ -439,6 +457,7 @@ def _child(req, out_w, err_w, res_w, home, token):
     else:
         torch.manual_seed(seed)
     torch.set_num_threads(1)
+    dtype = torch.get_default_dtype()
     namespace = {
         "__name__": "__main__",
         "torch": torch,
@@ -460,10 +479,20 @@ def _child(req, out_w, err_w, res_w, home, token):
             # inspect.getsource (torch.jit.script needs it) reads from linecache.
             linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
             if answer_at is not None and i == answer_at:
+                # The answer runs in globals of its own: its functions cannot reach the tests' names
+                # (assert_close, the rewriter's temporaries) through globals().
                 saved = dict(namespace)  # torch, nn, F, ..., and what setup defined
+                rng = (torch.get_rng_state(), random.getstate())
+                answer_ns = dict(namespace)
+                _EXEC(_COMPILE(code, filename, "exec"), answer_ns)
+                for key, value in answer_ns.items():
+                    if key != "__builtins__" and (key not in saved or saved[key] is not value):
+                        namespace[key] = _guard(value, torch)
+                continue
             if answer_at is not None and i > answer_at:
-                # The judge: what the answer patched is put back, and asserts report their values.
-                _restore(torch)
+                # The judge: what the answer patched or left running is put back before the tests, and
+                # again after each call into the answer's code; asserts report their values.
+                _judge_state(torch, rng, dtype)
                 namespace.update(saved)
                 namespace[asserts.EXPLAIN] = asserts.explain
                 namespace["__builtins__"] = builtins
@@ -488,6 +517,70 @@ def _child(req, out_w, err_w, res_w, home, token):
     result["token"] = token
     os.write(res_w, json.dumps(result).encode() + b"\n")
     os._exit(0)
+
+
+class JudgeTampered(Exception):
+    """The answer left something running that could change the tests' verdict (a thread)."""
+
+
+def _judge_state(torch, rng, dtype):
+    """Before the tests: the judge's objects put back, and the global state an answer could use to steer
+    the tests: trace and profile hooks, Python threads, the default dtype, the random generators (the
+    tests draw what they would have drawn had the answer used none), torch's global module hooks."""
+    import random
+    import threading
+
+    _restore(torch)
+    sys.settrace(None)
+    sys.setprofile(None)
+    threading.settrace(None)
+    threading.setprofile(None)
+    if threading.active_count() > 1:
+        raise JudgeTampered("the answer left a thread running; answers must not start threads")
+    torch.set_default_dtype(dtype)
+    torch.set_rng_state(rng[0])
+    random.setstate(rng[1])
+    import torch.nn.modules.module as modules
+
+    for name, hooks in vars(modules).items():
+        if name.startswith("_global_") and isinstance(hooks, dict):
+            hooks.clear()
+
+
+def _guard(value, torch):
+    """An answer's function (or class) as the tests see it: after each call, whatever it patched in the
+    judge's objects is put back, so a function that patches torch.equal while the tests run gains nothing."""
+    import functools
+    import types
+
+    def wrap(f):
+        @functools.wraps(f)
+        def guarded(*args, **kwargs):
+            depth = _modes(torch)  # modes the tests entered around this call stay on
+            try:
+                return f(*args, **kwargs)
+            finally:
+                _restore(torch, depth)
+                sys.settrace(None)
+                sys.setprofile(None)
+
+        return guarded
+
+    def mine(f):
+        return isinstance(f, types.FunctionType) and f.__code__.co_filename == "<answer>"
+
+    if mine(value):
+        return wrap(value)
+    if isinstance(value, type):
+        for key, attr in list(vars(value).items()):
+            try:
+                if mine(attr):
+                    setattr(value, key, wrap(attr))
+                elif isinstance(attr, (staticmethod, classmethod)) and mine(attr.__func__):
+                    setattr(value, key, type(attr)(wrap(attr.__func__)))
+            except (AttributeError, TypeError):
+                pass
+    return value
 
 
 def _describe(e, sources, traceback):

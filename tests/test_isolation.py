@@ -425,3 +425,96 @@ def test_an_answer_file_that_never_ends_is_refused(tmp_path):
     for f in (fifo, Path("/dev/zero")):
         r = cli.invoke(app, ["check", "softmax", str(f), "--bank", str(BANKS / "mini.yaml")])
         assert r.exit_code == 1 and "not a regular file" in r.output
+
+
+ONES_TESTS = textwrap.dedent("""\
+    assert torch.equal(ones(3), torch.ones(3))
+    assert_close(ones(4), torch.ones(4))
+    assert type(ones(2)) is torch.Tensor
+    assert (ones(5) == torch.ones(5)).all()
+    assert torch.allclose(ones(2), torch.ones(2))
+""")
+
+TAMPER_DURING_TESTS = {
+    "the answer's function rewrites the tests' names and torch while they run": (
+        "def ones(n):\n"
+        "    g = globals()\n"
+        "    for k in list(g):\n"
+        "        if k.startswith('_qk_v') and callable(g[k]):\n"
+        "            g[k] = lambda *a, **kw: True\n"
+        "    torch.equal = torch.allclose = lambda *a, **kw: True\n"
+        "    torch.Tensor.all = lambda self, *a, **kw: True\n"
+        "    g['assert_close'] = lambda *a, **kw: None\n"
+        "    return torch.zeros(n)\n"),
+    "a thread keeps patching": (
+        "import threading, time, sys\n"
+        "sys.setswitchinterval(1e-6)\n"
+        "def ones(n):\n"
+        "    return torch.zeros(n)\n"
+        "def _loop():\n"
+        "    while True:\n"
+        "        torch.equal = lambda *a, **k: True\n"
+        "        torch.allclose = lambda *a, **k: True\n"
+        "        torch.Tensor.all = lambda self, *a, **k: True\n"
+        "threading.Thread(target=_loop, daemon=True).start()\n"
+        "time.sleep(0.05)\n"),
+    "a trace function rebinds the tests' names": (
+        "import sys\n"
+        "def ones(n):\n"
+        "    return torch.zeros(n)\n"
+        "def tr(frame, ev, arg):\n"
+        "    if frame.f_code.co_filename == '<tests>':\n"
+        "        frame.f_globals['ones'] = lambda n: torch.ones(n)\n"
+        "    return None\n"
+        "sys.settrace(tr)\n"),
+    "a global forward hook zeroes every module's output": (
+        "import torch.nn.modules.module as M\n"
+        "M.register_module_forward_hook(lambda m, i, o: o * 0)\n"
+        "def ones(n):\n"
+        "    return nn.Identity()(torch.zeros(n))\n"),
+}
+
+
+@pytest.mark.parametrize("what", TAMPER_DURING_TESTS)
+def test_tampering_while_the_tests_run_does_not_pass(runner, what):
+    r = runner.run([("answer", TAMPER_DURING_TESTS[what]), ("tests", ONES_TESTS)], answer=0)
+    assert r.status != "pass", r
+    assert runner.run([("answer", "def ones(n):\n    return torch.ones(n)\n"), ("tests", ONES_TESTS)], answer=0).ok
+
+
+def test_the_tests_draw_their_own_random_numbers_and_dtype(runner):
+    """An answer that reseeds (so every seed tests the same case) or changes the default dtype does not
+    steer the tests."""
+    tests = "n = int(torch.randint(1, 1000, ()))\nprint(n, torch.get_default_dtype())\n"
+    clean = runner.run([("answer", "x = 1\n"), ("tests", tests)], answer=0, seeds=1).stdout
+    steered = runner.run([("answer", "torch.manual_seed(12345)\ntorch.set_default_dtype(torch.float64)\n"),
+                          ("tests", tests)], answer=0).stdout
+    assert steered == clean and "torch.float32" in clean
+
+
+@pytest.mark.skipif(not _confined(), reason="no Landlock in this kernel")
+def test_a_run_cannot_write_to_the_terminal_or_shared_memory(runner):
+    for path in ("/dev/shm/quizkit-probe", "/dev/tty", "/dev/full"):
+        r = runner.run([("code", f"open({path!r}, 'w').write('x')")])
+        assert r.status == "error", (path, r)
+    assert not os.path.exists("/dev/shm/quizkit-probe")
+    assert runner.run([("code", "open('/dev/null', 'w').write('x')\nprint('ok')")]).stdout == "ok\n"
+
+
+def test_seeds_times_timeout_is_bounded(tmp_path):
+    bank = write_bank(tmp_path, CODE_SEEDS)
+    r = cli.invoke(app, ["list", "--bank", str(bank)])
+    assert r.exit_code == 1 and "seeds × timeout" in r.output
+
+
+CODE_SEEDS = textwrap.dedent("""\
+    questions:
+      - id: slow
+        type: code
+        prompt: p
+        seeds: 100
+        timeout: 600
+        starter: "x = 0"
+        solution: "x = 1"
+        tests: "assert x"
+    """)
