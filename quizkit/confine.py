@@ -29,12 +29,30 @@ def _listdir(path):
         return []
 
 
+_LIBC: list = []
+
+
 def _syscall():
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        return libc.syscall, libc.prctl
-    except (OSError, AttributeError):
-        return None, None
+    """libc's syscall and prctl, looked up once (a fork inherits them: no cost per run)."""
+    if not _LIBC:
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            _LIBC.append((libc.syscall, libc.prctl))
+        except (OSError, AttributeError):
+            _LIBC.append((None, None))
+    return _LIBC[0]
+
+
+_DEVICES: list = []
+
+
+def _devices() -> list:
+    """/dev/null and a GPU's device nodes, listed once."""
+    if not _DEVICES:
+        _DEVICES.extend(
+            ["/dev/null"] + sorted(os.path.join("/dev", n) for n in _listdir("/dev") if n.startswith("nvidia"))
+        )
+    return _DEVICES
 
 
 def abi() -> int:
@@ -44,6 +62,12 @@ def abi() -> int:
         return 0
     version = syscall(_CREATE, None, ctypes.c_size_t(0), ctypes.c_uint32(_VERSION))
     return max(0, version)
+
+
+def prepare():
+    """Look up what every run needs once, in the worker, before it forks."""
+    _syscall()
+    _devices()
 
 
 def describe() -> str:
@@ -75,8 +99,7 @@ def confine(home: str, version: int) -> bool:
         # Devices one by one: /dev/null and a GPU's device files, not the terminal (/dev/pts: a run could
         # draw a fake verdict on it) nor /dev/shm (memory outside every limit, left after the run).
         dev_rights = WRITE_FILE | (TRUNCATE if version >= 3 else 0)
-        devices = ["/dev/null"] + sorted(os.path.join("/dev", n) for n in _listdir("/dev") if n.startswith("nvidia"))
-        for path, rights in [(home, handled)] + [(d, dev_rights) for d in devices]:
+        for path, rights in [(home, handled)] + [(d, dev_rights) for d in _devices()]:
             try:
                 dfd = os.open(path, os.O_PATH | os.O_CLOEXEC)
             except OSError:
