@@ -13,33 +13,8 @@ import uuid
 from dataclasses import dataclass, field
 
 from . import types
+from .catalog import topic_of
 from .model import Asked, Outcome, Summary, pick
-
-# Every shipped question carries exactly one of these tags; scores and stats count by it.
-TOPICS = (
-    "seed",
-    "tensors",
-    "autograd",
-    "func",
-    "module",
-    "layers",
-    "attention",
-    "optim",
-    "data",
-    "precision",
-    "performance",
-    "distributed",
-    "debug",
-)
-
-
-def topic_of(q) -> str:
-    """The question's topic for scores: its first topic tag (the bank's tags come first), else its first
-    tag, else its bank."""
-    for tag in q.tags:
-        if tag in TOPICS:
-            return tag
-    return q.tags[0] if q.tags else q.bank
 
 
 @dataclass
