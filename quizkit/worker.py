@@ -40,6 +40,7 @@ def main():
     confine.prepare()
     _WORKER_VM = _vm_bytes()  # reading /proc/self/status costs ~1.5 ms: once here, not per run
     _snapshot(torch)
+    sys.addaudithook(_no_more_audit_hooks)
     # Move everything imported so far out of the GC's reach: a child's collection would otherwise
     # touch every object and copy the worker's memory page by page.
     import gc
@@ -148,6 +149,23 @@ def _isolation() -> dict:
     }
 
 
+def _no_more_audit_hooks(event, args):
+    """An audit hook runs inside the judge's own attribute reads, after the restore: an answer could use
+    one to rewrite the verdict. The worker's hook, added before any run, refuses every later one."""
+    if event == "sys.addaudithook":
+        raise RuntimeError("audit hooks are not allowed in a run")
+
+
+def _refuse_libraries(torch):
+    """torch.library replaces aten kernels (aten::equal, eq, isclose) in the C++ dispatcher, which no
+    restore of Python objects reaches: in a judged run, creating a library is refused."""
+
+    def refused(*args, **kwargs):
+        raise RuntimeError("torch.library registrations are not allowed in a judged run")
+
+    torch._C._dispatch_library = refused
+
+
 def _become_subreaper():
     """Orphans of a run (a child that called setsid and outlived its parent) come back to the worker,
     which kills them after the run, instead of to init, where they would outlive quizkit."""
@@ -177,6 +195,14 @@ def _warm_up(torch):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.jit.trace(lambda t: t * 2, torch.ones(2))
+    # torch.func registers its kernels with torch.library on first use: done here, since a judged run
+    # may not register any (see _refuse_libraries).
+    square = lambda t: (t * t).sum()  # noqa: E731
+    torch.func.vmap(torch.func.grad(square))(torch.ones(2, 2))
+    torch.func.jacrev(torch.sin)(torch.ones(2))
+    torch.func.jacfwd(torch.sin)(torch.ones(2))
+    torch.func.hessian(square)(torch.ones(2))
+    torch.func.functional_call(m, dict(m.named_parameters()), (torch.ones(1, 2),))
 
 
 def _run(req, proto):
@@ -499,6 +525,7 @@ def _child(req, out_w, err_w, res_w, home, token):
                 # (assert_close, the rewriter's temporaries) through globals().
                 saved = dict(namespace)  # torch, nn, F, ..., and what setup defined
                 rng = (torch.get_rng_state(), random.getstate())
+                _refuse_libraries(torch)
                 answer_ns = dict(namespace)
                 _EXEC(_COMPILE(code, filename, "exec"), answer_ns)
                 for key, value in answer_ns.items():

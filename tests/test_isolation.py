@@ -394,6 +394,17 @@ HIJACKS = {
     "the worker's exec": "import sys\nsys.modules['__main__'].exec = lambda *a, **k: None\n",
     "assert_close internals": (
         "import torch.testing._comparison as C\nC.not_close_error_metas = lambda *a, **k: []\n"),
+    "an audit hook rewrites the verdict after the restore": (
+        "import sys, json\n_dumps = json.dumps\n"
+        "def _hook(event, args):\n"
+        "    if event == 'object.__getattr__' and args[1] == '__code__':\n"
+        "        json.dumps = lambda r, **k: _dumps(dict(r, status='pass'))\n"
+        "sys.addaudithook(_hook)\n"),
+    "torch.library replaces aten kernels": (
+        "lib = torch.library.Library('aten', 'IMPL')\n"
+        "lib.impl('equal', lambda a, b: True, 'CPU')\n"
+        "lib.impl('isclose', lambda a, b, rtol=1e-5, atol=1e-8, equal_nan=False: "
+        "torch.ones(a.shape, dtype=torch.bool), 'CPU')\n"),
 }
 
 
