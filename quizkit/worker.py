@@ -108,6 +108,8 @@ def _pop_modes(torch, depth=(0, 0)):
 
 
 def _restore(torch=None, depth=(0, 0)):
+    sys.settrace(None)  # a trace or profile function could rebind the tests' names as they run
+    sys.setprofile(None)
     if torch is not None:
         _pop_modes(torch, depth)
     for obj, attrs in _PRISTINE:
@@ -360,20 +362,30 @@ def _vm_peak(pid) -> int:
     return 0
 
 
-def _run_memory(run_pid) -> int:
-    """Bytes the run's processes hold privately (what they wrote on top of the worker's shared pages):
-    its group, and its orphans that came back to the worker."""
-    me, total = os.getpid(), 0
+def _processes():
+    """(pid, parent pid, process group) of every process on the machine, from /proc; every pid, since a
+    run can fork until pids wrap around below its own."""
     try:
         pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
     except OSError:
-        return 0
+        return
     for p in pids:
         try:
             with open(f"/proc/{p}/stat", "rb") as f:
                 fields = f.read().rsplit(b")", 1)[1].split()
-            if p != run_pid and int(fields[2]) != run_pid and int(fields[1]) != me:
-                continue
+            yield p, int(fields[1]), int(fields[2])
+        except (OSError, IndexError, ValueError):
+            continue
+
+
+def _run_memory(run_pid) -> int:
+    """Bytes the run's processes hold privately (what they wrote on top of the worker's shared pages):
+    its group, and its orphans that came back to the worker."""
+    me, total = os.getpid(), 0
+    for p, parent, group in _processes():
+        if p != run_pid and group != run_pid and parent != me:
+            continue
+        try:
             with open(f"/proc/{p}/smaps_rollup") as f:
                 for row in f:
                     if row.startswith(("Private_Clean:", "Private_Dirty:")):
@@ -398,22 +410,10 @@ def _forks() -> int:
 
 def _kill_escapees(run_pid):
     """Kill every process that is now a child of the worker: a run's orphans, reparented here because the
-    worker is a subreaper. Every pid is looked at: a run can fork until pids wrap around below its own."""
+    worker is a subreaper."""
     me = os.getpid()
     for _ in range(100):
-        found = []
-        try:
-            pids = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (me, run_pid)]
-        except OSError:
-            return
-        for p in pids:
-            try:
-                with open(f"/proc/{p}/stat", "rb") as f:
-                    fields = f.read().rsplit(b")", 1)[1].split()
-            except (OSError, IndexError):
-                continue
-            if int(fields[1]) == me:
-                found.append(p)
+        found = [p for p, parent, _ in _processes() if parent == me and p != run_pid]
         if not found:
             break
         for p in found:
@@ -574,8 +574,6 @@ def _judge_state(torch, rng, dtype):
     import threading
 
     _restore(torch)
-    sys.settrace(None)
-    sys.setprofile(None)
     threading.settrace(None)
     threading.setprofile(None)
     if threading.active_count() > 1:
@@ -604,8 +602,6 @@ def _guard(value, torch):
                 return f(*args, **kwargs)
             finally:
                 _restore(torch, depth)
-                sys.settrace(None)
-                sys.setprofile(None)
 
         return guarded
 
