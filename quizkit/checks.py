@@ -241,16 +241,18 @@ def logical_lines(code: str) -> int:
     return count(tree.body)
 
 
-def rule_breaks(q, code: str) -> str:
-    """Why `code` breaks a code question's rules (`q`: its body with forbid, allow, max_lines), or ''."""
-    hits = forbidden_uses(code, q.forbid)
+def rule_breaks(body, code: str) -> str:
+    """Why `code` breaks a code question's rules (its `body`: forbid, allow, max_lines), or ''."""
+    hits = forbidden_uses(code, body.forbid)
     if hits:
         return f"not allowed here: {', '.join(hits)}"
-    extra = disallowed_uses(code, q.allow)
+    extra = disallowed_uses(code, body.allow)
     if extra:
-        return f"only {', '.join(q.allow)} may be used here, not: {', '.join(extra)}"
-    if q.max_lines and logical_lines(code) > q.max_lines:
-        return f"at most {q.max_lines} line{'s' if q.max_lines > 1 else ''} of code here, not {logical_lines(code)}"
+        return f"only {', '.join(body.allow)} may be used here, not: {', '.join(extra)}"
+    if body.max_lines and logical_lines(code) > body.max_lines:
+        return (
+            f"at most {body.max_lines} line{'s' if body.max_lines > 1 else ''} of code here, not {logical_lines(code)}"
+        )
     return ""
 
 

@@ -431,8 +431,6 @@ def _sitting(ui, s, rate):
             asked = s.next()
             if asked is None:
                 break
-            if asked.needs_runner and s.runner is None:
-                s.runner = s.make_runner()
             ui.score_bar(s.score, asked.position)
             _answer_one(ui, s, asked, rate)
     except (_Quit, EOFError):
@@ -532,34 +530,28 @@ def drill(
         chosen = catalog.select(pool, store.progress(), count, rng)
         if not chosen:
             raise QuizkitError("no questions match those filters (quizkit list shows the tags and types)")
-        s = _session(c, Drill(chosen), store, runner, dev, lang, rng, chosen)
-        try:
+        with _session(c, Drill(chosen), store, runner, dev, lang, rng, chosen) as s:
             _sitting(ui, s, lambda outcome: None)
-        finally:
-            s.close_runner()
 
 
+@contextmanager
 def _session(c, policy, store, runner, dev, lang, rng, questions):
-    """A session whose runner starts in the background (importing torch while the learner reads the first
-    question) when any question may need it, and never makes quitting wait for it."""
+    """A session over `questions`. When any of them runs code and no runner was made for the device, one
+    is made here and starts importing torch in the background while the learner reads the first question;
+    it is closed at the end (closing never waits for that import)."""
     from . import types
     from .engine import Session
 
-    s = Session(policy, store, runner, dev, lang, clock=c.clock, rng=rng)
-    owned = []
-
-    def make_runner():
-        r = c.runner_factory(1, None)
-        owned.append(r)
-        return r
-
-    s.make_runner = make_runner
-    s.close_runner = lambda: [r.close() for r in owned]
-    if s.runner is None and any(types.of(q).RUNS for q in questions):
-        s.runner = make_runner()
-    if s.runner is not None:
-        s.runner.warm()
-    return s
+    own = None
+    if runner is None and any(types.of(q).RUNS for q in questions):
+        runner = own = c.runner_factory(1, None)
+    if runner is not None:
+        runner.warm()
+    try:
+        yield Session(policy, store, runner, dev, lang, clock=c.clock, rng=rng)
+    finally:
+        if own is not None:
+            own.close()
 
 
 def review(
@@ -616,11 +608,9 @@ def review(
             return
         by_id = {q.full_id: q for q in pool}
         queue = [(by_id[qid], state) for qid, state in plan.due] + [(by_id[qid], None) for qid in plan.new]
-        s = _session(c, ReviewPolicy(queue, scheduler, settings), store, runner, dev, lang, rng, [q for q, _ in queue])
-        try:
+        policy = ReviewPolicy(queue, scheduler, settings)
+        with _session(c, policy, store, runner, dev, lang, rng, [q for q, _ in queue]) as s:
             _sitting(ui, s, _review_rating(ui, s, scheduler))
-        finally:
-            s.close_runner()
 
 
 # ---- list, stats, export ----

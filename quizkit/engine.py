@@ -86,8 +86,6 @@ class Session:
         self.asked = 0
         self.current: Asked | None = None
         self.last = None  # the policy's record of the answer just stored: what rate() and undo() act on
-        self.make_runner = lambda: None  # the CLI gives a factory: a runner starts when a question needs one
-        self.close_runner = lambda: None
 
     @property
     def mode(self) -> str:
@@ -116,7 +114,6 @@ class Session:
             position=self.policy.position(self),
             extra=kind.extra(q, self.lang, order),
             started=time.monotonic(),
-            needs_runner=kind.RUNS,
         )
         self.last = None
         return self.current

@@ -113,7 +113,6 @@ class Asked:
     position: str = ""  # "3/10", "review 4 · 12 left"
     extra: list = field(default_factory=list)  # blocks shown under the prompt (code, choices, starter)
     started: float = 0.0
-    needs_runner: bool = False
     hints: int = 0
     tries: int = 0
     first_correct: bool | None = None
