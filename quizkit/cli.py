@@ -410,6 +410,7 @@ def _answer_one(ui, s, asked, rate):
         try:
             choice = _line(ui, "r retries (from your last attempt) · Enter goes on · q quits > ").lower()
         except (EOFError, KeyboardInterrupt):
+            ui.plain("")  # the cursor is still on the prompt's line
             rate(s.give_up())
             raise
         if choice != "r":
@@ -461,6 +462,7 @@ def _review_rating(ui, s, scheduler):
                 try:
                     choice = _line(ui, "Enter: good · h: hard · e: easy · u: undo · q: quit > ").lower()
                 except (EOFError, KeyboardInterrupt):
+                    ui.plain("")  # the cursor is still on the prompt's line
                     _scheduled(ui, result, s.clock())
                     raise
                 if choice in ("", "g", "h", "e", "1", "2", "3", "4"):
