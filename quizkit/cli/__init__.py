@@ -1,0 +1,96 @@
+"""The command line: options, the input loop (read a key or a line, hand it to the engine), rendering calls.
+
+It decides nothing about scoring or storage: the engine (quizkit/engine.py) and its policies do. Errors a
+user can cause are caught in one place (QuizkitGroup): one line, exit 1; Ctrl-C exits 130.
+"""
+
+from __future__ import annotations
+
+import typer
+from typer.core import TyperGroup
+
+from .. import __version__
+from ..errors import QuizkitError
+from .banks import check, list_, schema, verify
+from .common import Context
+from .data import export, stats
+from .prompt import _prefill  # noqa: F401  (tests reach it here)
+from .study import drill, review
+
+# engine, ui (rich), yaml and the rest are imported inside the commands: `quizkit --help` stays fast.
+
+
+class QuizkitGroup(TyperGroup):
+    """Every command runs through here: a QuizkitError is one line on stderr and exit 1, Ctrl-C is 130."""
+
+    def list_commands(self, ctx):
+        return list(self.commands)  # in the order registered: what a learner uses first comes first
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except QuizkitError as e:
+            from .. import ui
+
+            ui.error(str(e))
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
+
+
+app = typer.Typer(
+    cls=QuizkitGroup,
+    help="PyTorch interview drills whose code answers are run for real with torch.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: rendering it with rich imports 60 ms of Markdown machinery
+)
+
+
+def _default_runner(workers=1, memory_mb=None):
+    from ..runner import DEFAULT_MEMORY_MB, Runner
+
+    return Runner(workers=workers, memory_mb=memory_mb or DEFAULT_MEMORY_MB)
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"quizkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    ctx: typer.Context,
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+):
+    from ..settings import data_dir, now
+
+    if not isinstance(ctx.obj, Context):  # tests pass their own (a shared warm runner)
+        ctx.obj = Context(home=data_dir(), clock=now, runner_factory=_default_runner)
+
+
+# Registered here, in the order `quizkit --help` lists them: what a learner uses first comes first.
+for _fn, _name in (
+    (drill, "drill"),
+    (review, "review"),
+    (check, "check"),
+    (verify, "verify"),
+    (list_, "list"),
+    (stats, "stats"),
+    (export, "export"),
+    (schema, "schema"),
+):
+    app.command(_name)(_fn)
+
+
+def main():
+    import sys
+
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        try:  # bad bytes typed or printed are replaced later, never a UnicodeError
+            stream.reconfigure(errors="surrogateescape" if stream is sys.stdin else "replace")
+        except (AttributeError, ValueError):
+            pass
+    app()

@@ -1,0 +1,72 @@
+"""What every command shares: the context made in the callback, the common options, loading banks, the runner."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import typer
+
+
+@dataclass
+class Context:
+    """What every command shares, made once in the callback."""
+
+    home: Path
+    clock: Callable
+    runner_factory: Callable
+
+    def settings(self):
+        from ..settings import load_settings
+
+        return load_settings(self.home / "config.yaml")
+
+    def store(self):
+        from ..store import Store
+
+        return Store(self.home / "quizkit.db")
+
+
+# ---- shared options ----
+
+DEVICE_HELP = "cpu, cuda or auto (cuda where torch sees one)"
+BankOpt = typer.Option(None, "--bank", metavar="PATH", help="Bank file or folder (repeatable).")
+TagOpt = typer.Option(None, "--tag", "--topic", metavar="TAG", help="Only questions with this tag (repeatable).")
+TypeOpt = typer.Option(None, "--type", metavar="TYPE", help="flashcard, short, mcq, output or code (repeatable).")
+DeviceOpt = typer.Option("cpu", metavar="DEVICE", help=DEVICE_HELP)
+LangOpt = typer.Option("en", metavar="LANG", help="Language of prompts: en or zh (English where a text has no zh).")
+JsonOpt = typer.Option(False, "--json", help="Print JSON for machines.")
+
+
+def _obj(ctx: typer.Context) -> Context:
+    return ctx.obj
+
+
+def _load(ui, paths):
+    """Banks for a command that goes on without the broken ones: each broken bank is a warning, and
+    nothing loaded at all is the error (exit 1)."""
+    from .. import catalog
+
+    banks, questions, errors = catalog.load(paths)
+    if errors and not banks:
+        for e in errors[:-1]:
+            ui.warn(str(e))
+        raise errors[-1]
+    for e in errors:
+        ui.warn(str(e))
+    return banks, questions
+
+
+@contextmanager
+def _runner(c: Context, device: str = "cpu", workers: int = 1, memory_mb=None, lazy=False):
+    """(runner, device): the device resolved once (cuda without a GPU is the user's error), the runner
+    always closed. `lazy`: no runner until one is asked for (a flashcard drill never starts torch)."""
+    runner = None if lazy and device == "cpu" else c.runner_factory(workers, memory_mb)
+    try:
+        dev = runner.resolve_device(device) if runner is not None and device != "cpu" else "cpu"
+        yield runner, dev
+    finally:
+        if runner is not None:
+            runner.close()
