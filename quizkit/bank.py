@@ -13,7 +13,7 @@ from . import fields, types
 from .errors import BankError
 from .fields import Located as _Located
 from .fields import Map as _Map
-from .model import Bank, Question
+from .model import Bank, LearningPath, Question
 from .text import needs_cleaning, safe
 
 BANK_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
@@ -23,8 +23,11 @@ MAX_NODES = 200_000  # YAML nodes after aliases are expanded: a bank is thousand
 MAX_ALIASES = 10_000
 MAX_QUESTION_SECONDS = 900  # seeds × timeout: one question's runs, at most
 
-TOP_FIELDS = ("bank", "title", "tags", "setup", "seeds", "questions")
-COMMON = ("id", "type", "prompt", "tags", "difficulty", "hint", "explanation", "requires", "timeout", "source")
+TOP_FIELDS = ("bank", "title", "tags", "setup", "seeds", "paths", "questions")
+COMMON = (
+    "id", "type", "prompt", "tags", "difficulty", "hint", "explanation", "requires", "timeout", "source", "after",
+)  # fmt: skip
+PATH_FIELDS = ("id", "title", "steps")
 TYPE_FIELDS = {name: m.FIELDS for name, m in types.REGISTRY.items()}
 REQUIRED = {name: m.REQUIRED for name, m in types.REGISTRY.items()}
 # Fields holding Python code: a failure inside one maps back to its line in the bank file.
@@ -250,7 +253,50 @@ def _bank(path: Path, data) -> Bank:
             raise _Located(q.line, f"duplicate id '{q.id}' (first at line {seen[q.id]})")
         seen[q.id] = q.line
         bank.questions.append(q)
+    for q in bank.questions:
+        _known(bank_id, seen, q.after, dict(q.lines).get("after", q.line), f"question '{q.id}': 'after'")
+    if "paths" in data:
+        bank.paths = _paths(bank_id, data, seen)
     return bank
+
+
+def _full(bank_id: str, ref: str) -> str:
+    """A reference to a question: a bare id is in this bank, `bank/id` in any loaded bank."""
+    return ref if "/" in ref else f"{bank_id}/{ref}"
+
+
+def _known(bank_id, seen, refs, line, what):
+    """References into this bank must name its questions; other banks' are checked once all are loaded."""
+    for ref in refs:
+        bank, _, qid = ref.partition("/")
+        if bank == bank_id and qid not in seen:
+            raise _Located(line, f"{what}: no question '{fields.excerpt(qid)}' in this bank")
+
+
+def _paths(bank_id, data, seen) -> list:
+    items = data["paths"]
+    if not isinstance(items, list) or not items:
+        raise _Located(data.lines["paths"], "'paths' must be a non-empty list")
+    out: list = []
+    for m in items:
+        if not isinstance(m, _Map):
+            raise _Located(data.lines["paths"], "each path must be a mapping with 'id' and 'steps'")
+        fields.no_unknown(m, PATH_FIELDS, "path")
+        for key in ("id", "steps"):
+            if key not in m:
+                raise _Located(m.line, f"path is missing '{key}'")
+        pid = fields.string(m, "id")
+        if not fields.ID_RE.match(pid):
+            raise _Located(m.lines["id"], f"path id '{fields.excerpt(pid)}' must match [a-z0-9][a-z0-9-]*")
+        if any(p.id == pid for p in out):
+            raise _Located(m.lines["id"], f"duplicate path id '{pid}'")
+        steps = tuple(_full(bank_id, s) for s in fields.words(m, "steps"))
+        if len(set(steps)) != len(steps):
+            raise _Located(m.lines["steps"], f"path '{pid}': a step is listed twice")
+        _known(bank_id, seen, steps, m.lines["steps"], f"path '{pid}'")
+        title = fields.text(m, "title") if "title" in m else None
+        out.append(LearningPath(pid, bank_id, steps, title, m.line))
+    return out
 
 
 def _question(bank_id, path, m, bank_tags, list_line, defaults) -> Question:
@@ -286,11 +332,17 @@ def _question(bank_id, path, m, bank_tags, list_line, defaults) -> Question:
     }
     if "difficulty" in m:
         f["difficulty"] = fields.whole(m, "difficulty", 1, 5)
-    for key in ("hint", "explanation"):
-        if key in m:
-            f[key] = fields.text(m, key)
+    if "explanation" in m:
+        f["explanation"] = fields.text(m, "explanation")
+    if "hint" in m:
+        f["hint"] = fields.texts(m, "hint")
     if "requires" in m:
         f["requires"] = tuple(fields.requires(m))
+    if "after" in m:
+        f["after"] = tuple(_full(bank_id, ref) for ref in fields.words(m, "after"))
+        if f"{bank_id}/{qid}" in f["after"]:
+            raise _Located(m.lines["after"], f"question '{qid}': 'after' names the question itself")
+        f["lines"] += (("after", m.lines["after"]),)
     if "timeout" in m:
         f["timeout"] = fields.number(m, "timeout", 0.1, 600)
     runs = getattr(f["body"], "seeds", 1) * f.get("timeout", 10.0)

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from . import __version__, types
-from .model import Bank, Question, Wrong
+from .model import Bank, LearningPath, Question, Wrong
 
 FORMAT = 1
 
@@ -96,6 +96,7 @@ def _plain(bank: Bank) -> dict:
         "id": bank.id,
         "title": bank.title,
         "questions": [dataclasses.asdict(q) for q in bank.questions],
+        "paths": [dataclasses.asdict(p) for p in bank.paths],
     }
 
 
@@ -113,4 +114,5 @@ def _bank(data: dict, path: str) -> Bank:
         q = {k: _tuples(v) for k, v in d.items()}
         q["path"] = path
         bank.questions.append(Question(**q, body=kind.Body(**body)))
+    bank.paths = [LearningPath(**{k: _tuples(v) for k, v in p.items()}) for p in data.get("paths", ())]
     return bank

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .bank import load_banks
-from .errors import QuizkitError
+from .errors import BankError, QuizkitError
 from .model import Question
 
 # Every shipped question carries exactly one of these tags; scores and stats count by it.
@@ -120,8 +120,8 @@ def parse_difficulty(text: str | None) -> tuple[int, int]:
     return lo_n, hi_n
 
 
-def matching(questions, tags=(), types=(), difficulty=None, cuda=False) -> list[Question]:
-    """The questions that pass the filters and can run here."""
+def matching(questions, tags=(), types=(), difficulty=None, cuda=False, here=True) -> list[Question]:
+    """The questions that pass the filters and (unless `here` is False) can run here."""
     from .types import NAMES
 
     for t in types:
@@ -134,7 +134,7 @@ def matching(questions, tags=(), types=(), difficulty=None, cuda=False) -> list[
         if (not tags or set(tags) & set(q.tags))
         and (not types or q.type in types)
         and lo <= q.difficulty <= hi
-        and not missing_requirement(q, cuda)
+        and (not here or not missing_requirement(q, cuda))
     ]
 
 
@@ -194,3 +194,126 @@ def progress_by_bank(banks, progress) -> list[dict]:
             }
         )
     return rows
+
+
+# ---- where a learner stands: status per question, search, learning paths ----
+
+STATUSES = ("new", "learning", "review", "done", "missed")
+
+
+def status(qid: str, progress: dict, phases: dict) -> str:
+    """new: never answered; missed: the last answer was wrong; learning / review: the card's phase in
+    spaced repetition; done: answered right (in a drill or a check, never reviewed)."""
+    seen = progress.get(qid)
+    if not seen:
+        return "new"
+    if not seen[2]:
+        return "missed"
+    phase = phases.get(qid)
+    if phase is None:
+        return "done"
+    return "review" if phase == 2 else "learning"
+
+
+def search(questions, text: str) -> list[Question]:
+    """Questions whose id, tags or prompt (any language) contain `text`, ignoring case."""
+    needle = text.casefold()
+    return [
+        q
+        for q in questions
+        if needle in q.full_id.casefold()
+        or any(needle in t.casefold() for t in q.tags)
+        or any(needle in p.casefold() for p in q.prompt.values())
+    ]
+
+
+def paths(banks) -> dict:
+    """Every learning path the banks declare, by id; a path id declared twice is an error."""
+    out: dict = {}
+    for b in banks:
+        for p in b.paths:
+            if p.id in out:
+                raise QuizkitError(f"{b.path}:{p.line}: path '{p.id}' is also declared by bank '{out[p.id].bank}'")
+            out[p.id] = p
+    return out
+
+
+def find_path(banks, name: str):
+    known = paths(banks)
+    if name in known:
+        return known[name]
+    import difflib
+
+    near = difflib.get_close_matches(name, list(known), n=1)
+    hint = f" (did you mean '{near[0]}'?)" if near else f"; the paths are: {', '.join(sorted(known)) or 'none'}"
+    raise QuizkitError(f"no learning path '{name}'{hint}")
+
+
+def path_steps(path, by_id: dict, done: set) -> list[tuple]:
+    """[(full id, question or None, state)] where state is done, next or locked: a step is locked until
+    every step before it and every question it names in `after` is done; `next` is the first open one."""
+    out = []
+    blocked = False
+    for qid in path.steps:
+        q = by_id.get(qid)
+        if qid in done:
+            out.append((qid, q, "done"))
+            continue
+        waiting = blocked or q is None or any(a not in done for a in q.after)
+        out.append((qid, q, "locked" if waiting else "next"))
+        blocked = True
+    return out
+
+
+def link_errors(banks) -> list:
+    """References across banks (`after`, path steps) that name no loaded question, and `after` cycles.
+    Each a BankError for verify to report."""
+    by_id = {q.full_id: q for b in banks for q in b.questions}
+    errors = []
+    for b in banks:
+        for q in b.questions:
+            for ref in q.after:
+                if ref not in by_id:
+                    errors.append(
+                        BankError(b.path, q.line_of("after"), f"question '{q.id}': 'after' names '{ref}', not loaded")
+                    )
+        for p in b.paths:
+            for ref in p.steps:
+                if ref not in by_id:
+                    errors.append(BankError(b.path, p.line, f"path '{p.id}': step '{ref}' is not in the banks loaded"))
+    first: dict = {}
+    for b in banks:
+        for p in b.paths:
+            if p.id in first:
+                errors.append(BankError(b.path, p.line, f"path '{p.id}' is also declared by bank '{first[p.id]}'"))
+            first.setdefault(p.id, b.id)
+    for qid in _cycle(by_id):
+        q = by_id[qid]
+        errors.append(BankError(q.path, q.line_of("after"), f"question '{q.id}': 'after' goes round in a circle"))
+    return errors
+
+
+def _cycle(by_id) -> list[str]:
+    """Questions on an `after` cycle (each named once), found by depth-first search."""
+    state: dict = {}
+    found: list = []
+
+    def visit(start):
+        stack = [(start, iter(by_id[start].after))]
+        state[start] = 1
+        while stack:
+            node, it = stack[-1]
+            nxt = next((a for a in it if a in by_id), None)
+            if nxt is None:
+                state[node] = 2
+                stack.pop()
+            elif state.get(nxt) == 1:
+                found.append(nxt)
+            elif nxt not in state:
+                state[nxt] = 1
+                stack.append((nxt, iter(by_id[nxt].after)))
+
+    for qid in by_id:
+        if qid not in state and by_id[qid].after:
+            visit(qid)
+    return list(dict.fromkeys(found))

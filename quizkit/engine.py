@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from . import types
 from .catalog import topic_of
-from .model import Asked, Outcome, Summary, pick
+from .model import Asked, Hint, Outcome, Summary, pick
 
 
 @dataclass
@@ -118,10 +118,15 @@ class Session:
         self.last = None
         return self.current
 
-    def hint(self) -> str:
+    def hint(self) -> Hint:
+        """The next hint (progressive: each call shows one more, and the last one again once all are
+        shown). How many were used is stored with the answer and lowers a review's rating."""
         a = self._asking()
-        a.hints += 1
-        return pick(a.question.hint, self.lang)
+        hints = a.question.hint
+        if not hints:
+            return Hint("", 0, 0)
+        a.hints = min(a.hints + 1, len(hints))
+        return Hint(pick(hints[a.hints - 1], self.lang), a.hints, len(hints))
 
     def reveal(self) -> list:
         """A flashcard's answer, before the learner grades themself."""

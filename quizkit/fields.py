@@ -96,6 +96,26 @@ def text(m, key) -> dict:
     raise Located(m.lines[key], f"'{key}' must be text or a mapping of language to text")
 
 
+def texts(m, key) -> tuple:
+    """One text, or a list of texts (progressive hints: each `?` shows the next)."""
+    v = m[key]
+    if not isinstance(v, list):
+        return (text(m, key),)
+    if not v:
+        raise Located(m.lines[key], f"'{key}' is an empty list")
+    out = []
+    for i, item in enumerate(v):
+        one = Map({key: item})
+        one.lines = {key: m.lines[key]}
+        if isinstance(item, Map):
+            one.lines = {key: item.line or m.lines[key]}
+        try:
+            out.append(text(one, key))
+        except Located as e:
+            raise Located(e.line, e.message.replace(f"'{key}'", f"'{key}[{i}]'", 1)) from None
+    return tuple(out)
+
+
 def words(m, key) -> list[str]:
     v = m[key]
     if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):

@@ -26,13 +26,14 @@ class Question:
     line: int = 0
     tags: tuple = ()
     difficulty: int = 2
-    hint: Text | None = None
+    hint: tuple = ()  # progressive hints: each `?` shows the next
     explanation: Text | None = None
     requires: tuple = ()
     timeout: float = 10.0
     source: str | None = None
     body: Any = None  # the type's own payload: quizkit/types/<type>.py Body
     lines: tuple = ()  # (field, first line of its text in the bank file)
+    after: tuple = ()  # full ids of the questions to get right first (learning paths)
 
     @property
     def full_id(self) -> str:
@@ -52,12 +53,24 @@ class Wrong:
     line: int = 0
 
 
+@dataclass(frozen=True)
+class LearningPath:
+    """Questions in the order to learn them: each step unlocks the next (and a question's `after`)."""
+
+    id: str
+    bank: str  # the bank that declares it
+    steps: tuple  # full ids, in order
+    title: Text | None = None
+    line: int = 0
+
+
 @dataclass
 class Bank:
     id: str
     path: str
     title: Text | None = None
     questions: list = field(default_factory=list)
+    paths: list = field(default_factory=list)  # LearningPath
 
 
 @dataclass
@@ -117,6 +130,13 @@ class Asked:
     tries: int = 0
     first_correct: bool | None = None
     last_answer: str | None = None  # a retry starts from this
+
+
+@dataclass(frozen=True)
+class Hint:
+    text: str  # empty: the question has no hint
+    number: int = 0  # 1-based: which hint this is
+    total: int = 0
 
 
 @dataclass

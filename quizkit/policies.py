@@ -24,6 +24,7 @@ class Record:
     correct: bool = False
     seconds: float = 0.0
     key: str | None = None
+    hints: int = 0
 
 
 class Drill:
@@ -40,16 +41,16 @@ class Drill:
     def position(self, s) -> str:
         return f"{s.asked}/{self.total}"
 
-    def _attempt(self, s, q, reply, correct, seconds):
-        return Attempt(q.full_id, s.clock(), reply, correct, seconds, s.device, s.id, self.mode)
+    def _attempt(self, s, a, reply, correct, seconds):
+        return Attempt(a.question.full_id, s.clock(), reply, correct, seconds, s.device, s.id, self.mode, a.hints)
 
     def record(self, s, a, correct, reply, seconds, key=None) -> Record:
-        attempt_id = s.store.record_attempt(self._attempt(s, a.question, reply, correct, seconds))
-        return Record(attempt_id, a.question, a.state, None, correct, seconds, key)
+        attempt_id = s.store.record_attempt(self._attempt(s, a, reply, correct, seconds))
+        return Record(attempt_id, a.question, a.state, None, correct, seconds, key, a.hints)
 
     def record_retry(self, s, a, correct, reply, seconds):
         """A retry is stored too, but the score (and a review's rating) keeps the first try."""
-        s.store.record_attempt(self._attempt(s, a.question, reply, correct, seconds))
+        s.store.record_attempt(self._attempt(s, a, reply, correct, seconds))
 
     def skip(self, s, a):
         pass
@@ -60,6 +61,55 @@ class Drill:
     def undo(self, s, record):
         s.store.undo(record.attempt_id, record.question.full_id, card=True)
         self.queue.insert(0, (record.question, record.state))
+
+
+class PathPolicy(Drill):
+    """A learning path: always the first step not yet done whose steps before it (and `after`) are done.
+    A right answer opens the next step at once; a step answered wrong comes back once, then the session
+    stops there (the rest stays locked)."""
+
+    mode = "path"
+    title = "path summary"
+    TRIES = 2
+
+    def __init__(self, path, by_id, done, count):
+        self.path = path
+        self.by_id = by_id
+        self.done = set(done)
+        self.count = count
+        self.total = min(count, sum(1 for qid in path.steps if qid not in self.done))
+        self.tries: dict = {}
+        self.redo: list = []  # an undone answer is asked again first
+        self.showing = ""
+
+    def next(self, s):
+        from .catalog import path_steps
+
+        if self.redo:
+            self.showing = self.redo[0][0].full_id
+            return self.redo.pop(0)
+        if s.asked >= self.count:
+            return None
+        for qid, q, state in path_steps(self.path, self.by_id, self.done):
+            if state == "next" and self.tries.get(qid, 0) < self.TRIES:
+                self.tries[qid] = self.tries.get(qid, 0) + 1
+                self.showing = qid
+                return q, None
+        return None
+
+    def position(self, s) -> str:
+        steps = self.path.steps
+        return f"{self.path.id} · step {steps.index(self.showing) + 1}/{len(steps)}"
+
+    def record(self, s, a, correct, reply, seconds, key=None) -> Record:
+        if correct:
+            self.done.add(a.question.full_id)
+        return super().record(s, a, correct, reply, seconds, key)
+
+    def undo(self, s, record):
+        s.store.undo(record.attempt_id, record.question.full_id, card=True)
+        self.done.discard(record.question.full_id)
+        self.redo.insert(0, (record.question, record.state))
 
 
 class ReviewPolicy(Drill):
@@ -96,9 +146,11 @@ class ReviewPolicy(Drill):
         from . import scheduler as sch
 
         rating = sch.rating_from_key(key) if key else sch.rating_for(correct)
-        return self._store(s, a.question, a.state, rating, correct, reply, seconds, key)
+        return self._store(
+            s, a.question, a.state, sch.with_hints(rating, a.hints), correct, reply, seconds, key, a.hints
+        )
 
-    def _store(self, s, q, planned, rating, correct, reply, seconds, key) -> Record:
+    def _store(self, s, q, planned, rating, correct, reply, seconds, key, hints=0) -> Record:
         """Attempt + review + card in one transaction. The card is re-read inside it, so a second review
         session running at the same time never rates from a stale state nor overruns the new limit."""
         from . import scheduler as sch
@@ -118,13 +170,13 @@ class ReviewPolicy(Drill):
 
         day_start = utc_iso(self.scheduler.day_start(self.scheduler.study_day(when)))
         attempt_id, _ = s.store.record_review(
-            Attempt(q.full_id, when, reply, correct, seconds, s.device, s.id, self.mode), review, day_start
+            Attempt(q.full_id, when, reply, correct, seconds, s.device, s.id, self.mode, hints), review, day_start
         )
         result = done.get("result")
         if result is not None and self.scheduler.asks_again_soon(result.state, when):
             self.learning.append((q, result.state))
             self.learning.sort(key=lambda pair: pair[1].due)
-        return Record(attempt_id, q, done.get("before"), result, correct, seconds, key)
+        return Record(attempt_id, q, done.get("before"), result, correct, seconds, key, hints)
 
     def rerate(self, s, record, choice):
         """Hard or easy instead of good, for the answer just given: recomputed from the card as it was."""
@@ -132,7 +184,7 @@ class ReviewPolicy(Drill):
 
         if record.result is None or not record.correct or record.key:
             return record.result
-        rating = sch.rating_for(True, choice)
+        rating = sch.with_hints(sch.rating_for(True, choice), record.hints)
         when = s.clock()
         before = record.state or sch.new_card(record.question.full_id, when)
         self._forget_step(record)
@@ -154,6 +206,38 @@ class ReviewPolicy(Drill):
 
     def _forget_step(self, record):
         self.learning = [(q, st) for q, st in self.learning if q is not record.question]
+
+
+class Workspace(ReviewPolicy):
+    """`quizkit check` (and `start`, which watches): the learner's file is the answer. A pass is stored
+    as a right answer and rates the question's card (Good, Hard with hints); a failing save is work in
+    progress and is not stored; saving the same passing file again is not a new answer."""
+
+    mode = "check"
+    title = "check"
+
+    def __init__(self, question, scheduler, settings, hints=0):
+        import dataclasses
+
+        # the learner chose this question: it is never held back by the new-cards limit
+        super().__init__([], scheduler, dataclasses.replace(settings, new_per_day=10**9))
+        self.question = question
+        self.hints = hints
+        self.passed = False
+
+    def next(self, s):
+        return self.question, None
+
+    def position(self, s) -> str:
+        return "check"
+
+    def record(self, s, a, correct, reply, seconds, key=None) -> Record:
+        if not correct or self.passed:
+            self.passed = bool(correct)
+            return Record(0, a.question, correct=bool(correct))
+        self.passed = True
+        a.hints = self.hints
+        return super().record(s, a, correct, reply, seconds, key)
 
 
 def _review_row(q, before, rating, result, ms) -> Review:

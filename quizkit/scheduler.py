@@ -123,6 +123,13 @@ def rating_for(correct: bool, override: str | None = None) -> Rating:
     return _OVERRIDES.get(key, Rating.Good)
 
 
+def with_hints(rating: Rating, hints: int) -> Rating:
+    """A right answer found with hints is Hard at best: the learner did not recall it alone."""
+    if hints and rating > Rating.Hard:
+        return Rating.Hard
+    return rating
+
+
 def rating_from_key(key: str) -> Rating:
     """Flashcards: "1".."4" -> Again/Hard/Good/Easy."""
     k = str(key).strip()

@@ -28,7 +28,7 @@ COMMON = {
     "prompt": TEXT,
     "tags": WORDS,
     "difficulty": {"type": ["integer", "string"], "enum": [1, 2, 3, 4, 5, "1", "2", "3", "4", "5"]},
-    "hint": TEXT,
+    "hint": {"oneOf": [TEXT, {"type": "array", "items": TEXT, "minItems": 1}]},
     "explanation": TEXT,
     "requires": {
         "type": "array",
@@ -37,6 +37,7 @@ COMMON = {
     },
     "timeout": {"type": ["number", "string"]},
     "source": {"type": "string", "minLength": 1},
+    "after": {**WORDS, "description": "Questions to get right first: an id in this bank, or BANK/ID"},
 }
 
 
@@ -73,6 +74,21 @@ def build() -> dict:
             "tags": WORDS,
             "setup": CODE,
             "seeds": SEEDS,
+            "paths": {
+                "type": "array",
+                "minItems": 1,
+                "description": "Learning paths: questions in the order to learn them (quizkit path)",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["id", "steps"],
+                    "properties": {
+                        "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
+                        "title": TEXT,
+                        "steps": {**WORDS, "description": "Question ids in order: ID in this bank, or BANK/ID"},
+                    },
+                },
+            },
             "questions": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/question"}},
         },
         "$defs": {

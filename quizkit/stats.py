@@ -97,6 +97,7 @@ EXPORT_FIELDS = (
     "device",
     "session",
     "mode",
+    "hints",
     "card_id",
     "rating",
     "state",

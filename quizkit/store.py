@@ -68,6 +68,36 @@ MIGRATIONS = [
         CREATE INDEX reviews_time ON reviews(time);
     """,
     ),
+    (
+        3,
+        "hints used",
+        """
+        ALTER TABLE attempts ADD COLUMN hints INTEGER NOT NULL DEFAULT 0;
+    """,
+    ),
+    (
+        4,
+        "workspace hints and mock interviews",
+        """
+        CREATE TABLE workspace_hints (
+            question TEXT PRIMARY KEY,
+            shown INTEGER NOT NULL           -- hints revealed by `quizkit show --hint` since the last reset
+        );
+        CREATE TABLE mocks (
+            id INTEGER PRIMARY KEY,
+            session TEXT NOT NULL,           -- the attempts' session id
+            started TEXT NOT NULL,           -- ISO 8601, UTC
+            minutes INTEGER NOT NULL,        -- the time allowed
+            seconds REAL NOT NULL,           -- the time used
+            asked INTEGER NOT NULL,
+            answered_right INTEGER NOT NULL,
+            points REAL NOT NULL,
+            possible REAL NOT NULL,
+            report TEXT NOT NULL             -- the whole report as JSON
+        );
+        CREATE INDEX mocks_started ON mocks(started);
+    """,
+    ),
 ]
 
 
@@ -85,6 +115,7 @@ class Attempt:
     device: str
     session: str
     mode: str = "drill"
+    hints: int = 0  # progressive hints shown before this answer
 
 
 @dataclass
@@ -189,9 +220,19 @@ class Store:
     @staticmethod
     def _insert_attempt(db, a: Attempt) -> int:
         cur = db.execute(
-            "INSERT INTO attempts (question, time, answer, correct, seconds, device, session, mode) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (a.question, utc_iso(a.time), a.answer, int(a.correct), round(a.seconds, 3), a.device, a.session, a.mode),
+            "INSERT INTO attempts (question, time, answer, correct, seconds, device, session, mode, hints) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                a.question,
+                utc_iso(a.time),
+                a.answer,
+                int(a.correct),
+                round(a.seconds, 3),
+                a.device,
+                a.session,
+                a.mode,
+                a.hints,
+            ),
         )
         return cur.lastrowid
 
@@ -304,7 +345,7 @@ class Store:
         self._write(write)
 
     _ATTEMPT_KEYS = (
-        "id", "question", "time", "answer", "correct", "seconds", "device", "session", "mode",
+        "id", "question", "time", "answer", "correct", "seconds", "device", "session", "mode", "hints",
         "card_id", "rating", "state", "prev_state", "due", "stability", "difficulty", "duration_ms",
     )  # fmt: skip
 
@@ -313,7 +354,7 @@ class Store:
         of a million rows holds one row in memory, not all of them."""
         try:
             cur = self.db.execute(
-                "SELECT a.id, a.question, a.time, a.answer, a.correct, a.seconds, a.device, a.session, a.mode, "
+                "SELECT a.id, a.question, a.time, a.answer, a.correct, a.seconds, a.device, a.session, a.mode, a.hints, "
                 "r.card_id, r.rating, r.state, r.prev_state, r.due, r.stability, r.difficulty, r.duration_ms "
                 "FROM attempts a LEFT JOIN reviews r ON r.attempt = a.id ORDER BY a.id"
             )
@@ -335,6 +376,52 @@ class Store:
             "FROM attempts a GROUP BY question"
         )
         return {q: (n, right or 0, bool(last)) for q, n, right, last in rows}
+
+    def phases(self) -> dict[str, int]:
+        """question -> its card's phase after its latest review (1 learning, 2 review, 3 relearning)."""
+        rows = self._read(
+            "SELECT question, state FROM reviews WHERE id IN (SELECT MAX(id) FROM reviews GROUP BY question)"
+        )
+        return dict(rows)
+
+    def workspace_hints(self, question: str) -> int:
+        rows = self._read("SELECT shown FROM workspace_hints WHERE question = ?", (question,))
+        return rows[0][0] if rows else 0
+
+    def set_workspace_hints(self, question: str, shown: int) -> None:
+        def write(db):
+            if shown:
+                db.execute("INSERT OR REPLACE INTO workspace_hints VALUES (?, ?)", (question, shown))
+            else:
+                db.execute("DELETE FROM workspace_hints WHERE question = ?", (question,))
+
+        self._write(write)
+
+    def record_mock(self, session: str, started: datetime, minutes: int, report: dict) -> int:
+        return self._write(
+            lambda db: (
+                db.execute(
+                    "INSERT INTO mocks (session, started, minutes, seconds, asked, answered_right, points, possible, "
+                    "report) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        session,
+                        utc_iso(started),
+                        minutes,
+                        report["seconds"],
+                        report["asked"],
+                        report["right"],
+                        report["points"],
+                        report["possible"],
+                        json.dumps(report),
+                    ),
+                ).lastrowid
+            )
+        )
+
+    def mocks(self, limit: int = 10) -> list[dict]:
+        """The latest mock interviews, newest first, each its stored report."""
+        rows = self._read("SELECT started, report FROM mocks ORDER BY started DESC, id DESC LIMIT ?", (limit,))
+        return [dict(json.loads(report), started=started) for started, report in rows]
 
     def cards(self) -> list[tuple[str, str]]:
         """(question, CardState JSON) for every card ever scheduled."""

@@ -257,8 +257,13 @@ def ask(prompt: str = "> ") -> str:
     return text
 
 
-def hint(text: str):
-    out.print(f"[yellow]hint:[/] {escape(text)}" if text else "[dim]no hint for this one[/]", soft_wrap=True)
+def hint(h):
+    if not h.text:
+        out.print("[dim]no hint for this one[/]")
+        return
+    label = f"hint {h.number}/{h.total}" if h.total > 1 else "hint"
+    more = "" if h.number < h.total or h.total == 1 else " [dim](the last one)[/]"
+    out.print(f"[yellow]{label}:[/] {escape(h.text)}{more}", soft_wrap=True)
 
 
 def note(text: str):
@@ -562,3 +567,121 @@ def stats(data):
 
 def _pct(x):
     return f"{x:.0%}"
+
+
+# ---- finding questions, learning paths, the workspace ----
+
+STATE_STYLE = {
+    "new": "dim",
+    "learning": "yellow",
+    "review": "cyan",
+    "done": "green",
+    "missed": "bold red",
+    "next": "bold yellow",
+    "locked": "dim",
+}
+
+
+def _first_line(text: str, width: int = 70) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def question_list(rows, lang, title):
+    """rows: [(question, status)]."""
+    from .model import pick
+
+    # Fixed widths: rich would squeeze the short columns to nothing to fit long prompts.
+    idw = min(max((len(q.full_id) for q, _ in rows), default=2), 40, max(10, out.width - 16 - 20 - 20))
+    qw = max(12, out.width - 16 - idw - 9 - 3 - 8)
+    table = Table(title=title, title_justify="left")
+    table.add_column("id", width=idw, overflow="fold")
+    table.add_column("type", width=9, no_wrap=True)
+    table.add_column("lvl", justify="right", width=3)
+    table.add_column("status", width=8, no_wrap=True)
+    table.add_column("question", width=qw, no_wrap=True, overflow="ellipsis")
+    for q, state in rows:
+        table.add_row(
+            escape(q.full_id),
+            q.type,
+            str(q.difficulty),
+            f"[{STATE_STYLE[state]}]{state}[/]",
+            escape(_first_line(pick(q.prompt, lang), qw)),
+        )
+    out.print(table)
+    counts = {s: sum(1 for _, st in rows if st == s) for s in STATE_STYLE}
+    shown = " · ".join(f"{n} {s}" for s, n in counts.items() if n)
+    out.print(f"{len(rows)} question{'s' if len(rows) != 1 else ''}: {shown}" if rows else "no questions match")
+
+
+def path_list(rows, lang):
+    """rows: [(path, done, total, next full id or None)]."""
+    from .model import pick
+
+    table = Table(title="learning paths (quizkit path NAME)", title_justify="left")
+    table.add_column("path", no_wrap=True)
+    table.add_column("title", ratio=1)
+    table.add_column("done", justify="right")
+    table.add_column("next", no_wrap=True)
+    for p, done, total, nxt in rows:
+        table.add_row(
+            escape(p.id),
+            escape(pick(p.title, lang)),
+            f"{done}/{total}",
+            escape(nxt) if nxt else "[green]finished[/]",
+        )
+    out.print(table)
+
+
+def path_view(path, steps, lang):
+    """steps: [(full id, question or None, state)]."""
+    from .model import pick
+
+    title = pick(path.title, lang) or path.id
+    idw = min(max((len(s[0]) for s in steps), default=4), 40)
+    qw = max(12, out.width - 13 - 2 - idw - 8)
+    table = Table(title=f"{path.id}: {title}", title_justify="left")
+    table.add_column("#", justify="right", width=2)
+    table.add_column("step", width=idw, overflow="fold")
+    table.add_column("", width=8, no_wrap=True)
+    table.add_column("question", width=qw, no_wrap=True, overflow="ellipsis")
+    for i, (qid, q, state) in enumerate(steps, 1):
+        glyph = {"done": "✓ done", "next": "→ next", "locked": "· locked"}[state]
+        table.add_row(
+            str(i),
+            escape(qid),
+            f"[{STATE_STYLE[state]}]{glyph}[/]",
+            escape(_first_line(pick(q.prompt, lang), qw)) if q else "[red](not in the banks loaded)[/]",
+        )
+    out.print(table)
+    done = sum(1 for *_, st in steps if st == "done")
+    if done == len(steps):
+        out.print(f"[green]all {done} steps done[/]")
+    else:
+        out.print(f"{done}/{len(steps)} done · quizkit drill --path {escape(path.id)} asks the next step")
+
+
+def show(q, extra, hints, hint_total, state, progress, work_file, lang):
+    """A question on its own (`quizkit show`): prompt, starter, the hints revealed so far, progress."""
+    from rich.console import Group
+    from rich.panel import Panel
+
+    from .model import pick
+
+    parts = [_md(pick(q.prompt, lang)), *blocks(extra)]
+    stars = "★" * q.difficulty + "☆" * (5 - q.difficulty)
+    title = f"{escape(q.full_id)} · {q.type} · [yellow]{stars}[/]"
+    out.print(Panel(Group(*parts), title=title, title_align="left", border_style="blue"))
+    for i, text in enumerate(hints, 1):
+        label = f"hint {i}/{hint_total}" if hint_total > 1 else "hint"
+        out.print(f"[yellow]{label}:[/] {escape(text)}", soft_wrap=True)
+    if hint_total > len(hints):
+        left = hint_total - len(hints)
+        out.print(f"[dim]{left} hint{'s' if left != 1 else ''} left: quizkit show {escape(q.full_id)} --hint[/]")
+    line = f"status: [{STATE_STYLE[state]}]{state}[/]"
+    if progress:
+        line += f" · {progress[0]} answer{'s' if progress[0] != 1 else ''}, {progress[1]} right"
+    out.print(line)
+    if work_file is not None:
+        there = "" if work_file.exists() else " (not started)"
+        out.print(f"workspace: {escape(str(work_file))}{there} · quizkit start {escape(q.full_id)}")

@@ -46,7 +46,7 @@ def test_a_whole_drill_through_the_engine(tmp_path):
         assert a.input == "reveal" and a.position == "1/4"
         assert s.reveal() and s.answer("3").verdict.correct
         a = s.next()
-        assert s.hint() == "Python ints."
+        assert s.hint().text == "Python ints."
         out = s.answer("float32")
         assert out.done and not out.verdict.correct and out.solution == [("answer", "torch.int64")]
         assert "int64" in out.explanation

@@ -11,11 +11,12 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import QuizkitError
-from .banks import check, list_, schema, verify
+from .banks import list_, schema, verify
 from .common import Context
 from .data import export, stats
 from .prompt import _prefill  # noqa: F401  (tests reach it here)
-from .study import drill, review
+from .study import drill, path, review
+from .workspace import check, reset, show, start
 
 # engine, ui (rich), yaml and the rest are imported inside the commands: `quizkit --help` stays fast.
 
@@ -75,9 +76,13 @@ def _main(
 for _fn, _name in (
     (drill, "drill"),
     (review, "review"),
+    (show, "show"),
+    (start, "start"),
     (check, "check"),
+    (reset, "reset"),
     (verify, "verify"),
     (list_, "list"),
+    (path, "path"),
     (stats, "stats"),
     (export, "export"),
     (schema, "schema"),

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import List
 
 import typer
 
 from ..errors import QuizkitError
-from .common import BankOpt, DeviceOpt, JsonOpt, _load, _obj, _runner
+from .common import BankOpt, DeviceOpt, JsonOpt, LangOpt, TagOpt, TypeOpt, _load, _obj, _runner
 
 
 def verify(
@@ -28,6 +27,7 @@ def verify(
     from ..runner import max_workers
 
     banks, questions, errors = catalog.load(paths)
+    errors += catalog.link_errors(banks)
     if jobs is None:  # in parallel by default; a bank of a few questions needs one worker
         jobs = max(1, min(max_workers(), len(questions) // 20 or 1))
     elif jobs > max_workers():
@@ -46,74 +46,6 @@ def verify(
         raise typer.Exit(1)
 
 
-def check(
-    ctx: typer.Context,
-    question_id: str = typer.Argument(..., metavar="ID", help="The question, e.g. nn/stable-softmax."),
-    file: Path = typer.Argument(..., help="Your answer, a Python file."),
-    watch: bool = typer.Option(False, "--watch", "-w", help="Run again on every save, until Ctrl-C."),
-    bank: List[Path] | None = BankOpt,
-    device: str = DeviceOpt,
-):
-    """Run your own file against a code question's tests."""
-    from .. import catalog, ui
-    from ..verify import check_answer
-
-    _, questions = _load(ui, bank)
-    q = catalog.code_question(questions, question_id)
-    with _runner(_obj(ctx), device) as (runner, dev):
-        if not watch:
-            verdict = check_answer(q, _read(file), runner, dev)
-            ui.check_result(q.full_id, str(file), verdict)
-            raise typer.Exit(0 if verdict.correct else 1)
-        seen = None
-        try:
-            while True:
-                stamp = _stamp(file)
-                if stamp != seen:
-                    seen = stamp
-                    if stamp is None:
-                        ui.warn(f"{file}: not there (yet); waiting")
-                    else:
-                        try:  # a file mid-save (unreadable, half-written UTF-8) is read again on its next change
-                            code = _read(file)
-                        except QuizkitError as e:
-                            ui.warn(f"{e}; waiting for the next save")
-                        else:
-                            ui.check_result(q.full_id, str(file), check_answer(q, code, runner, dev), True)
-                time.sleep(0.3)
-        except KeyboardInterrupt:
-            pass
-
-
-def _stamp(file: Path):
-    """What identifies a version of the file: an editor that writes a new file and renames it over the
-    old one changes the inode even when size and mtime are the same."""
-    try:
-        st = file.stat()
-        return (st.st_ino, st.st_size, st.st_mtime_ns)
-    except OSError:
-        return None
-
-
-MAX_ANSWER_BYTES = 1 << 20
-
-
-def _read(file: Path) -> str:
-    """An answer file: a regular file (a FIFO or /dev/zero would never end) of at most 1 MiB."""
-    import stat
-
-    try:
-        st = file.stat()
-        if not stat.S_ISREG(st.st_mode):
-            raise QuizkitError(f"{file}: not a regular file")
-        if st.st_size > MAX_ANSWER_BYTES:
-            raise QuizkitError(f"{file}: larger than 1 MiB; an answer is a few lines")
-        with open(file, encoding="utf-8") as f:
-            return f.read(MAX_ANSWER_BYTES + 1)
-    except (OSError, UnicodeDecodeError) as e:
-        raise QuizkitError(f"{file}: cannot read: {getattr(e, 'strerror', None) or e}") from None
-
-
 def schema(
     path_only: bool = typer.Option(False, "--path", help="Print where the installed schema file is."),
 ):
@@ -127,15 +59,37 @@ def schema(
 def list_(
     ctx: typer.Context,
     bank: List[Path] | None = BankOpt,
+    search: str | None = typer.Option(None, "--search", "-s", metavar="TEXT", help="Ids, tags or prompts with TEXT."),
+    tag: List[str] | None = TagOpt,
+    qtype: List[str] | None = TypeOpt,
+    status: List[str] | None = typer.Option(
+        None, "--status", metavar="STATUS", help="new, learning, review, done or missed (repeatable)."
+    ),
+    lang: str = LangOpt,
     as_json: bool = JsonOpt,
 ):
-    """The banks and questions: counts by type and tag, and your progress."""
+    """The banks and their questions with your status; --search, --tag, --type, --status list questions."""
     from .. import catalog, types, ui
 
+    for st in status or ():
+        if st not in catalog.STATUSES:
+            raise QuizkitError(f"--status must be one of {', '.join(catalog.STATUSES)}, not '{st}'")
     banks, questions = _load(ui, bank)
     if as_json:
         ui.list_json(questions, catalog.topic_of)
         return
     with _obj(ctx).store() as store:
-        progress = store.progress()
-    ui.list_tables(banks, questions, catalog.progress_by_bank(banks, progress), catalog.main_tags(banks), types.NAMES)
+        progress, phases = store.progress(), store.phases()
+    if not (search or tag or qtype or status):
+        ui.list_tables(
+            banks, questions, catalog.progress_by_bank(banks, progress), catalog.main_tags(banks), types.NAMES
+        )
+        if not bank:
+            return  # every question would be hundreds of lines: --bank, --search, --tag or --type list them
+    chosen = catalog.matching(questions, tag or (), qtype or (), here=False)
+    if search:
+        chosen = catalog.search(chosen, search)
+    rows = [(q, catalog.status(q.full_id, progress, phases)) for q in chosen]
+    if status:
+        rows = [(q, st) for q, st in rows if st in status]
+    ui.question_list(rows, lang, "questions (quizkit show ID · quizkit drill --id ID)")

@@ -215,9 +215,15 @@ def _review_rating(ui, s, scheduler):
             return
         result = outcome.scheduled
         if outcome.verdict.correct and not _self_graded(outcome):
+            helped = s.current is not None and s.current.hints > 0
+            keys = (
+                "Enter: hard (you used a hint) · u: undo · q: quit > "
+                if helped
+                else "Enter: good · h: hard · e: easy · u: undo · q: quit > "
+            )
             while True:
                 try:
-                    choice = _line(ui, "Enter: good · h: hard · e: easy · u: undo · q: quit > ").lower()
+                    choice = _line(ui, keys).lower()
                 except (EOFError, KeyboardInterrupt):
                     ui.plain("")  # the cursor is still on the prompt's line
                     _scheduled(ui, result, s.clock())

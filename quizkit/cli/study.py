@@ -21,6 +21,9 @@ def drill(
     difficulty: str | None = typer.Option(None, metavar="LEVEL", help="A level 1-5, or a range like 2-4."),
     count: int = typer.Option(10, "-n", "--count", min=1, metavar="N", help="How many questions."),
     seed: int | None = typer.Option(None, metavar="N", help="Seed for the choice and order of questions."),
+    ids: List[str] | None = typer.Option(None, "--id", metavar="ID", help="Ask this question (repeatable)."),
+    missed: bool = typer.Option(False, "--missed", help="Only questions you last answered wrong."),
+    path: str | None = typer.Option(None, "--path", metavar="NAME", help="Follow a learning path (quizkit path)."),
     device: str = DeviceOpt,
     lang: str = LangOpt,
 ):
@@ -28,18 +31,64 @@ def drill(
     import random
 
     from .. import catalog, ui
-    from ..policies import Drill
+    from ..policies import Drill, PathPolicy
 
     c = _obj(ctx)
     banks, questions = _load(ui, bank)
     rng = random.Random(seed)
     with c.store() as store, _runner(c, device, lazy=True) as (runner, dev):
-        pool = catalog.matching(questions, tag or (), qtype or (), difficulty, dev == "cuda")
-        chosen = catalog.select(pool, store.progress(), count, rng)
-        if not chosen:
-            raise QuizkitError("no questions match those filters (quizkit list shows the tags and types)")
-        with _session(c, Drill(chosen), store, runner, dev, lang, rng, chosen) as s:
+        progress = store.progress()
+        if path:
+            learning = catalog.find_path(banks, path)
+            by_id = {q.full_id: q for q in questions}
+            done = {qid for qid, (_, right, _) in progress.items() if right}
+            policy: Drill = PathPolicy(learning, by_id, done, count)
+            chosen = [by_id[qid] for qid in learning.steps if qid in by_id]
+            if not policy.total:
+                ui.note(f"every step of '{learning.id}' is done (quizkit path {learning.id} shows them)")
+                return
+        elif ids:
+            chosen = [catalog.find(questions, qid) for qid in ids]
+            policy = Drill(chosen)
+        else:
+            pool = catalog.matching(questions, tag or (), qtype or (), difficulty, dev == "cuda")
+            if missed:
+                pool = [q for q in pool if q.full_id in progress and not progress[q.full_id][2]]
+                if not pool:
+                    raise QuizkitError("nothing missed: no question matching those filters was last answered wrong")
+            chosen = catalog.select(pool, progress, count, rng)
+            if not chosen:
+                raise QuizkitError("no questions match those filters (quizkit list shows the tags and types)")
+            policy = Drill(chosen)
+        with _session(c, policy, store, runner, dev, lang, rng, chosen) as s:
             _sitting(ui, s, lambda outcome: None)
+
+
+def path(
+    ctx: typer.Context,
+    name: str | None = typer.Argument(None, help="The path to show (default: every path)."),
+    bank: List[Path] | None = BankOpt,
+    lang: str = LangOpt,
+):
+    """Learning paths: each step done, next or locked (a step opens once the steps before it are done)."""
+    from .. import catalog, ui
+
+    banks, questions = _load(ui, bank)
+    by_id = {q.full_id: q for q in questions}
+    with _obj(ctx).store() as store:
+        done = {qid for qid, (_, right, _) in store.progress().items() if right}
+    if name:
+        learning = catalog.find_path(banks, name)
+        ui.path_view(learning, catalog.path_steps(learning, by_id, done), lang)
+        return
+    rows = []
+    for p in catalog.paths(banks).values():
+        steps = catalog.path_steps(p, by_id, done)
+        nxt = next((qid for qid, _, st in steps if st == "next"), None)
+        rows.append((p, sum(1 for *_, st in steps if st == "done"), len(steps), nxt))
+    if not rows:
+        raise QuizkitError("the banks loaded declare no learning paths (docs/bank-format.md: paths)")
+    ui.path_list(rows, lang)
 
 
 @contextmanager

@@ -1,0 +1,216 @@
+"""The workspace for code questions, as in rustlings: `show` a question, `start` it in a file that is
+checked on every save, `check` a file once, `reset` it to the starter. A passing check is a right answer:
+it is stored and rates the question's card in review."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import List
+
+import typer
+
+from ..errors import QuizkitError
+from .common import BankOpt, DeviceOpt, LangOpt, _load, _obj, _runner
+
+WORK_DIR = Path("quizkit-work")
+
+
+def show(
+    ctx: typer.Context,
+    question_id: str = typer.Argument(..., metavar="ID", help="The question, e.g. attention/rope-apply."),
+    hint: bool = typer.Option(False, "--hint", help="Reveal the next hint (it lowers the rating of a pass)."),
+    bank: List[Path] | None = BankOpt,
+    lang: str = LangOpt,
+):
+    """A question: its prompt, starter, the hints shown so far and your progress on it."""
+    from .. import catalog, types, ui
+    from ..model import pick
+
+    _, questions = _load(ui, bank)
+    q = catalog.find(questions, question_id)
+    with _obj(ctx).store() as store:
+        shown = store.workspace_hints(q.full_id)
+        if hint:
+            if shown >= len(q.hint):
+                ui.note("no more hints for this one" if q.hint else "no hint for this one")
+            else:
+                shown += 1
+                store.set_workspace_hints(q.full_id, shown)
+        progress = store.progress().get(q.full_id)
+        state = catalog.status(q.full_id, store.progress(), store.phases())
+    kind = types.of(q)
+    ui.show(
+        q,
+        kind.extra(q, lang, None),  # choices in the bank's order
+        [pick(h, lang) for h in q.hint[:shown]],
+        len(q.hint),
+        state,
+        progress,
+        _work_file(WORK_DIR, q) if kind.INPUT == "code" else None,
+        lang,
+    )
+
+
+def start(
+    ctx: typer.Context,
+    question_id: str = typer.Argument(..., metavar="ID", help="A code question, e.g. attention/rope-apply."),
+    folder: Path = typer.Argument(WORK_DIR, metavar="[DIR]", help="Where the file goes (./quizkit-work)."),
+    bank: List[Path] | None = BankOpt,
+    device: str = DeviceOpt,
+    lang: str = LangOpt,
+):
+    """Write a code question's starter to DIR/<bank>/<id>.py (kept if it is there) and check it on every
+    save until Ctrl-C; a pass is stored as a right answer."""
+    from .. import catalog, ui
+
+    _, questions = _load(ui, bank)
+    q = catalog.code_question(questions, question_id)
+    file = _work_file(folder, q)
+    if file.exists():
+        ui.note(f"{file}: already there, kept (quizkit reset {q.full_id} puts the starter back)")
+    else:
+        _write(file, q.body.starter)
+        ui.note(f"wrote the starter to {file}")
+    show(ctx, q.full_id, False, bank, lang)
+    ui.note(f"edit {file} in your editor; it is checked on every save")
+    _check(ctx, q, file, True, device)
+
+
+def reset(
+    ctx: typer.Context,
+    question_id: str = typer.Argument(..., metavar="ID", help="The code question."),
+    folder: Path = typer.Argument(WORK_DIR, metavar="[DIR]", help="The workspace folder (./quizkit-work)."),
+    bank: List[Path] | None = BankOpt,
+):
+    """Put the starter back in the question's workspace file (the old file is kept as .bak) and hide its
+    hints again."""
+    from .. import catalog, ui
+
+    _, questions = _load(ui, bank)
+    q = catalog.code_question(questions, question_id)
+    file = _work_file(folder, q)
+    if file.exists():
+        try:
+            file.replace(file.with_suffix(".py.bak"))
+        except OSError as e:
+            raise QuizkitError(f"{file}: cannot keep a backup: {e.strerror}") from None
+    _write(file, q.body.starter)
+    with _obj(ctx).store() as store:
+        store.set_workspace_hints(q.full_id, 0)
+    ui.note(
+        f"{file}: the starter is back"
+        + (" (your version is in .py.bak)" if file.with_suffix(".py.bak").exists() else "")
+    )
+
+
+def check(
+    ctx: typer.Context,
+    question_id: str = typer.Argument(..., metavar="ID", help="The question, e.g. nn/stable-softmax."),
+    file: Path = typer.Argument(..., help="Your answer, a Python file."),
+    watch: bool = typer.Option(False, "--watch", "-w", help="Run again on every save, until Ctrl-C."),
+    bank: List[Path] | None = BankOpt,
+    device: str = DeviceOpt,
+):
+    """Run your own file against a code question's tests; a pass is stored as a right answer."""
+    from .. import catalog, ui
+
+    _, questions = _load(ui, bank)
+    q = catalog.code_question(questions, question_id)
+    passed = _check(ctx, q, file, watch, device)
+    raise typer.Exit(0 if passed else 1)
+
+
+def _check(ctx, q, file: Path, watch: bool, device: str) -> bool:
+    """Check `file` once, or on every change until Ctrl-C; each pass goes through the engine, whose
+    Workspace policy stores it. True when the last check passed."""
+    from .. import ui
+    from ..catalog import missing_requirement
+    from ..engine import Session
+    from ..policies import Workspace
+    from ..scheduler import Scheduler
+    from .prompt import _scheduled
+
+    c = _obj(ctx)
+    settings = c.settings()
+    scheduler = Scheduler(settings.desired_retention, rollover_hour=settings.rollover_hour)
+    with c.store() as store, _runner(c, device) as (runner, dev):
+        why = missing_requirement(q, runner.cuda_available() if "cuda" in q.requires else False)
+        if why:
+            raise QuizkitError(f"{q.full_id} {why}")
+        s = Session(
+            Workspace(q, scheduler, settings, store.workspace_hints(q.full_id)), store, runner, dev, clock=c.clock
+        )
+
+        last = [False]  # set before anything is printed: a Ctrl-C while printing keeps the verdict
+
+        def once(code) -> bool:
+            s.next()
+            outcome = s.answer(code)
+            last[0] = bool(outcome.verdict.correct)
+            ui.check_result(q.full_id, str(file), outcome.verdict, watch)
+            if outcome.scheduled is not None:
+                _scheduled(ui, outcome.scheduled, c.clock())
+            return last[0]
+
+        if not watch:
+            return once(_read(file))
+        seen = None
+        try:
+            while True:
+                stamp = _stamp(file)
+                if stamp != seen:
+                    seen = stamp
+                    if stamp is None:
+                        ui.warn(f"{file}: not there (yet); waiting")
+                    else:
+                        try:  # a file mid-save (unreadable, half-written UTF-8) is read again on its next change
+                            code = _read(file)
+                        except QuizkitError as e:
+                            ui.warn(f"{e}; waiting for the next save")
+                        else:
+                            once(code)
+                time.sleep(0.3)
+        except KeyboardInterrupt:
+            return last[0]
+
+
+def _work_file(folder: Path, q) -> Path:
+    return folder / q.bank / f"{q.id}.py"
+
+
+def _write(file: Path, text: str):
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise QuizkitError(f"{file}: cannot write: {e.strerror}") from None
+
+
+def _stamp(file: Path):
+    """What identifies a version of the file: an editor that writes a new file and renames it over the
+    old one changes the inode even when size and mtime are the same."""
+    try:
+        st = file.stat()
+        return (st.st_ino, st.st_size, st.st_mtime_ns)
+    except OSError:
+        return None
+
+
+MAX_ANSWER_BYTES = 1 << 20
+
+
+def _read(file: Path) -> str:
+    """An answer file: a regular file (a FIFO or /dev/zero would never end) of at most 1 MiB."""
+    import stat
+
+    try:
+        st = file.stat()
+        if not stat.S_ISREG(st.st_mode):
+            raise QuizkitError(f"{file}: not a regular file")
+        if st.st_size > MAX_ANSWER_BYTES:
+            raise QuizkitError(f"{file}: larger than 1 MiB; an answer is a few lines")
+        with open(file, encoding="utf-8") as f:
+            return f.read(MAX_ANSWER_BYTES + 1)
+    except (OSError, UnicodeDecodeError) as e:
+        raise QuizkitError(f"{file}: cannot read: {getattr(e, 'strerror', None) or e}") from None
