@@ -120,8 +120,8 @@ def parse_difficulty(text: str | None) -> tuple[int, int]:
     return lo_n, hi_n
 
 
-def matching(questions, tags=(), types=(), difficulty=None, cuda=False, here=True) -> list[Question]:
-    """The questions that pass the filters and (unless `here` is False) can run here."""
+def matching(questions, tags=(), types=(), difficulty=None, cuda=False, runnable=True) -> list[Question]:
+    """The questions that pass the filters and (unless `runnable` is False: an export, a list) can run here."""
     from .types import NAMES
 
     for t in types:
@@ -134,7 +134,7 @@ def matching(questions, tags=(), types=(), difficulty=None, cuda=False, here=Tru
         if (not tags or set(tags) & set(q.tags))
         and (not types or q.type in types)
         and lo <= q.difficulty <= hi
-        and (not here or not missing_requirement(q, cuda))
+        and (not runnable or not missing_requirement(q, cuda))
     ]
 
 

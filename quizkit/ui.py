@@ -451,6 +451,13 @@ def export(rows, fmt, fields, path=None):
         err.print(f"wrote {n} attempts to {escape(str(path))}")
 
 
+def anki_written(notes: int, decks: int, path):
+    def n(count, word):
+        return f"{count} {word}{'' if count == 1 else 's'}"
+
+    err.print(f"wrote {n(notes, 'note')} in {n(decks, 'deck')} to {escape(str(path))}", soft_wrap=True)
+
+
 # ---- review ----
 
 

@@ -86,7 +86,7 @@ def list_(
         )
         if not bank:
             return  # every question would be hundreds of lines: --bank, --search, --tag or --type list them
-    chosen = catalog.matching(questions, tag or (), qtype or (), here=False)
+    chosen = catalog.matching(questions, tag or (), qtype or (), runnable=False)
     if search:
         chosen = catalog.search(chosen, search)
     rows = [(q, catalog.status(q.full_id, progress, phases)) for q in chosen]

@@ -8,7 +8,7 @@ from typing import List
 import typer
 
 from ..errors import QuizkitError
-from .common import JsonOpt, _obj
+from .common import BankOpt, JsonOpt, TagOpt, TypeOpt, _load, _obj
 
 
 def stats(
@@ -35,17 +35,48 @@ def stats(
 
 def export(
     ctx: typer.Context,
-    fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv."),
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv (your attempts), or anki (the questions)."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
+    bank: List[Path] | None = BankOpt,
+    tag: List[str] | None = TagOpt,
+    qtype: List[str] | None = TypeOpt,
+    difficulty: str | None = typer.Option(None, metavar="LEVEL", help="anki: 3, or a range like 2-4."),
+    lang: str | None = typer.Option(None, metavar="LANG", help="anki: en or zh (English where a text has no zh)."),
 ):
-    """Every stored attempt (and its review), one per line, for your own analysis or the FSRS optimizer."""
+    """Every stored attempt (and its review), one per line, for your own analysis or the FSRS optimizer;
+    or, with --format anki, the questions as an Anki package (one deck per bank)."""
     from .. import ui
+
+    if fmt == "anki":
+        _export_anki(ctx, output, bank, tag, qtype, difficulty, lang or "en")
+        return
+    if fmt not in ("jsonl", "csv"):
+        raise QuizkitError(f"--format must be jsonl, csv or anki, not '{fmt}'")
+    given = {"--bank": bank, "--tag": tag, "--type": qtype, "--difficulty": difficulty, "--lang": lang}
+    if any(given.values()):
+        names = ", ".join(k for k, v in given.items() if v)
+        raise QuizkitError(f"{names}: only for --format anki (jsonl and csv export every attempt)")
     from ..stats import EXPORT_FIELDS, export_rows
 
-    if fmt not in ("jsonl", "csv"):
-        raise QuizkitError(f"--format must be jsonl or csv, not '{fmt}'")
     with _obj(ctx).store() as store:
         try:
             ui.export(export_rows(store), fmt, EXPORT_FIELDS, output)
         except OSError as e:
             raise QuizkitError(f"{output or 'stdout'}: cannot write: {e.strerror}") from None
+
+
+def _export_anki(ctx, output, bank, tag, qtype, difficulty, lang):
+    """The questions that pass the filters (runnable here or not: a card needs no GPU) as an .apkg."""
+    from .. import anki, catalog, ui
+
+    if output is None:
+        raise QuizkitError("--format anki writes a binary package: give a file with -o, e.g. -o quizkit.apkg")
+    banks, questions = _load(ui, bank)
+    chosen = catalog.matching(questions, tag or (), qtype or (), difficulty, runnable=False)
+    if not chosen:
+        raise QuizkitError("no questions match these filters")
+    try:
+        done = anki.write(banks, chosen, output, lang)
+    except OSError as e:
+        raise QuizkitError(f"{output}: cannot write: {e.strerror or e}") from None
+    ui.anki_written(done.notes, done.decks, output)
