@@ -58,6 +58,7 @@ class Bank:
     path: str
     title: Text | None = None
     questions: list = field(default_factory=list)
+    origin: str = ""  # where it came from: "shipped", an installed package's name, or "" (a path given)
 
 
 @dataclass

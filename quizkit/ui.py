@@ -350,10 +350,14 @@ def summary(summary):
 # ---- list and export ----
 
 
-def list_json(questions, topic_of):
-    """Every question with its topic, type, tags and difficulty, as one JSON document."""
+def list_json(questions, topic_of, banks=()):
+    """Every bank with where it came from, and every question with its topic, type, tags and difficulty, as
+    one JSON document."""
     print_json(
         {
+            "banks": [
+                {"id": b.id, "from": b.origin or "path", "path": b.path, "questions": len(b.questions)} for b in banks
+            ],
             "questions": [
                 {
                     "id": q.full_id,
@@ -363,7 +367,7 @@ def list_json(questions, topic_of):
                     "difficulty": q.difficulty,
                 }
                 for q in questions
-            ]
+            ],
         }
     )
 
@@ -377,13 +381,22 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
         counts = Counter(q.type for q in qs)
         return " · ".join(f"{counts[t]} {short[t]}" for t in TYPES if counts[t])
 
-    table = Table(title="banks (quizkit drill --bank FILE)", title_justify="left")
+    table = Table(title="banks (quizkit drill --bank NAME)", title_justify="left")
     table.add_column("bank", no_wrap=True)
+    # Where each bank came from (shipped, an installed package's name, a path given), where that says
+    # something: the shipped banks alone fit 80 columns without it. A terminal too narrow for the column
+    # gets a line under the table instead.
+    origins = {b.origin for b in banks}
+    show_from = len(origins) > 1 or bool(origins - {"shipped", ""})
+    from_line = show_from and out.width < 96
+    show_from = show_from and not from_line
+    if show_from:
+        table.add_column("from", overflow="ellipsis")
     for t in TYPES:
-        table.add_column(short[t], justify="right")
-    table.add_column("total", justify="right")
-    table.add_column("seen", justify="right")
-    table.add_column("right", justify="right")  # last answer right
+        table.add_column(short[t], justify="right", no_wrap=True)
+    table.add_column("total", justify="right", no_wrap=True)
+    table.add_column("seen", justify="right", no_wrap=True)
+    table.add_column("right", justify="right", no_wrap=True)  # last answer right
 
     def counts(qs):
         c = Counter(q.type for q in qs)
@@ -392,6 +405,7 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
     for b, p in zip(banks, progress_rows):
         table.add_row(
             escape(b.id),
+            *([escape(b.origin or "path")] if show_from else []),
             *counts(b.questions),
             str(len(b.questions)),
             f"{p['answered']}/{p['questions']}",
@@ -401,12 +415,16 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
     answered = sum(p["answered"] for p in progress_rows)
     table.add_row(
         "[bold]all[/]",
+        *([""] if show_from else []),
         *counts(questions),
         str(len(questions)),
         f"{answered}/{len(questions)}",
         f"{sum(p['right_last'] for p in progress_rows)}/{answered}" if answered else "–",
     )
     out.print(table)
+    if from_line:
+        installed = [f"{escape(b.id)} ({escape(b.origin or 'path')})" for b in banks if b.origin != "shipped"]
+        out.print("[bold]not shipped:[/] " + ", ".join(installed))
     tags = Counter(t for q in questions for t in q.tags)
     tt = Table(title="topics (quizkit drill --tag NAME)", title_justify="left")
     tt.add_column("tag")

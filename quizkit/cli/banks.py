@@ -14,7 +14,11 @@ from .common import BankOpt, DeviceOpt, JsonOpt, _load, _obj, _runner
 
 def verify(
     ctx: typer.Context,
-    paths: List[Path] | None = typer.Argument(None, help="Bank files or folders (default: the shipped banks)."),
+    paths: List[str] | None = typer.Argument(
+        None,
+        metavar="[PATH|NAME]...",
+        help="Bank files, folders or bank names (default: the shipped banks and installed bank packages).",
+    ),
     as_json: bool = JsonOpt,
     jobs: int | None = typer.Option(None, "-j", "--jobs", min=1, help="Runs in parallel (default: one per CPU)."),
     device: str = DeviceOpt,
@@ -51,7 +55,7 @@ def check(
     question_id: str = typer.Argument(..., metavar="ID", help="The question, e.g. nn/stable-softmax."),
     file: Path = typer.Argument(..., help="Your answer, a Python file."),
     watch: bool = typer.Option(False, "--watch", "-w", help="Run again on every save, until Ctrl-C."),
-    bank: List[Path] | None = BankOpt,
+    bank: List[str] | None = BankOpt,
     device: str = DeviceOpt,
 ):
     """Run your own file against a code question's tests."""
@@ -126,7 +130,7 @@ def schema(
 
 def list_(
     ctx: typer.Context,
-    bank: List[Path] | None = BankOpt,
+    bank: List[str] | None = BankOpt,
     as_json: bool = JsonOpt,
 ):
     """The banks and questions: counts by type and tag, and your progress."""
@@ -134,7 +138,7 @@ def list_(
 
     banks, questions = _load(ui, bank)
     if as_json:
-        ui.list_json(questions, catalog.topic_of)
+        ui.list_json(questions, catalog.topic_of, banks)
         return
     with _obj(ctx).store() as store:
         progress = store.progress()

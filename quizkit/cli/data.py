@@ -13,8 +13,8 @@ from .common import JsonOpt, _obj
 
 def stats(
     ctx: typer.Context,
-    bank: List[Path] | None = typer.Option(
-        None, "--bank", metavar="PATH", help="Bank file or folder, for topic names (repeatable)."
+    bank: List[str] | None = typer.Option(
+        None, "--bank", metavar="PATH|NAME", help="Bank file, folder or name, for topic names (repeatable)."
     ),
     as_json: bool = JsonOpt,
 ):
