@@ -184,8 +184,11 @@ def load_banks(paths=None) -> tuple[list[Bank], list[BankError]]:
 def _from(e: BankError, origin: str) -> BankError:
     """The error, naming the installed package it came from."""
     if not origin or origin == "shipped":
+        e.origin = origin
         return e
-    return BankError(e.path, e.line, f"{e.message} (package {origin})")
+    named = BankError(e.path, e.line, f"{e.message} (package {origin})")
+    named.origin = origin
+    return named
 
 
 def load_bank(path) -> Bank:

@@ -54,7 +54,9 @@ def default_sources(packages=None) -> tuple[list, list[BankError]]:
     errors: list[BankError] = []
     for p in pkgs.discover() if packages is None else packages:
         if p.error or p.folder is None:
-            errors.append(BankError(f"package {p.name}", 0, p.error or "no folder"))
+            e = BankError(f"package {p.name}", 0, p.error or "no folder")
+            e.origin = p.name
+            errors.append(e)
         else:
             sources.append((p.folder, p.name))
     return sources, errors

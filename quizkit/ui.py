@@ -580,3 +580,75 @@ def stats(data):
 
 def _pct(x):
     return f"{x:.0%}"
+
+
+# ---- doctor ----
+
+
+def _bytes(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def doctor(d: dict):
+    """One screen: what quizkit finds here, and the problems, named."""
+    t = d["torch"]
+    if "error" in t:
+        torch_text = f"[red]{escape(t['error'])}[/]"
+    else:
+        gpu = (
+            f"CUDA seen: {t['device_count']} device(s): {', '.join(t['devices'])}"
+            if t["cuda_available"]
+            else "no CUDA device seen"
+        )
+        torch_text = f"{escape(t['version'])} ({escape(t['build'])} build); {escape(gpu)}"
+    s = d["store"]
+    if not s["exists"]:
+        store_text = f"{escape(s['path'])}: {escape(s['integrity'])}"
+    else:
+        style = "green" if s["ok"] else "bold red"
+        store_text = f"{escape(s['path'])} ({_bytes(s['bytes'])}); integrity: [{style}]{escape(s['integrity'])}[/]"
+    c = d["cache"]
+    cache_text = f"{escape(c['path'])} ({c['banks']} banks cached)" if c["enabled"] else "off (QUIZKIT_CACHE=off)"
+    iso = d["isolation"]
+    iso_text = "; ".join(f"{escape(str(k))}: {escape(str(v))}" for k, v in iso.items()) or "–"
+    sh = d["shipped"]
+    rows = [
+        ("quizkit", f"{escape(d['quizkit']['version'])} ({escape(d['quizkit']['path'])})"),
+        ("python", f"{escape(d['python']['version'])} ({escape(d['python']['executable'])})"),
+        ("torch", torch_text),
+        ("data folder", escape(d["data_dir"])),
+        ("store", store_text),
+        ("bank cache", cache_text),
+        ("isolation", iso_text),
+        ("schema", escape(d["schema"]["path"]) + ("" if d["schema"]["exists"] else " [bold red](missing)[/]")),
+        ("shipped banks", f"{sh['banks']} banks, {sh['questions']} questions ({escape(sh['path'])})"),
+    ]
+    for p in d["packages"]:
+        state = f"[bold red]{len(p['errors'])} error(s)[/]" if p["errors"] else "ok"
+        rows.append(
+            (
+                "bank package",
+                f"{escape(p['name'])} {escape(p['version'])}: {_n(p['banks'], 'bank')}, "
+                f"{_n(p['questions'], 'question')}; {state}",
+            )
+        )
+    if not d["packages"]:
+        rows.append(("bank packages", "none installed (entry point group quizkit.banks)"))
+    table = Table(title="quizkit doctor", title_justify="left", show_header=False)
+    table.add_column("what", style="bold", no_wrap=True)
+    table.add_column("found", overflow="fold")
+    for what, found in rows:
+        table.add_row(what, found)
+    out.print(table)
+    for problem in d["problems"]:
+        error(problem)
+    if d["ok"]:
+        out.print("[green]all fine[/]")

@@ -143,3 +143,16 @@ def list_(
     with _obj(ctx).store() as store:
         progress = store.progress()
     ui.list_tables(banks, questions, catalog.progress_by_bank(banks, progress), catalog.main_tags(banks), types.NAMES)
+
+
+def new(
+    bank: str = typer.Argument(..., metavar="BANK", help="The new bank's name: BANK.yaml is written."),
+    folder: Path = typer.Option(Path("."), "--dir", help="The folder to write it in."),
+):
+    """Start a bank: BANK.yaml with one question of each type, commented, that verify passes as it is."""
+    from .. import ui
+    from ..scaffold import new_bank
+
+    path = new_bank(bank, folder)
+    ui.info(f"wrote {path}: one question of each type, to edit (docs/bank-format.md is the reference)")
+    ui.info(f"next: quizkit verify {path}")

@@ -49,3 +49,23 @@ def export(
             ui.export(export_rows(store), fmt, EXPORT_FIELDS, output)
         except OSError as e:
             raise QuizkitError(f"{output or 'stdout'}: cannot write: {e.strerror}") from None
+
+
+def doctor(
+    ctx: typer.Context,
+    as_json: bool = JsonOpt,
+):
+    """What quizkit finds here: versions, torch and CUDA, the store's integrity, bank packages. Exit 1 when
+    something is broken."""
+    from .. import ui
+    from ..doctor import report
+
+    c = _obj(ctx)
+    runner = c.runner_factory(1, None)
+    try:
+        data = report(c.home, runner)
+    finally:
+        runner.close()
+    (ui.print_json if as_json else ui.doctor)(data)
+    if not data["ok"]:
+        raise typer.Exit(1)
