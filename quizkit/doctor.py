@@ -121,7 +121,7 @@ def _banks(problems: list) -> tuple[dict, list]:
     rows = []
     seen: set = set()
     for p in found:
-        row = {"name": p.name, "version": p.version, "entry_point": f"{p.entry} = {p.target}"}
+        row: dict = {"name": p.name, "version": p.version, "entry_point": f"{p.entry} = {p.target}"}
         row["folder"] = str(p.folder) if p.folder else None
         row.update(mine(p.name) if p.name not in seen else {"banks": 0, "questions": 0, "errors": []})
         seen.add(p.name)  # a distribution with two entry points: its banks and errors are counted once
@@ -140,7 +140,7 @@ def report(home: Path, runner) -> dict:
     schema_ok = schema.PATH.is_file()
     if not schema_ok:
         problems.append(f"schema: {schema.PATH} is missing")
-    data = {
+    data: dict = {
         "quizkit": {"version": __version__, "path": str(Path(__file__).parent)},
         "python": {"version": platform.python_version(), "executable": sys.executable},
         "torch": torch,

@@ -100,11 +100,11 @@ def discover(path: list[str] | None = None) -> list[BankPackage]:
                 continue
             name, version = _metadata(info, stem.split("-", 1)[0])
             for entry_name, target in _section(text, GROUP):
-                found.append(_locate(BankPackage(name, version, entry_name, target)))
+                found.append(_locate(BankPackage(name, version, entry_name, target), path))
     return sorted(found, key=lambda p: (_normal(p.name), p.entry))
 
 
-def _locate(p: BankPackage) -> BankPackage:
+def _locate(p: BankPackage, path: list[str] | None = None) -> BankPackage:
     """The folder of the package the entry point names, found as `import` would find it, without running
     any of its code (nor its parents' `__init__`)."""
     import importlib.machinery
@@ -119,7 +119,7 @@ def _locate(p: BankPackage) -> BankPackage:
         p.error = f"entry point '{p.entry} = {p.target}': not a package name"
         return p
     try:
-        spec = importlib.machinery.PathFinder.find_spec(parts[0])
+        spec = importlib.machinery.PathFinder.find_spec(parts[0], path)
         for i in range(1, len(parts)):
             if spec is None or not spec.submodule_search_locations:
                 spec = None
