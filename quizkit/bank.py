@@ -145,22 +145,53 @@ def bank_files(paths) -> list[Path]:
 
 
 def load_banks(paths=None) -> tuple[list[Bank], list[BankError]]:
-    """Every bank under `paths` (default: the shipped ones). A broken bank is reported, the rest still load."""
+    """Every bank under `paths` (default: the shipped ones). A broken bank is reported, the rest still load.
+
+    An item of `paths` is a file or folder, or a (file or folder, origin) pair: the origin ("shipped", a
+    package's name) is set on its banks and named in its errors; a missing folder with an origin is that
+    origin's error, a missing path given alone is the caller's (raised). Bank ids are one namespace: a bank
+    whose id is taken by an earlier one is refused, naming both."""
     banks: list[Bank] = []
     errors: list[BankError] = []
-    seen: dict[str, Path] = {}
-    for f in bank_files(paths or [shipped_dir()]):
+    seen: dict[str, tuple[Path, str]] = {}
+    for item in paths or [(shipped_dir(), "shipped")]:
+        where, origin = item if isinstance(item, tuple) else (item, "")
         try:
-            bank = load_bank(f)
+            files = bank_files([where])
         except BankError as e:
-            errors.append(e)
+            if not origin:
+                raise
+            errors.append(_from(e, origin))
             continue
-        if bank.id in seen:
-            errors.append(BankError(f, 0, f"bank id '{bank.id}' is already used by {seen[bank.id]}"))
-            continue
-        seen[bank.id] = f
-        banks.append(bank)
+        for f in files:
+            try:
+                bank = load_bank(f)
+            except BankError as e:
+                errors.append(_from(e, origin))
+                continue
+            if bank.id in seen:
+                first, first_origin = seen[bank.id]
+                by = (
+                    f"{first_origin} bank {first}"
+                    if first_origin == "shipped"
+                    else f"{first}" + (f" (package {first_origin})" if first_origin else "")
+                )
+                errors.append(_from(BankError(f, 0, f"bank id '{bank.id}' is already used by {by}"), origin))
+                continue
+            bank.origin = origin
+            seen[bank.id] = (f, origin)
+            banks.append(bank)
     return banks, errors
+
+
+def _from(e: BankError, origin: str) -> BankError:
+    """The error, naming the installed package it came from."""
+    if not origin or origin == "shipped":
+        e.origin = origin
+        return e
+    named = BankError(e.path, e.line, f"{e.message} (package {origin})")
+    named.origin = origin
+    return named
 
 
 def load_bank(path) -> Bank:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .bank import load_banks
+from .bank import load_banks, shipped_dir
 from .errors import BankError, QuizkitError
 from .model import Question
 
@@ -33,10 +33,83 @@ def topic_of(q) -> str:
     return q.tags[0] if q.tags else q.bank
 
 
-def load(paths=None):
-    """(questions, bank errors) from the given files or folders (default: the shipped banks)."""
-    banks, errors = load_banks(paths)
-    return banks, [q for b in banks for q in b.questions], errors
+def load(paths=None, packages=None):
+    """(banks, questions, bank errors) from the given files, folders or bank names (see `resolve`); by
+    default the shipped banks and every installed bank package's. `packages`: what `packages.discover()`
+    found, when the caller already has it."""
+    if paths:
+        sources, errors = resolve(paths, packages), []
+    else:
+        sources, errors = default_sources(packages)
+    banks, more = load_banks(sources)
+    return banks, [q for b in banks for q in b.questions], errors + more
+
+
+def default_sources(packages=None) -> tuple[list, list[BankError]]:
+    """(folder, origin) pairs: the shipped banks first, then each installed bank package's folder (origin:
+    its distribution's name); and one error for each package whose folder cannot be found."""
+    from . import packages as pkgs
+
+    sources: list = [(shipped_dir(), "shipped")]
+    errors: list[BankError] = []
+    for p in pkgs.discover() if packages is None else packages:
+        if p.error or p.folder is None:
+            e = BankError(f"package {p.name}", 0, p.error or "no folder")
+            e.origin = p.name
+            errors.append(e)
+        else:
+            sources.append((p.folder, p.name))
+    return sources, errors
+
+
+def resolve(values, packages=None) -> list:
+    """`--bank` values as (path, origin) pairs: an existing file or folder is itself; any other value is a
+    bank's name, shipped or from an installed package: its file's name without .yaml, or else its `bank:`
+    id (the banks are loaded, from the cache, only for that). A value that is neither is a one-line error
+    naming the closest bank names."""
+    from pathlib import Path
+
+    out: list = []
+    sources: list | None = None
+    stems: dict = {}
+    ids: dict | None = None
+    for value in values:
+        path = Path(value)
+        if path.exists():
+            out.append((path, ""))
+            continue
+        text = str(value)
+        if sources is None:
+            sources, _ = default_sources(packages)
+            stems = _stems(sources)
+        if text not in stems and ids is None:
+            ids = {b.id: (Path(b.path), b.origin) for b in load_banks(sources)[0]}
+        found = stems.get(text) or (ids or {}).get(text)
+        if found:
+            out.append(found)
+            continue
+        import difflib
+
+        names = sorted(set(stems) | set(ids or ()))
+        close = difflib.get_close_matches(text, names, n=4, cutoff=0.6)
+        hint = f"did you mean {', '.join(close)}?" if close else "quizkit list shows the banks"
+        raise QuizkitError(f"{text}: no such file, folder or bank ({hint})")
+    return out
+
+
+def _stems(sources) -> dict:
+    """File name without .yaml -> (file, origin); the first source to have a name keeps it."""
+    from .bank import bank_files
+
+    named: dict = {}
+    for where, origin in sources:
+        try:
+            files = bank_files([where])
+        except QuizkitError:
+            continue
+        for f in files:
+            named.setdefault(f.stem, (f, origin))
+    return named
 
 
 def find(questions, wanted: str) -> Question:

@@ -6,7 +6,10 @@ class QuizkitError(Exception):
 
 
 class BankError(QuizkitError):
-    """A bank that breaks the format; carries the file and line it points at."""
+    """A bank that breaks the format; carries the file and line it points at, and where the bank came from
+    (`origin`: an installed package's name, "shipped", or "" for a path given)."""
+
+    origin = ""
 
     def __init__(self, path, line, message):
         self.path = str(path)

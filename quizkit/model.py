@@ -71,6 +71,7 @@ class Bank:
     title: Text | None = None
     questions: list = field(default_factory=list)
     paths: list = field(default_factory=list)  # LearningPath
+    origin: str = ""  # where it came from: "shipped", an installed package's name, or "" (a path given)
 
 
 @dataclass

@@ -491,6 +491,12 @@ class Store:
         """(time, question, correct 0/1) of every attempt, oldest first."""
         return self._read("SELECT time, question, correct FROM attempts ORDER BY id")
 
+    def integrity(self) -> list[str]:
+        """SQLite's `PRAGMA integrity_check`: ["ok"] when the file is sound, else what is wrong (at most 20
+        lines). A file too damaged to be read at all is a StoreError naming it."""
+        rows = self._read("PRAGMA integrity_check(20)")
+        return [line for row in rows for line in str(row[0]).splitlines() if line.strip()]
+
     def close(self):
         self.db.close()
 

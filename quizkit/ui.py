@@ -355,10 +355,14 @@ def summary(summary):
 # ---- list and export ----
 
 
-def list_json(questions, topic_of):
-    """Every question with its topic, type, tags and difficulty, as one JSON document."""
+def list_json(questions, topic_of, banks=()):
+    """Every bank with where it came from, and every question with its topic, type, tags and difficulty, as
+    one JSON document."""
     print_json(
         {
+            "banks": [
+                {"id": b.id, "from": b.origin or "path", "path": b.path, "questions": len(b.questions)} for b in banks
+            ],
             "questions": [
                 {
                     "id": q.full_id,
@@ -368,7 +372,7 @@ def list_json(questions, topic_of):
                     "difficulty": q.difficulty,
                 }
                 for q in questions
-            ]
+            ],
         }
     )
 
@@ -382,13 +386,22 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
         counts = Counter(q.type for q in qs)
         return " · ".join(f"{counts[t]} {short[t]}" for t in TYPES if counts[t])
 
-    table = Table(title="banks (quizkit drill --bank FILE)", title_justify="left")
+    table = Table(title="banks (quizkit drill --bank NAME)", title_justify="left")
     table.add_column("bank", no_wrap=True)
+    # Where each bank came from (shipped, an installed package's name, a path given), where that says
+    # something: the shipped banks alone fit 80 columns without it. A terminal too narrow for the column
+    # gets a line under the table instead.
+    origins = {b.origin for b in banks}
+    show_from = len(origins) > 1 or bool(origins - {"shipped", ""})
+    from_line = show_from and out.width < 96
+    show_from = show_from and not from_line
+    if show_from:
+        table.add_column("from", overflow="ellipsis")
     for t in TYPES:
-        table.add_column(short[t], justify="right")
-    table.add_column("total", justify="right")
-    table.add_column("seen", justify="right")
-    table.add_column("right", justify="right")  # last answer right
+        table.add_column(short[t], justify="right", no_wrap=True)
+    table.add_column("total", justify="right", no_wrap=True)
+    table.add_column("seen", justify="right", no_wrap=True)
+    table.add_column("right", justify="right", no_wrap=True)  # last answer right
 
     def counts(qs):
         c = Counter(q.type for q in qs)
@@ -397,6 +410,7 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
     for b, p in zip(banks, progress_rows):
         table.add_row(
             escape(b.id),
+            *([escape(b.origin or "path")] if show_from else []),
             *counts(b.questions),
             str(len(b.questions)),
             f"{p['answered']}/{p['questions']}",
@@ -406,12 +420,16 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
     answered = sum(p["answered"] for p in progress_rows)
     table.add_row(
         "[bold]all[/]",
+        *([""] if show_from else []),
         *counts(questions),
         str(len(questions)),
         f"{answered}/{len(questions)}",
         f"{sum(p['right_last'] for p in progress_rows)}/{answered}" if answered else "–",
     )
     out.print(table)
+    if from_line:
+        installed = [f"{escape(b.id)} ({escape(b.origin or 'path')})" for b in banks if b.origin != "shipped"]
+        out.print("[bold]not shipped:[/] " + ", ".join(installed))
     tags = Counter(t for q in questions for t in q.tags)
     tt = Table(title="topics (quizkit drill --tag NAME)", title_justify="left")
     tt.add_column("tag")
@@ -692,3 +710,75 @@ def show(q, extra, hints, hint_total, state, progress, work_file, lang):
     if work_file is not None:
         there = "" if work_file.exists() else " (not started)"
         out.print(f"workspace: {escape(str(work_file))}{there} · quizkit start {escape(q.full_id)}")
+
+
+# ---- doctor ----
+
+
+def _bytes(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return str(n)
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def doctor(d: dict):
+    """One screen: what quizkit finds here, and the problems, named."""
+    t = d["torch"]
+    if "error" in t:
+        torch_text = f"[red]{escape(t['error'])}[/]"
+    else:
+        gpu = (
+            f"CUDA seen: {t['device_count']} device(s): {', '.join(t['devices'])}"
+            if t["cuda_available"]
+            else "no CUDA device seen"
+        )
+        torch_text = f"{escape(t['version'])} ({escape(t['build'])} build); {escape(gpu)}"
+    s = d["store"]
+    if not s["exists"]:
+        store_text = f"{escape(s['path'])}: {escape(s['integrity'])}"
+    else:
+        style = "green" if s["ok"] else "bold red"
+        store_text = f"{escape(s['path'])} ({_bytes(s['bytes'])}); integrity: [{style}]{escape(s['integrity'])}[/]"
+    c = d["cache"]
+    cache_text = f"{escape(c['path'])} ({c['banks']} banks cached)" if c["enabled"] else "off (QUIZKIT_CACHE=off)"
+    iso = d["isolation"]
+    iso_text = "; ".join(f"{escape(str(k))}: {escape(str(v))}" for k, v in iso.items()) or "–"
+    sh = d["shipped"]
+    rows = [
+        ("quizkit", f"{escape(d['quizkit']['version'])} ({escape(d['quizkit']['path'])})"),
+        ("python", f"{escape(d['python']['version'])} ({escape(d['python']['executable'])})"),
+        ("torch", torch_text),
+        ("data folder", escape(d["data_dir"])),
+        ("store", store_text),
+        ("bank cache", cache_text),
+        ("isolation", iso_text),
+        ("schema", escape(d["schema"]["path"]) + ("" if d["schema"]["exists"] else " [bold red](missing)[/]")),
+        ("shipped banks", f"{sh['banks']} banks, {sh['questions']} questions ({escape(sh['path'])})"),
+    ]
+    for p in d["packages"]:
+        state = f"[bold red]{len(p['errors'])} error(s)[/]" if p["errors"] else "ok"
+        rows.append(
+            (
+                "bank package",
+                f"{escape(p['name'])} {escape(p['version'])}: {_n(p['banks'], 'bank')}, "
+                f"{_n(p['questions'], 'question')}; {state}",
+            )
+        )
+    if not d["packages"]:
+        rows.append(("bank packages", "none installed (entry point group quizkit.banks)"))
+    table = Table(title="quizkit doctor", title_justify="left", show_header=False)
+    table.add_column("what", style="bold", no_wrap=True)
+    table.add_column("found", overflow="fold")
+    for what, found in rows:
+        table.add_row(what, found)
+    out.print(table)
+    for problem in d["problems"]:
+        error(problem)
+    if d["ok"]:
+        out.print("[green]all fine[/]")

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.torch_free  # runs without the torch worker: pytest -m 
 
 PKG = Path(quizkit.__file__).parent
 LIBRARY = ("bank", "fields", "types", "checks", "scheduler", "store", "runner", "text", "asserts", "catalog",
-           "verify", "settings", "stats", "schema", "anki")
+           "verify", "settings", "stats", "schema", "anki", "packages", "scaffold", "doctor")
 
 
 def imports_of(source: str, package: str = "quizkit") -> set:

@@ -110,7 +110,7 @@ def test_verify_refused_bank_fails_but_others_still_run(tmp_path):
 def test_verify_missing_path_is_one_line(tmp_path):
     r = cli.invoke(app, ["verify", str(tmp_path / "nope")])
     assert r.exit_code == 1
-    assert r.output.strip().count("\n") == 0 and "no such file or folder" in r.output
+    assert r.output.strip().count("\n") == 0 and "nope: no such file, folder or bank" in r.output
 
 
 def test_verify_cuda_without_gpu_is_one_line():

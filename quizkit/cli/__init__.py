@@ -11,9 +11,9 @@ from typer.core import TyperGroup
 
 from .. import __version__
 from ..errors import QuizkitError
-from .banks import list_, schema, verify
+from .banks import list_, new, schema, verify
 from .common import Context
-from .data import export, stats
+from .data import doctor, export, stats
 from .prompt import _prefill  # noqa: F401  (tests reach it here)
 from .study import drill, path, review
 from .workspace import check, reset, show, start
@@ -86,6 +86,8 @@ for _fn, _name in (
     (stats, "stats"),
     (export, "export"),
     (schema, "schema"),
+    (new, "new"),
+    (doctor, "doctor"),
 ):
     app.command(_name)(_fn)
 

@@ -13,7 +13,11 @@ from .common import BankOpt, DeviceOpt, JsonOpt, LangOpt, TagOpt, TypeOpt, _load
 
 def verify(
     ctx: typer.Context,
-    paths: List[Path] | None = typer.Argument(None, help="Bank files or folders (default: the shipped banks)."),
+    paths: List[str] | None = typer.Argument(
+        None,
+        metavar="[PATH|NAME]...",
+        help="Bank files, folders or bank names (default: the shipped banks and installed bank packages).",
+    ),
     as_json: bool = JsonOpt,
     jobs: int | None = typer.Option(None, "-j", "--jobs", min=1, help="Runs in parallel (default: one per CPU)."),
     device: str = DeviceOpt,
@@ -58,7 +62,7 @@ def schema(
 
 def list_(
     ctx: typer.Context,
-    bank: List[Path] | None = BankOpt,
+    bank: List[str] | None = BankOpt,
     search: str | None = typer.Option(None, "--search", "-s", metavar="TEXT", help="Ids, tags or prompts with TEXT."),
     tag: List[str] | None = TagOpt,
     qtype: List[str] | None = TypeOpt,
@@ -76,7 +80,7 @@ def list_(
             raise QuizkitError(f"--status must be one of {', '.join(catalog.STATUSES)}, not '{st}'")
     banks, questions = _load(ui, bank)
     if as_json:
-        ui.list_json(questions, catalog.topic_of)
+        ui.list_json(questions, catalog.topic_of, banks)
         return
     with _obj(ctx).store() as store:
         progress, phases = store.progress(), store.phases()
@@ -93,3 +97,16 @@ def list_(
     if status:
         rows = [(q, st) for q, st in rows if st in status]
     ui.question_list(rows, lang, "questions (quizkit show ID · quizkit drill --id ID)")
+
+
+def new(
+    bank: str = typer.Argument(..., metavar="BANK", help="The new bank's name: BANK.yaml is written."),
+    folder: Path = typer.Option(Path("."), "--dir", help="The folder to write it in."),
+):
+    """Start a bank: BANK.yaml with one question of each type, commented, that verify passes as it is."""
+    from .. import ui
+    from ..scaffold import new_bank
+
+    path = new_bank(bank, folder)
+    ui.info(f"wrote {path}: one question of each type, to edit (docs/bank-format.md is the reference)")
+    ui.info(f"next: quizkit verify {path}")

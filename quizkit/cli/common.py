@@ -32,7 +32,9 @@ class Context:
 # ---- shared options ----
 
 DEVICE_HELP = "cpu, cuda or auto (cuda where torch sees one)"
-BankOpt = typer.Option(None, "--bank", metavar="PATH", help="Bank file or folder (repeatable).")
+BankOpt = typer.Option(
+    None, "--bank", metavar="PATH|NAME", help="A bank file or folder, or a bank's name (autograd); repeatable."
+)
 TagOpt = typer.Option(None, "--tag", "--topic", metavar="TAG", help="Only questions with this tag (repeatable).")
 TypeOpt = typer.Option(None, "--type", metavar="TYPE", help="flashcard, short, mcq, output or code (repeatable).")
 DeviceOpt = typer.Option("cpu", metavar="DEVICE", help=DEVICE_HELP)

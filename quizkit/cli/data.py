@@ -13,8 +13,8 @@ from .common import BankOpt, JsonOpt, TagOpt, TypeOpt, _load, _obj
 
 def stats(
     ctx: typer.Context,
-    bank: List[Path] | None = typer.Option(
-        None, "--bank", metavar="PATH", help="Bank file or folder, for topic names (repeatable)."
+    bank: List[str] | None = typer.Option(
+        None, "--bank", metavar="PATH|NAME", help="Bank file, folder or name, for topic names (repeatable)."
     ),
     as_json: bool = JsonOpt,
 ):
@@ -37,7 +37,7 @@ def export(
     ctx: typer.Context,
     fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv (your attempts), or anki (the questions)."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
-    bank: List[Path] | None = BankOpt,
+    bank: List[str] | None = BankOpt,
     tag: List[str] | None = TagOpt,
     qtype: List[str] | None = TypeOpt,
     difficulty: str | None = typer.Option(None, metavar="LEVEL", help="anki: 3, or a range like 2-4."),
@@ -80,3 +80,23 @@ def _export_anki(ctx, output, bank, tag, qtype, difficulty, lang):
     except OSError as e:
         raise QuizkitError(f"{output}: cannot write: {e.strerror or e}") from None
     ui.anki_written(done.notes, done.decks, output)
+
+
+def doctor(
+    ctx: typer.Context,
+    as_json: bool = JsonOpt,
+):
+    """What quizkit finds here: versions, torch and CUDA, the store's integrity, bank packages. Exit 1 when
+    something is broken."""
+    from .. import ui
+    from ..doctor import report
+
+    c = _obj(ctx)
+    runner = c.runner_factory(1, None)
+    try:
+        data = report(c.home, runner)
+    finally:
+        runner.close()
+    (ui.print_json if as_json else ui.doctor)(data)
+    if not data["ok"]:
+        raise typer.Exit(1)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from pathlib import Path
 from typing import List
 
 import typer
@@ -15,7 +14,7 @@ from .prompt import _review_rating, _sitting
 
 def drill(
     ctx: typer.Context,
-    bank: List[Path] | None = BankOpt,
+    bank: List[str] | None = BankOpt,
     tag: List[str] | None = TagOpt,
     qtype: List[str] | None = TypeOpt,
     difficulty: str | None = typer.Option(None, metavar="LEVEL", help="A level 1-5, or a range like 2-4."),
@@ -67,7 +66,7 @@ def drill(
 def path(
     ctx: typer.Context,
     name: str | None = typer.Argument(None, help="The path to show (default: every path)."),
-    bank: List[Path] | None = BankOpt,
+    bank: List[str] | None = BankOpt,
     lang: str = LangOpt,
 ):
     """Learning paths: each step done, next or locked (a step opens once the steps before it are done)."""
@@ -113,7 +112,7 @@ def _session(c, policy, store, runner, dev, lang, rng, questions):
 
 def review(
     ctx: typer.Context,
-    bank: List[Path] | None = BankOpt,
+    bank: List[str] | None = BankOpt,
     tag: List[str] | None = TagOpt,
     qtype: List[str] | None = TypeOpt,
     new_limit: int | None = typer.Option(

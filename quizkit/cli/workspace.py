@@ -20,7 +20,7 @@ def show(
     ctx: typer.Context,
     question_id: str = typer.Argument(..., metavar="ID", help="The question, e.g. attention/rope-apply."),
     hint: bool = typer.Option(False, "--hint", help="Reveal the next hint (it lowers the rating of a pass)."),
-    bank: List[Path] | None = BankOpt,
+    bank: List[str] | None = BankOpt,
     lang: str = LangOpt,
 ):
     """A question: its prompt, starter, the hints shown so far and your progress on it."""
@@ -56,7 +56,7 @@ def start(
     ctx: typer.Context,
     question_id: str = typer.Argument(..., metavar="ID", help="A code question, e.g. attention/rope-apply."),
     folder: Path = typer.Argument(WORK_DIR, metavar="[DIR]", help="Where the file goes (./quizkit-work)."),
-    bank: List[Path] | None = BankOpt,
+    bank: List[str] | None = BankOpt,
     device: str = DeviceOpt,
     lang: str = LangOpt,
 ):
@@ -81,7 +81,7 @@ def reset(
     ctx: typer.Context,
     question_id: str = typer.Argument(..., metavar="ID", help="The code question."),
     folder: Path = typer.Argument(WORK_DIR, metavar="[DIR]", help="The workspace folder (./quizkit-work)."),
-    bank: List[Path] | None = BankOpt,
+    bank: List[str] | None = BankOpt,
 ):
     """Put the starter back in the question's workspace file (the old file is kept as .bak) and hide its
     hints again."""
@@ -109,7 +109,7 @@ def check(
     question_id: str = typer.Argument(..., metavar="ID", help="The question, e.g. nn/stable-softmax."),
     file: Path = typer.Argument(..., help="Your answer, a Python file."),
     watch: bool = typer.Option(False, "--watch", "-w", help="Run again on every save, until Ctrl-C."),
-    bank: List[Path] | None = BankOpt,
+    bank: List[str] | None = BankOpt,
     device: str = DeviceOpt,
 ):
     """Run your own file against a code question's tests; a pass is stored as a right answer."""

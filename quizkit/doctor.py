@@ -1,0 +1,157 @@
+"""`quizkit doctor`: what quizkit finds here, as one plain dict, and the problems that make it exit 1.
+
+Torch facts come from a run in the worker (only the worker imports torch): a snippet prints one JSON line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import QuizkitError
+
+MARK = "QUIZKIT-DOCTOR "
+TORCH_PROBE = f"""\
+import json
+info = {{
+    "version": torch.__version__,
+    "cuda_version": torch.version.cuda,
+    "hip_version": getattr(torch.version, "hip", None),
+    "cuda_available": bool(torch.cuda.is_available()),
+}}
+n = torch.cuda.device_count() if info["cuda_available"] else 0
+info["device_count"] = n
+info["devices"] = [torch.cuda.get_device_name(i) for i in range(n)]
+print({MARK!r} + json.dumps(info))
+"""
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _torch(runner, problems: list) -> tuple[dict, dict]:
+    """(torch facts, isolation in force), asked of the worker and a forked child."""
+    try:
+        isolation = dict(runner.isolation())
+    except QuizkitError as e:
+        problems.append(f"torch: {e}")
+        return {"error": str(e)}, {}
+    isolation.pop("torch", None)
+    result = runner.run([("doctor", TORCH_PROBE)], timeout=60)
+    line = next((x for x in result.stdout.splitlines() if x.startswith(MARK)), None)
+    if not result.ok or line is None:
+        why = result.error or result.status
+        problems.append(f"torch: a run in the worker failed: {why}")
+        return {"error": why}, isolation
+    info = json.loads(line[len(MARK) :])
+    info["build"] = (
+        f"CUDA {info['cuda_version']}"
+        if info.get("cuda_version")
+        else f"ROCm {info['hip_version']}"
+        if info.get("hip_version")
+        else "CPU"
+    )
+    return info, isolation
+
+
+def _store(path: Path, problems: list) -> dict:
+    from .store import Store
+
+    out: dict = {"path": str(path), "exists": path.exists(), "bytes": 0, "integrity": None, "ok": True}
+    if not out["exists"]:
+        out["integrity"] = "not made yet (the first answer makes it)"
+        return out
+    out["bytes"] = sum(_size(Path(str(path) + suffix)) for suffix in ("", "-wal", "-shm"))
+    try:
+        with Store(path) as store:
+            lines = store.integrity()
+    except QuizkitError as e:  # too damaged to open: the message names the file
+        out["ok"], out["integrity"] = False, str(e)
+        problems.append(f"store: {e}")
+        return out
+    out["ok"] = lines == ["ok"]
+    shown = "; ".join(x.strip() for x in lines[:3]) + (f" (and {len(lines) - 3} more)" if len(lines) > 3 else "")
+    out["integrity"] = "ok" if out["ok"] else shown
+    if not out["ok"]:
+        problems.append(f"store: {path}: integrity check failed: {out['integrity']}")
+    return out
+
+
+def _cache() -> dict:
+    from .cache import cache_dir
+
+    folder = cache_dir()
+    if folder is None:
+        return {"path": None, "enabled": False, "banks": 0}
+    banks = folder / "banks"
+    try:
+        count = sum(1 for f in os.scandir(banks) if f.name.endswith(".json"))
+    except OSError:
+        count = 0
+    return {"path": str(folder), "enabled": True, "banks": count}
+
+
+def _banks(problems: list) -> tuple[dict, list]:
+    """(the shipped banks, the installed bank packages), each with its counts and errors."""
+    from . import catalog, packages
+    from .bank import shipped_dir
+
+    found = packages.discover()
+    banks, _, errors = catalog.load(None, found)
+
+    def mine(origin):
+        own = [b for b in banks if b.origin == origin]
+        return {
+            "banks": len(own),
+            "questions": sum(len(b.questions) for b in own),
+            "errors": [str(e) for e in errors if getattr(e, "origin", "") == origin],
+        }
+
+    shipped = {"path": str(shipped_dir()), **mine("shipped")}
+    for e in shipped["errors"]:
+        problems.append(f"shipped banks: {e}")
+    rows = []
+    seen: set = set()
+    for p in found:
+        row: dict = {"name": p.name, "version": p.version, "entry_point": f"{p.entry} = {p.target}"}
+        row["folder"] = str(p.folder) if p.folder else None
+        row.update(mine(p.name) if p.name not in seen else {"banks": 0, "questions": 0, "errors": []})
+        seen.add(p.name)  # a distribution with two entry points: its banks and errors are counted once
+        rows.append(row)
+        problems += row["errors"]  # each names its package
+    return shipped, rows
+
+
+def report(home: Path, runner) -> dict:
+    """Everything `quizkit doctor` shows; `ok` False and `problems` named when something is broken."""
+    from . import schema
+
+    problems: list = []
+    torch, isolation = _torch(runner, problems)
+    shipped, packages = _banks(problems)
+    schema_ok = schema.PATH.is_file()
+    if not schema_ok:
+        problems.append(f"schema: {schema.PATH} is missing")
+    data: dict = {
+        "quizkit": {"version": __version__, "path": str(Path(__file__).parent)},
+        "python": {"version": platform.python_version(), "executable": sys.executable},
+        "torch": torch,
+        "data_dir": str(home),
+        "store": _store(home / "quizkit.db", problems),
+        "cache": _cache(),
+        "isolation": isolation,
+        "schema": {"path": str(schema.PATH), "exists": schema_ok},
+        "shipped": shipped,
+        "packages": packages,
+    }
+    data["problems"] = problems
+    data["ok"] = not problems
+    return data
