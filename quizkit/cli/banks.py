@@ -9,7 +9,8 @@ from typing import List
 import typer
 
 from ..errors import QuizkitError
-from .common import BankOpt, DeviceOpt, JsonOpt, _load, _obj, _runner
+from ..i18n import _
+from .common import BankOpt, DeviceOpt, JsonOpt, LangOpt, _load, _obj, _runner
 
 
 def verify(
@@ -21,6 +22,7 @@ def verify(
     memory_mb: int = typer.Option(4096, help="Memory limit of each run, in MiB."),
     strict: bool = typer.Option(False, "--strict", help="A question skipped here (no GPU, a missing module) fails."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Say how runs are isolated here."),
+    lang: str = LangOpt,
 ):
     """Check banks as CI would: schema, outputs, checks, solutions pass, starters and wrong answers fail."""
     from .. import catalog, ui
@@ -31,7 +33,7 @@ def verify(
     if jobs is None:  # in parallel by default; a bank of a few questions needs one worker
         jobs = max(1, min(max_workers(), len(questions) // 20 or 1))
     elif jobs > max_workers():
-        ui.warn(f"-j {jobs}: this machine has {max_workers()} CPUs; using {max_workers()}")
+        ui.warn(_("-j {jobs}: this machine has {cpus} CPUs; using {cpus}").format(jobs=jobs, cpus=max_workers()))
         jobs = max_workers()
     with _runner(_obj(ctx), device, jobs, memory_mb) as (runner, dev):
         if verbose:
@@ -53,12 +55,13 @@ def check(
     watch: bool = typer.Option(False, "--watch", "-w", help="Run again on every save, until Ctrl-C."),
     bank: List[Path] | None = BankOpt,
     device: str = DeviceOpt,
+    lang: str = LangOpt,
 ):
     """Run your own file against a code question's tests."""
     from .. import catalog, ui
     from ..verify import check_answer
 
-    _, questions = _load(ui, bank)
+    _banks, questions = _load(ui, bank)
     q = catalog.code_question(questions, question_id)
     with _runner(_obj(ctx), device) as (runner, dev):
         if not watch:
@@ -72,12 +75,12 @@ def check(
                 if stamp != seen:
                     seen = stamp
                     if stamp is None:
-                        ui.warn(f"{file}: not there (yet); waiting")
+                        ui.warn(_("{file}: not there (yet); waiting").format(file=file))
                     else:
                         try:  # a file mid-save (unreadable, half-written UTF-8) is read again on its next change
                             code = _read(file)
                         except QuizkitError as e:
-                            ui.warn(f"{e}; waiting for the next save")
+                            ui.warn(_("{error}; waiting for the next save").format(error=e))
                         else:
                             ui.check_result(q.full_id, str(file), check_answer(q, code, runner, dev), True)
                 time.sleep(0.3)
@@ -105,13 +108,15 @@ def _read(file: Path) -> str:
     try:
         st = file.stat()
         if not stat.S_ISREG(st.st_mode):
-            raise QuizkitError(f"{file}: not a regular file")
+            raise QuizkitError(_("{file}: not a regular file").format(file=file))
         if st.st_size > MAX_ANSWER_BYTES:
-            raise QuizkitError(f"{file}: larger than 1 MiB; an answer is a few lines")
+            raise QuizkitError(_("{file}: larger than 1 MiB; an answer is a few lines").format(file=file))
         with open(file, encoding="utf-8") as f:
             return f.read(MAX_ANSWER_BYTES + 1)
     except (OSError, UnicodeDecodeError) as e:
-        raise QuizkitError(f"{file}: cannot read: {getattr(e, 'strerror', None) or e}") from None
+        raise QuizkitError(
+            _("{file}: cannot read: {error}").format(file=file, error=getattr(e, "strerror", None) or e)
+        ) from None
 
 
 def schema(
@@ -128,6 +133,7 @@ def list_(
     ctx: typer.Context,
     bank: List[Path] | None = BankOpt,
     as_json: bool = JsonOpt,
+    lang: str = LangOpt,
 ):
     """The banks and questions: counts by type and tag, and your progress."""
     from .. import catalog, types, ui

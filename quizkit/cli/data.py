@@ -8,7 +8,8 @@ from typing import List
 import typer
 
 from ..errors import QuizkitError
-from .common import JsonOpt, _obj
+from ..i18n import _
+from .common import JsonOpt, LangOpt, _obj
 
 
 def stats(
@@ -17,6 +18,7 @@ def stats(
         None, "--bank", metavar="PATH", help="Bank file or folder, for topic names (repeatable)."
     ),
     as_json: bool = JsonOpt,
+    lang: str = LangOpt,
 ):
     """Accuracy by topic, retention, streak, the due forecast and a heatmap of days studied."""
     from .. import catalog, ui
@@ -26,7 +28,7 @@ def stats(
     c = _obj(ctx)
     settings = c.settings()
     scheduler = Scheduler(settings.desired_retention, rollover_hour=settings.rollover_hour)
-    banks, _, _ = catalog.load(bank)  # topics only: a broken bank must not hide the numbers
+    banks, _questions, _errors = catalog.load(bank)  # topics only: a broken bank must not hide the numbers
     topic = {q.full_id: catalog.topic_of(q) for b in banks for q in b.questions}
     with c.store() as store:
         data = numbers.compute(store, lambda qid: topic.get(qid) or qid.split("/")[0], scheduler, c.clock())
@@ -37,15 +39,18 @@ def export(
     ctx: typer.Context,
     fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write to this file instead of stdout."),
+    lang: str = LangOpt,
 ):
     """Every stored attempt (and its review), one per line, for your own analysis or the FSRS optimizer."""
     from .. import ui
     from ..stats import EXPORT_FIELDS, export_rows
 
     if fmt not in ("jsonl", "csv"):
-        raise QuizkitError(f"--format must be jsonl or csv, not '{fmt}'")
+        raise QuizkitError(_("--format must be jsonl or csv, not '{value}'").format(value=fmt))
     with _obj(ctx).store() as store:
         try:
             ui.export(export_rows(store), fmt, EXPORT_FIELDS, output)
         except OSError as e:
-            raise QuizkitError(f"{output or 'stdout'}: cannot write: {e.strerror}") from None
+            raise QuizkitError(
+                _("{file}: cannot write: {error}").format(file=output or "stdout", error=e.strerror)
+            ) from None

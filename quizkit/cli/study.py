@@ -9,6 +9,7 @@ from typing import List
 import typer
 
 from ..errors import QuizkitError
+from ..i18n import _
 from .common import BankOpt, DeviceOpt, LangOpt, TagOpt, TypeOpt, _load, _obj, _runner
 from .prompt import _review_rating, _sitting
 
@@ -37,7 +38,7 @@ def drill(
         pool = catalog.matching(questions, tag or (), qtype or (), difficulty, dev == "cuda")
         chosen = catalog.select(pool, store.progress(), count, rng)
         if not chosen:
-            raise QuizkitError("no questions match those filters (quizkit list shows the tags and types)")
+            raise QuizkitError(_("no questions match those filters (quizkit list shows the tags and types)"))
         with _session(c, Drill(chosen), store, runner, dev, lang, rng, chosen) as s:
             _sitting(ui, s, lambda outcome: None)
 
@@ -90,7 +91,7 @@ def review(
         settings.new_per_day = new_limit
     if review_limit is not None:
         settings.reviews_per_day = review_limit
-    _, questions = _load(ui, bank)
+    _banks, questions = _load(ui, bank)
     scheduler = sch.Scheduler(settings.desired_retention, rollover_hour=settings.rollover_hour)
     rng = random.Random(seed)
     with c.store() as store, _runner(c, device, lazy=True) as (runner, dev):
