@@ -59,7 +59,7 @@ def _read_code(ui, s, start: str | None) -> str | None:
     lines: list[str] = []
     while True:
         prefill(len(lines))
-        text = _ask(ui, "... " if lines else "code> ")
+        text = _ask(ui, "... " if lines else _("code> "))
         if not lines:
             cmd = _command(ui, s, text.strip())
             if cmd == "skip":

@@ -101,7 +101,7 @@ def verify(q, ctx):
 
 
 def extra(q, lang, order):
-    return [("md", "starter:"), ("code", q.body.starter)]
+    return [("md", _("starter:")), ("code", q.body.starter)]
 
 
 def solution(q, lang, order):
