@@ -600,7 +600,9 @@ def stats(data):
     for _week in range(20):
         heat.add_column("")
     today = date.fromisoformat(t["date"])
-    for weekday, name in enumerate((_("Mon"), "", _("Wed"), "", _("Fri"), "", _("Sun"))):
+    names = (_("Mon"), "", _("Wed"), "", _("Fri"), "", _("Sun"))
+    width = max(4, 1 + max(cell_len(n) for n in names))  # "Mon " as before; "周一 " (CJK is two cells wide)
+    for weekday, name in enumerate(names):
         cells = []
         for week in range(20):
             d = start + timedelta(weeks=week, days=weekday)
@@ -611,7 +613,7 @@ def stats(data):
             level = 0 if not n else 1 + min(3, int(3 * n / top))
             style, glyph = shades[level]
             cells.append(f"[{style}]{glyph}[/] ")
-        heat.add_row(name + " " * (4 - cell_len(name)), *cells)
+        heat.add_row(name + " " * (width - cell_len(name)), *cells)
     out.print(heat)
     out.print(
         "    "
