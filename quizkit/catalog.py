@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .bank import load_banks, shipped_dir
 from .errors import BankError, QuizkitError
+from .i18n import _
 from .model import Question
 
 # Every shipped question carries exactly one of these tags; scores and stats count by it.
@@ -121,8 +122,10 @@ def find(questions, wanted: str) -> Question:
     if len(bare) == 1:
         return bare[0]
     if bare:
-        raise QuizkitError(f"'{wanted}' is in several banks: {', '.join(q.full_id for q in bare)}")
-    raise QuizkitError(f"no question '{wanted}' (quizkit list shows the ids)")
+        raise QuizkitError(
+            _("'{id}' is in several banks: {ids}").format(id=wanted, ids=", ".join(q.full_id for q in bare))
+        )
+    raise QuizkitError(_("no question '{id}' (quizkit list shows the ids)").format(id=wanted))
 
 
 def code_question(questions, wanted: str) -> Question:
@@ -130,7 +133,7 @@ def code_question(questions, wanted: str) -> Question:
     from . import types
 
     if types.of(q).INPUT != "code":
-        raise QuizkitError(f"{q.full_id} is a {q.type} question; check takes code questions")
+        raise QuizkitError(_("{id} is a {type} question; check takes code questions").format(id=q.full_id, type=q.type))
     return q
 
 
@@ -183,13 +186,15 @@ def parse_difficulty(text: str | None) -> tuple[int, int]:
     """'3' -> (3, 3); '2-4' -> (2, 4); None -> (1, 5)."""
     if not text:
         return 1, 5
-    lo, _, hi = text.partition("-")
+    lo, _dash, hi = text.partition("-")
     try:
         lo_n, hi_n = int(lo), int(hi or lo)
     except ValueError:
-        raise QuizkitError(f"--difficulty must be a level 1-5 or a range like 2-4, not '{text}'") from None
+        raise QuizkitError(
+            _("--difficulty must be a level 1-5 or a range like 2-4, not '{value}'").format(value=text)
+        ) from None
     if not 1 <= lo_n <= hi_n <= 5:
-        raise QuizkitError(f"--difficulty must be within 1-5, not '{text}'")
+        raise QuizkitError(_("--difficulty must be within 1-5, not '{value}'").format(value=text))
     return lo_n, hi_n
 
 
@@ -199,7 +204,9 @@ def matching(questions, tags=(), types=(), difficulty=None, cuda=False, runnable
 
     for t in types:
         if t not in NAMES:
-            raise QuizkitError(f"--type must be one of {', '.join(NAMES)}, not '{t}'")
+            raise QuizkitError(
+                _("--type must be one of {names}, not '{value}'").format(names=", ".join(NAMES), value=t)
+            )
     lo, hi = parse_difficulty(difficulty)
     return [
         q

@@ -6,6 +6,7 @@ import ast
 import math
 import re
 
+from .i18n import _, ngettext
 from .model import Question, RunResult
 
 _WS = re.compile(r"\s+")
@@ -245,14 +246,16 @@ def rule_breaks(body, code: str) -> str:
     """Why `code` breaks a code question's rules (its `body`: forbid, allow, max_lines), or ''."""
     hits = forbidden_uses(code, body.forbid)
     if hits:
-        return f"not allowed here: {', '.join(hits)}"
+        return _("not allowed here: {names}").format(names=", ".join(hits))
     extra = disallowed_uses(code, body.allow)
     if extra:
-        return f"only {', '.join(body.allow)} may be used here, not: {', '.join(extra)}"
-    if body.max_lines and logical_lines(code) > body.max_lines:
-        return (
-            f"at most {body.max_lines} line{'s' if body.max_lines > 1 else ''} of code here, not {logical_lines(code)}"
+        return _("only {allowed} may be used here, not: {names}").format(
+            allowed=", ".join(body.allow), names=", ".join(extra)
         )
+    if body.max_lines and logical_lines(code) > body.max_lines:
+        return ngettext(
+            "at most {n} line of code here, not {lines}", "at most {n} lines of code here, not {lines}", body.max_lines
+        ).format(n=body.max_lines, lines=logical_lines(code))
     return ""
 
 

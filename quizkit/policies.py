@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .i18n import N_
 from .store import Attempt, Review, utc_iso
 
 
@@ -29,7 +30,7 @@ class Record:
 
 class Drill:
     mode = "drill"
-    title = "session summary"
+    title = N_("session summary")
 
     def __init__(self, questions):
         self.queue = [(q, None) for q in questions]
@@ -117,7 +118,7 @@ class ReviewPolicy(Drill):
     the learner says hard or easy; flashcards take 1-4."""
 
     mode = "review"
-    title = "review summary"
+    title = N_("review summary")
 
     def __init__(self, queue, scheduler, settings):
         self.queue = list(queue)  # [(Question, CardState | None)]

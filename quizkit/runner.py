@@ -20,6 +20,7 @@ import time
 
 from . import text
 from .errors import RunnerError
+from .i18n import _
 from .model import RunResult
 
 DEFAULT_TIMEOUT = 10.0
@@ -58,7 +59,7 @@ class _Worker:
             hello = self._read(START_TIMEOUT)
             if not hello or not hello.get("ready"):
                 self.stop()
-                raise RunnerError("the torch worker did not start: is torch installed? (pip install torch)")
+                raise RunnerError(_("the torch worker did not start: is torch installed? (pip install torch)"))
             self.torch_version = hello["torch"]
             self.isolation = hello.get("isolation") or {}
 
@@ -255,11 +256,11 @@ class Runner:
         if wanted == "cpu":
             return "cpu"
         if wanted not in ("cuda", "auto"):
-            raise RunnerError(f"--device must be cpu, cuda or auto, not '{wanted}'")
+            raise RunnerError(_("--device must be cpu, cuda or auto, not '{value}'").format(value=wanted))
         if self.cuda_available():
             return "cuda"
         if wanted == "cuda":
-            raise RunnerError("--device cuda: torch sees no CUDA GPU here (use --device cpu or auto)")
+            raise RunnerError(_("--device cuda: torch sees no CUDA GPU here (use --device cpu or auto)"))
         return "cpu"
 
     def close(self):

@@ -16,6 +16,8 @@ from enum import IntEnum
 import fsrs
 from fsrs import Rating, State
 
+from .i18n import _, ngettext
+
 LEECH_LAPSES = 8
 LEARN_AHEAD = timedelta(minutes=20)  # a learning step due within this is asked now rather than waited for
 
@@ -232,24 +234,24 @@ def plan(due_rows, card_rows, today_rows, candidates, now: datetime, new_limit: 
     return Plan(due, new, new_done, reviews_done, datetime.fromisoformat(later) if later else None, leeches)
 
 
-def _plural(n: float, unit: str) -> str:
+def _plural(n: float, one: str, many: str) -> str:
     text = f"{n:.1f}".rstrip("0").rstrip(".") if isinstance(n, float) else str(n)
-    return f"{text} {unit}" + ("" if text == "1" else "s")
+    return ngettext(one, many, 1 if text == "1" else 2).format(n=text)
 
 
 def describe_interval(due: datetime, now: datetime) -> str:
     """Short human text: minutes read as "again", longer gaps as "next"."""
     secs = (_utc(due) - _utc(now)).total_seconds()
     if secs <= 30:
-        return "due now"
+        return _("due now")
     if secs < 3600:
-        return f"again in {max(1, round(secs / 60))} min"
+        return _("again in {n} min").format(n=max(1, round(secs / 60)))
     if secs < 86400 - 1800:  # 23.5 h and up reads as a day, not "24 h"
-        return f"next in {round(secs / 3600)} h"
+        return _("next in {n} h").format(n=round(secs / 3600))
     d = secs / 86400
     if d < 30:
-        return f"next in {_plural(max(1, round(d)), 'day')}"
+        return _plural(max(1, round(d)), "next in {n} day", "next in {n} days")
     if d < 365:
-        return f"next in {_plural(max(1, round(d / 30)), 'month')}"
+        return _plural(max(1, round(d / 30)), "next in {n} month", "next in {n} months")
     y = round(d / 365, 1)
-    return f"next in {_plural(int(y) if y.is_integer() else y, 'year')}"
+    return _plural(int(y) if y.is_integer() else y, "next in {n} year", "next in {n} years")

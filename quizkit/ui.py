@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import os
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+from .i18n import N_, _, ngettext
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -17,11 +20,11 @@ STATUS_STYLE = {"pass": "green", "fail": "bold red", "skip": "yellow"}
 
 def error(message: str):
     """One plain line on stderr: what and where. Never a traceback."""
-    err.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    err.print("[bold red]{}[/] {}".format(_("error:"), escape(message)), soft_wrap=True)
 
 
 def warn(message: str):
-    err.print(f"[yellow]warning:[/] {escape(message)}", soft_wrap=True)
+    err.print("[yellow]{}[/] {}".format(_("warning:"), escape(message)), soft_wrap=True)
 
 
 def info(message: str):
@@ -54,7 +57,7 @@ def verify_progress(total: int):
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     progress = Progress(
-        TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True
+        TextColumn(_("verifying")), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True
     )
     task = progress.add_task("verify", total=total)
     started = time.monotonic()
@@ -77,24 +80,45 @@ def verify_progress(total: int):
 
 def verify_table(results, errors):
     table = Table(title="quizkit verify", title_justify="left", expand=False)
-    table.add_column("question", overflow="fold")
-    table.add_column("type")
-    table.add_column("verdict")
-    table.add_column("reason", overflow="fold", ratio=1)
-    table.add_column("time", justify="right")
+    table.add_column(_("question"), overflow="fold")
+    table.add_column(_("type"))
+    table.add_column(_("verdict"))
+    table.add_column(_("reason"), overflow="fold", ratio=1)
+    table.add_column(_("time"), justify="right")
     for r in results:
         style = STATUS_STYLE[r.status]
         reason = f"{os.path.basename(r.path)}:{r.line}: {r.reason}" if r.status == "fail" and r.path else r.reason
-        table.add_row(escape(r.id), r.type, f"[{style}]{r.status}[/]", escape(reason), f"{r.seconds:.2f}s")
+        table.add_row(
+            escape(r.id), _type(r.type), f"[{style}]{_status(r.status)}[/]", escape(reason), f"{r.seconds:.2f}s"
+        )
     out.print(table)
     for e in errors:
         error(str(e))
     counts = {s: sum(r.status == s for r in results) for s in ("pass", "fail", "skip")}
-    line = f"{counts['pass']} passed, {counts['fail']} failed, {counts['skip']} skipped"
+    line = _("{passed} passed, {failed} failed, {skipped} skipped").format(
+        passed=counts["pass"], failed=counts["fail"], skipped=counts["skip"]
+    )
     if errors:
-        line += f"; {len(errors)} bank{'s' if len(errors) != 1 else ''} refused"
+        line += ngettext("; {n} bank refused", "; {n} banks refused", len(errors)).format(n=len(errors))
     ok = not counts["fail"] and not errors
     out.print(f"[{'green' if ok else 'bold red'}]{line}[/]")
+
+
+def _status(status: str) -> str:
+    """A verdict of verify as shown: pass, fail or skip."""
+    return {"pass": _("pass"), "fail": _("fail"), "skip": _("skip")}.get(status, status)
+
+
+def _type(qtype: str) -> str:
+    """A question type as shown."""
+    names = {
+        "flashcard": _("flashcard"),
+        "short": _("short"),
+        "mcq": _("mcq"),
+        "output": _("output"),
+        "code": _("code"),
+    }
+    return names.get(qtype, qtype)
 
 
 def isolation(info: dict):
@@ -138,13 +162,14 @@ def check_result(q_id: str, path: str, verdict, watching=False):
 
         stamp = datetime.datetime.now().strftime("%H:%M:%S ")
     if verdict.correct:
-        t = f" in {verdict.run.seconds * 1000:.0f} ms" if verdict.run else ""
-        out.print(f"{stamp}[bold green]PASS[/] {escape(q_id)}: {escape(path)} passes the tests{t}")
+        t = _("{id}: {path} passes the tests in {ms} ms") if verdict.run else _("{id}: {path} passes the tests")
+        ms = f"{verdict.run.seconds * 1000:.0f}" if verdict.run else ""
+        out.print(stamp + "[bold green]{}[/] ".format(_("PASS")) + t.format(id=escape(q_id), path=escape(path), ms=ms))
     else:
-        out.print(f"{stamp}[bold red]FAIL[/] {escape(q_id)}")
+        out.print(stamp + "[bold red]{}[/] {}".format(_("FAIL"), escape(q_id)))
         run_failure(verdict)
     if watching:
-        out.print("[dim]watching for changes; Ctrl-C to stop[/]")
+        out.print("[dim]{}[/]".format(_("watching for changes; Ctrl-C to stop")))
 
 
 def run_failure(verdict):
@@ -157,7 +182,7 @@ def run_failure(verdict):
         out.print(f"  [bold]{escape(run.where)}[/]" + (f": [cyan]{escape(run.line)}[/]" if run.line else ""))
     out.print(f"  [red]{escape(_lines(run.error or run.status, 12))}[/]", soft_wrap=True)
     if run.stdout.strip():
-        out.print("  [dim]it printed:[/]")
+        out.print("  [dim]{}[/]".format(_("it printed:")))
         out.print(escape(_lines(run.stdout.rstrip()[-2000:], 30, tail=True)), soft_wrap=True)
 
 
@@ -168,7 +193,7 @@ def _lines(text: str, most: int, tail: bool = False) -> str:
         return text
     cut = len(rows) - most
     kept = rows[-most:] if tail else rows[:most]
-    note = f"… {cut} more line{'s' if cut != 1 else ''}"
+    note = ngettext("… {n} more line", "… {n} more lines", cut).format(n=cut)
     return "\n".join([note, *kept] if tail else [*kept, note])
 
 
@@ -200,7 +225,8 @@ def score_bar(score, position: str = ""):
     topics = "  ".join(f"{escape(t)} {r}/{r + w}" for t, (r, w, _) in score.topics.items() if r + w)
     out.print(
         f"[dim]{position}[/]  [green]✓ {score.right}[/]  [red]✗ {score.wrong}[/]  [yellow]↷ {score.skipped}[/]"
-        f"  streak [bold]{score.streak}[/]" + (f"   [dim]{topics}[/]" if topics else ""),
+        + "  {} [bold]{}[/]".format(_("streak"), score.streak)
+        + (f"   [dim]{topics}[/]" if topics else ""),
         soft_wrap=True,
     )
 
@@ -217,15 +243,15 @@ def blocks(items):
         elif kind == "choices":
             parts.append("\n".join(f"[bold]{letter})[/] {_inline(text)}" for letter, text in value))
         elif kind == "answer":
-            parts.append(f"  answer: {_inline(value)}")
+            parts.append("  {} {}".format(_("answer:"), _inline(value)))
     return parts
 
 
 _KEYS = {
-    "reveal": "Enter reveals the answer · ? hint · s skip · q quit",
-    "line": "type your answer · ? hint · s skip · q quit",
-    "choice": "letter(s), e.g. b or a,c · ? hint · s skip · q quit",
-    "code": "paste or type your code, end with a line holding only . · ? hint · s skip · q quit",
+    "reveal": N_("Enter reveals the answer · ? hint · s skip · q quit"),
+    "line": N_("type your answer · ? hint · s skip · q quit"),
+    "choice": N_("letter(s), e.g. b or a,c · ? hint · s skip · q quit"),
+    "code": N_("paste or type your code, end with a line holding only . · ? hint · s skip · q quit"),
 }
 
 
@@ -238,11 +264,11 @@ def question(asked, lang):
     q = asked.question
     parts = [_md(pick(q.prompt, lang)), *blocks(asked.extra)]
     stars = "★" * q.difficulty + "☆" * (5 - q.difficulty)
-    title = f"{escape(f'[{asked.position}]')} {escape(q.full_id)} · {q.type} · [yellow]{stars}[/]"
+    title = f"{escape(f'[{asked.position}]')} {escape(q.full_id)} · {_type(q.type)} · [yellow]{stars}[/]"
     out.print(Panel(Group(*parts), title=title, title_align="left", border_style="blue"))
-    keys = _KEYS[asked.input]
+    keys = _(_KEYS[asked.input])
     if q.type == "output":
-        keys = "type what it prints (one line) · ? hint · s skip · q quit"
+        keys = _("type what it prints (one line) · ? hint · s skip · q quit")
     out.print(f"[dim]{keys}[/]")
 
 
@@ -259,11 +285,11 @@ def ask(prompt: str = "> ") -> str:
 
 def hint(h):
     if not h.text:
-        out.print("[dim]no hint for this one[/]")
+        out.print("[dim]{}[/]".format(_("no hint for this one")))
         return
-    label = f"hint {h.number}/{h.total}" if h.total > 1 else "hint"
-    more = "" if h.number < h.total or h.total == 1 else " [dim](the last one)[/]"
-    out.print(f"[yellow]{label}:[/] {escape(h.text)}{more}", soft_wrap=True)
+    label = _("hint {number}/{total}:").format(number=h.number, total=h.total) if h.total > 1 else _("hint:")
+    more = " [dim]{}[/]".format(_("(the last one)")) if h.total > 1 and h.number == h.total else ""
+    out.print(f"[yellow]{label}[/] {escape(h.text)}{more}", soft_wrap=True)
 
 
 def note(text: str):
@@ -274,18 +300,18 @@ def reveal(items):
     from rich.console import Group
     from rich.panel import Panel
 
-    out.print(Panel(Group(*blocks(items)), title="answer", title_align="left", border_style="cyan"))
+    out.print(Panel(Group(*blocks(items)), title=_("answer"), title_align="left", border_style="cyan"))
 
 
 def _why(outcome):
     if outcome.explanation:
-        out.print(_md(f"**Why:** {outcome.explanation}"))
+        out.print(_md("**{}** {}".format(_("Why:"), outcome.explanation)))
     if outcome.source:
-        out.print(f"[dim]source: {escape(outcome.source)}[/]", overflow="fold")
+        out.print("[dim]{} {}[/]".format(_("source:"), escape(outcome.source)), overflow="fold")
 
 
 def skipped(outcome):
-    out.print("[yellow]↷ skipped[/]")
+    out.print("[yellow]↷ {}[/]".format(_("skipped")))
     for part in blocks(outcome.solution):
         out.print(part)
     _why(outcome)
@@ -296,9 +322,9 @@ def verdict(outcome):
     v = outcome.verdict
     q = outcome.question
     if v.correct:
-        out.print("[bold green]✓ right[/]" + (f" [dim]({escape(v.detail)})[/]" if v.detail else ""))
+        out.print("[bold green]✓ {}[/]".format(_("right")) + (f" [dim]({escape(v.detail)})[/]" if v.detail else ""))
     else:
-        out.print("[bold red]✗ wrong[/]")
+        out.print("[bold red]✗ {}[/]".format(_("wrong")))
         if q.type == "code":
             run_failure(v)
     if q.type != "flashcard":
@@ -307,9 +333,9 @@ def verdict(outcome):
     for text in v.notes:
         out.print(f"[dim]  {escape(text)}[/]", soft_wrap=True)
     if q.type == "code" and v.correct and v.run:
-        out.print(f"[dim]  tests passed in {v.run.seconds * 1000:.0f} ms[/]")
+        out.print("[dim]  {}[/]".format(_("tests passed in {ms} ms").format(ms=f"{v.run.seconds * 1000:.0f}")))
     if v.correct and outcome.first_correct is False:
-        out.print("[dim]passed on a retry; the score keeps the first try[/]")
+        out.print("[dim]{}[/]".format(_("passed on a retry; the score keeps the first try")))
     if outcome.done:
         _why(outcome)
 
@@ -323,20 +349,20 @@ def summary(summary):
     score, title, saved = summary.score, summary.title, summary.saved
     out.print()
     if not (score.answered or score.skipped):
-        out.print("[dim]nothing answered this time[/]")
+        out.print("[dim]{}[/]".format(_("nothing answered this time")))
         return
-    table = Table(title=title, title_justify="left")
-    table.add_column("topic")
-    table.add_column("right", justify="right", style="green")
-    table.add_column("wrong", justify="right", style="red")
-    table.add_column("skipped", justify="right", style="yellow")
-    table.add_column("accuracy", justify="right")
+    table = Table(title=_(title), title_justify="left")
+    table.add_column(_("topic"))
+    table.add_column(_("right"), justify="right", style="green")
+    table.add_column(_("wrong"), justify="right", style="red")
+    table.add_column(_("skipped"), justify="right", style="yellow")
+    table.add_column(_("accuracy"), justify="right")
     for topic, (r, w, s) in sorted(score.topics.items()):
         table.add_row(escape(topic), str(r), str(w), str(s), f"{r / (r + w):.0%}" if r + w else "–")
     total = score.answered
     table.add_section()
     table.add_row(
-        "[bold]all[/]",
+        "[bold]{}[/]".format(_("all")),
         str(score.right),
         str(score.wrong),
         str(score.skipped),
@@ -344,11 +370,12 @@ def summary(summary):
     )
     out.print(table)
     if saved:
-        out.print(f"best streak {score.best_streak}. Every answer is saved.")
+        out.print(_("best streak {n}. Every answer is saved.").format(n=score.best_streak))
     else:
         out.print(
-            f"best streak {score.best_streak}. [bold red]The last answer could not be saved[/] (see below);"
-            " those before it are."
+            _(
+                "best streak {n}. {bold}The last answer could not be saved{end} (see below); those before it are."
+            ).format(n=score.best_streak, bold="[bold red]", end="[/]")
         )
 
 
@@ -380,14 +407,14 @@ def list_json(questions, topic_of, banks=()):
 def list_tables(banks, questions, progress_rows, main_tags, TYPES):
     from collections import Counter
 
-    short = {"flashcard": "card", "short": "short", "mcq": "mcq", "output": "output", "code": "code"}  # headers
+    short = {"flashcard": _("card"), "short": _("short"), "mcq": _("mcq"), "output": _("output"), "code": _("code")}
 
     def by_type(qs):
         counts = Counter(q.type for q in qs)
         return " · ".join(f"{counts[t]} {short[t]}" for t in TYPES if counts[t])
 
-    table = Table(title="banks (quizkit drill --bank NAME)", title_justify="left")
-    table.add_column("bank", no_wrap=True)
+    table = Table(title=_("banks (quizkit drill --bank NAME)"), title_justify="left")
+    table.add_column(_("bank"), no_wrap=True)
     # Where each bank came from (shipped, an installed package's name, a path given), where that says
     # something: the shipped banks alone fit 80 columns without it. A terminal too narrow for the column
     # gets a line under the table instead.
@@ -396,12 +423,12 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
     from_line = show_from and out.width < 96
     show_from = show_from and not from_line
     if show_from:
-        table.add_column("from", overflow="ellipsis")
+        table.add_column(_("from"), overflow="ellipsis")
     for t in TYPES:
         table.add_column(short[t], justify="right", no_wrap=True)
-    table.add_column("total", justify="right", no_wrap=True)
-    table.add_column("seen", justify="right", no_wrap=True)
-    table.add_column("right", justify="right", no_wrap=True)  # last answer right
+    table.add_column(_("total"), justify="right", no_wrap=True)
+    table.add_column(_("seen"), justify="right", no_wrap=True)
+    table.add_column(_("right"), justify="right", no_wrap=True)  # last answer right
 
     def counts(qs):
         c = Counter(q.type for q in qs)
@@ -419,7 +446,7 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
     table.add_section()
     answered = sum(p["answered"] for p in progress_rows)
     table.add_row(
-        "[bold]all[/]",
+        "[bold]{}[/]".format(_("all")),
         *([""] if show_from else []),
         *counts(questions),
         str(len(questions)),
@@ -431,17 +458,17 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
         installed = [f"{escape(b.id)} ({escape(b.origin or 'path')})" for b in banks if b.origin != "shipped"]
         out.print("[bold]not shipped:[/] " + ", ".join(installed))
     tags = Counter(t for q in questions for t in q.tags)
-    tt = Table(title="topics (quizkit drill --tag NAME)", title_justify="left")
-    tt.add_column("tag")
-    tt.add_column("questions", justify="right")
-    tt.add_column("by type")
+    tt = Table(title=_("topics (quizkit drill --tag NAME)"), title_justify="left")
+    tt.add_column(_("tag"))
+    tt.add_column(_("questions"), justify="right")
+    tt.add_column(_("by type"))
     for tag in main_tags:
         if tags[tag]:
             tt.add_row(escape(tag), str(tags[tag]), by_type([q for q in questions if tag in q.tags]))
     out.print(tt)
     rest = [f"{escape(t)} {n}" for t, n in tags.most_common() if t not in main_tags]
     if rest:
-        out.print("[bold]other tags:[/] " + ", ".join(rest), soft_wrap=False)
+        out.print("[bold]{}[/] ".format(_("other tags:")) + ", ".join(rest), soft_wrap=False)
 
 
 def export(rows, fmt, fields, path=None):
@@ -466,7 +493,11 @@ def export(rows, fmt, fields, path=None):
         if path:
             f.close()
     if path:
-        err.print(f"wrote {n} attempts to {escape(str(path))}")
+        err.print(
+            ngettext("wrote {n} attempt to {path}", "wrote {n} attempts to {path}", n).format(
+                n=n, path=escape(str(path))
+            )
+        )
 
 
 def anki_written(notes: int, decks: int, path):
@@ -480,35 +511,50 @@ def anki_written(notes: int, decks: int, path):
 
 
 def _local(when) -> str:
-    return when.astimezone().strftime("%a %d %b %H:%M")
+    # TRANSLATORS: a strftime format; the names of %a and %b are English whatever the language
+    return when.astimezone().strftime(_("%a %d %b %H:%M"))
 
 
 def review_plan(plan, settings, next_due_text):
     """`next_due_text`: when the next card is due, in words (the caller asks the scheduler)."""
     if not plan.due and not plan.new:
-        line = "[green]Nothing is due now.[/]"
+        line = "[green]{}[/]".format(_("Nothing is due now."))
         if plan.next_due:
-            line += f" The next card is due {next_due_text} ({_local(plan.next_due)})."
+            line += _(" The next card is due {when} ({date}).").format(when=next_due_text, date=_local(plan.next_due))
         if plan.new_done >= settings.new_per_day:
-            line += f" Today's {settings.new_per_day} new questions are done."
+            line += _(" Today's {n} new questions are done.").format(n=settings.new_per_day)
         out.print(line)
         return
     out.print(
-        f"[bold]{len(plan.due)}[/] due · [bold]{len(plan.new)}[/] new  "
-        f"[dim](today so far: {plan.new_done}/{settings.new_per_day} new, "
-        f"{plan.reviews_done}/{settings.reviews_per_day} reviews"
-        + (f"; {plan.leeches} leech{'es' if plan.leeches != 1 else ''} suspended" if plan.leeches else "")
+        _("{due} due · {new} new").format(due=f"[bold]{len(plan.due)}[/]", new=f"[bold]{len(plan.new)}[/]") + "  "
+        "[dim]("
+        + _("today so far: {new_done}/{new_limit} new, {reviews_done}/{review_limit} reviews").format(
+            new_done=plan.new_done,
+            new_limit=settings.new_per_day,
+            reviews_done=plan.reviews_done,
+            review_limit=settings.reviews_per_day,
+        )
+        + (
+            ngettext("; {n} leech suspended", "; {n} leeches suspended", plan.leeches).format(n=plan.leeches)
+            if plan.leeches
+            else ""
+        )
         + ")[/]"
     )
 
 
 def scheduled(rating: str, interval: str, due, leech_after: int | None = None):
     """A review's rating and when the card comes back; `leech_after`: the lapses that made it a leech."""
-    out.print(f"[magenta]rated {rating}[/] → {interval}  [dim]({_local(due)})[/]")
+    out.print(
+        "[magenta]{}[/] → {}  [dim]({})[/]".format(_("rated {rating}").format(rating=rating), interval, _local(due))
+    )
     if leech_after:
         out.print(
-            f"[bold yellow]leech:[/] forgotten {leech_after} times; tagged leech and suspended from review "
-            "(it stays in drill; rewrite the card in your own words, then drill it)"
+            "[bold yellow]{}[/] ".format(_("leech:"))
+            + _(
+                "forgotten {n} times; tagged leech and suspended from review "
+                "(it stays in drill; rewrite the card in your own words, then drill it)"
+            ).format(n=leech_after)
         )
 
 
@@ -525,31 +571,40 @@ def stats(data):
     tot = data["total"]
     out.print(
         Panel(
-            f"today ({t['date']}): [bold]{t['attempts']}[/] answered, [green]{t['right']} right[/] · "
-            f"{t['reviews']} reviews, {t['new']} new\n"
-            f"streak: [bold]{data['streak']}[/] day{'s' if data['streak'] != 1 else ''} · all time: {tot['attempts']} answers, "
-            f"{tot['questions_seen']} questions seen, {tot['cards']} in review"
-            + (f", [yellow]{tot['leeches']} leeches[/]" if tot["leeches"] else ""),
+            _("today ({date}): {answered} answered, {right} right · {reviews} reviews, {new} new").format(
+                date=t["date"],
+                answered=f"[bold]{t['attempts']}[/]",
+                right=f"[green]{t['right']}[/]",
+                reviews=t["reviews"],
+                new=t["new"],
+            )
+            + "\n"
+            + ngettext("streak: {n} day", "streak: {n} days", data["streak"]).format(n=f"[bold]{data['streak']}[/]")
+            + " · "
+            + _("all time: {answers} answers, {seen} questions seen, {cards} in review").format(
+                answers=tot["attempts"], seen=tot["questions_seen"], cards=tot["cards"]
+            )
+            + (", [yellow]{}[/]".format(_("{n} leeches").format(n=tot["leeches"])) if tot["leeches"] else ""),
             title="quizkit stats",
             title_align="left",
         )
     )
 
-    topics = Table(title="accuracy by topic", title_justify="left")
-    for col, just in (("topic", "left"), ("answers", "right"), ("right", "right"), ("accuracy", "right")):
+    topics = Table(title=_("accuracy by topic"), title_justify="left")
+    for col, just in ((_("topic"), "left"), (_("answers"), "right"), (_("right"), "right"), (_("accuracy"), "right")):
         topics.add_column(col, justify=just)
     for name, row in data["topics"].items():
         topics.add_row(escape(name), str(row["attempts"]), str(row["right"]), _pct(row["accuracy"]))
-    retention = Table(title="true retention by month", title_justify="left")
-    for col in ("month", "reviews", "right", "retention"):
-        retention.add_column(col, justify="left" if col == "month" else "right")
+    retention = Table(title=_("true retention by month"), title_justify="left")
+    for col in (_("month"), _("reviews"), _("right"), _("retention")):
+        retention.add_column(col, justify="left" if col == _("month") else "right")
     for month, row in data["retention"].items():
         retention.add_row(month, str(row["reviews"]), str(row["right"]), _pct(row["retention"]))
     if not data["retention"]:
-        retention.add_row("[dim]none yet[/]", "", "", "")
+        retention.add_row("[dim]{}[/]".format(_("none yet")), "", "", "")
     out.print(Columns([topics, retention], padding=(0, 4)))
 
-    forecast = Table(title="due in the next 14 days", title_justify="left", show_header=False, box=None)
+    forecast = Table(title=_("due in the next 14 days"), title_justify="left", show_header=False, box=None)
     forecast.add_column("day")
     forecast.add_column("bar")
     forecast.add_column("n", justify="right")
@@ -557,7 +612,7 @@ def stats(data):
     for f in data["forecast"]:
         d = date.fromisoformat(f["date"])
         bar = "█" * round(30 * f["due"] / peak) if f["due"] else "[dim]·[/]"
-        forecast.add_row(d.strftime("%a %d %b"), f"[cyan]{bar}[/]", str(f["due"]))
+        forecast.add_row(d.strftime(_("%a %d %b")), f"[cyan]{bar}[/]", str(f["due"]))
     out.print(forecast)
 
     start = date.fromisoformat(data["heatmap"]["start"])
@@ -566,13 +621,15 @@ def stats(data):
     # a glyph per level as well as a colour, so NO_COLOR terminals show it too
     shades = [("grey30", "·"), ("green4", "░"), ("green3", "▒"), ("green1", "▓"), ("bold bright_green", "█")]
     heat = Table(
-        title="days studied (last 20 weeks)", title_justify="left", show_header=False, box=None, padding=(0, 0)
+        title=_("days studied (last 20 weeks)"), title_justify="left", show_header=False, box=None, padding=(0, 0)
     )
     heat.add_column("")
-    for _ in range(20):
+    for _week in range(20):
         heat.add_column("")
     today = date.fromisoformat(t["date"])
-    for weekday, name in enumerate(("Mon", "", "Wed", "", "Fri", "", "Sun")):
+    names = (_("Mon"), "", _("Wed"), "", _("Fri"), "", _("Sun"))
+    width = max(4, 1 + max(cell_len(n) for n in names))  # "Mon " as before; "周一 " (CJK is two cells wide)
+    for weekday, name in enumerate(names):
         cells = []
         for week in range(20):
             d = start + timedelta(weeks=week, days=weekday)
@@ -583,10 +640,12 @@ def stats(data):
             level = 0 if not n else 1 + min(3, int(3 * n / top))
             style, glyph = shades[level]
             cells.append(f"[{style}]{glyph}[/] ")
-        heat.add_row(f"{name:4}", *cells)
+        heat.add_row(name + " " * (width - cell_len(name)), *cells)
     out.print(heat)
     out.print(
-        "    " + "  ".join(f"[{style}]{glyph}[/]" for style, glyph in shades) + "  [dim]none → most answers in a day[/]"
+        "    "
+        + "  ".join(f"[{style}]{glyph}[/]" for style, glyph in shades)
+        + "  [dim]{}[/]".format(_("none → most answers in a day"))
     )
 
 

@@ -15,6 +15,9 @@ def _home(tmp_path, monkeypatch):
     monkeypatch.delenv("EDITOR", raising=False)
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.delenv("QUIZKIT_NOW", raising=False)
+    monkeypatch.setenv("QUIZKIT_LANG", "en")  # the interface's language is never the machine's locale here
+    from quizkit import i18n
+    monkeypatch.setattr(i18n, "_translation", None)  # chosen afresh: a zh test leaves nothing behind
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from typing import List
 import typer
 
 from ..errors import QuizkitError
+from ..i18n import _
 from .common import BankOpt, DeviceOpt, JsonOpt, LangOpt, TagOpt, TypeOpt, _load, _obj, _runner
 
 
@@ -24,6 +25,7 @@ def verify(
     memory_mb: int = typer.Option(4096, help="Memory limit of each run, in MiB."),
     strict: bool = typer.Option(False, "--strict", help="A question skipped here (no GPU, a missing module) fails."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Say how runs are isolated here."),
+    lang: str = LangOpt,
 ):
     """Check banks as CI would: schema, outputs, checks, solutions pass, starters and wrong answers fail."""
     from .. import catalog, ui
@@ -35,7 +37,7 @@ def verify(
     if jobs is None:  # in parallel by default; a bank of a few questions needs one worker
         jobs = max(1, min(max_workers(), len(questions) // 20 or 1))
     elif jobs > max_workers():
-        ui.warn(f"-j {jobs}: this machine has {max_workers()} CPUs; using {max_workers()}")
+        ui.warn(_("-j {jobs}: this machine has {cpus} CPUs; using {cpus}").format(jobs=jobs, cpus=max_workers()))
         jobs = max_workers()
     with _runner(_obj(ctx), device, jobs, memory_mb) as (runner, dev):
         if verbose:

@@ -38,8 +38,20 @@ BankOpt = typer.Option(
 TagOpt = typer.Option(None, "--tag", "--topic", metavar="TAG", help="Only questions with this tag (repeatable).")
 TypeOpt = typer.Option(None, "--type", metavar="TYPE", help="flashcard, short, mcq, output or code (repeatable).")
 DeviceOpt = typer.Option("cpu", metavar="DEVICE", help=DEVICE_HELP)
-LangOpt = typer.Option("en", metavar="LANG", help="Language of prompts: en or zh (English where a text has no zh).")
+LangOpt = typer.Option(
+    None,
+    metavar="LANG",
+    help="Language of questions and the interface: en, zh or auto (default: QUIZKIT_LANG, else the locale).",
+    callback=lambda value: _lang(value),
+)
 JsonOpt = typer.Option(False, "--json", help="Print JSON for machines.")
+
+
+def _lang(value: str | None) -> str:
+    """--lang resolved (explicit > QUIZKIT_LANG > locale > en) and installed for the interface: en or zh."""
+    from .. import i18n
+
+    return i18n.use(value)
 
 
 def _obj(ctx: typer.Context) -> Context:

@@ -8,7 +8,8 @@ from typing import List
 import typer
 
 from ..errors import QuizkitError
-from .common import BankOpt, JsonOpt, TagOpt, TypeOpt, _load, _obj
+from ..i18n import _
+from .common import BankOpt, JsonOpt, LangOpt, TagOpt, TypeOpt, _load, _obj
 
 
 def stats(
@@ -17,6 +18,7 @@ def stats(
         None, "--bank", metavar="PATH|NAME", help="Bank file, folder or name, for topic names (repeatable)."
     ),
     as_json: bool = JsonOpt,
+    lang: str = LangOpt,
 ):
     """Accuracy by topic, retention, streak, the due forecast and a heatmap of days studied."""
     from .. import catalog, ui
@@ -26,7 +28,7 @@ def stats(
     c = _obj(ctx)
     settings = c.settings()
     scheduler = Scheduler(settings.desired_retention, rollover_hour=settings.rollover_hour)
-    banks, _, _ = catalog.load(bank)  # topics only: a broken bank must not hide the numbers
+    banks, _questions, _errors = catalog.load(bank)  # topics only: a broken bank must not hide the numbers
     topic = {q.full_id: catalog.topic_of(q) for b in banks for q in b.questions}
     with c.store() as store:
         data = numbers.compute(store, lambda qid: topic.get(qid) or qid.split("/")[0], scheduler, c.clock())
@@ -48,21 +50,27 @@ def export(
     from .. import ui
 
     if fmt == "anki":
-        _export_anki(ctx, output, bank, tag, qtype, difficulty, lang or "en")
+        from .. import i18n
+
+        _export_anki(ctx, output, bank, tag, qtype, difficulty, i18n.use(lang))
         return
     if fmt not in ("jsonl", "csv"):
-        raise QuizkitError(f"--format must be jsonl, csv or anki, not '{fmt}'")
+        raise QuizkitError(_("--format must be jsonl, csv or anki, not '{value}'").format(value=fmt))
     given = {"--bank": bank, "--tag": tag, "--type": qtype, "--difficulty": difficulty, "--lang": lang}
     if any(given.values()):
         names = ", ".join(k for k, v in given.items() if v)
-        raise QuizkitError(f"{names}: only for --format anki (jsonl and csv export every attempt)")
+        raise QuizkitError(
+            _("{names}: only for --format anki (jsonl and csv export every attempt)").format(names=names)
+        )
     from ..stats import EXPORT_FIELDS, export_rows
 
     with _obj(ctx).store() as store:
         try:
             ui.export(export_rows(store), fmt, EXPORT_FIELDS, output)
         except OSError as e:
-            raise QuizkitError(f"{output or 'stdout'}: cannot write: {e.strerror}") from None
+            raise QuizkitError(
+                _("{file}: cannot write: {error}").format(file=output or "stdout", error=e.strerror)
+            ) from None
 
 
 def _export_anki(ctx, output, bank, tag, qtype, difficulty, lang):
@@ -70,15 +78,15 @@ def _export_anki(ctx, output, bank, tag, qtype, difficulty, lang):
     from .. import anki, catalog, ui
 
     if output is None:
-        raise QuizkitError("--format anki writes a binary package: give a file with -o, e.g. -o quizkit.apkg")
+        raise QuizkitError(_("--format anki writes a binary package: give a file with -o, e.g. -o quizkit.apkg"))
     banks, questions = _load(ui, bank)
     chosen = catalog.matching(questions, tag or (), qtype or (), difficulty, runnable=False)
     if not chosen:
-        raise QuizkitError("no questions match these filters")
+        raise QuizkitError(_("no questions match those filters (quizkit list shows the tags and types)"))
     try:
         done = anki.write(banks, chosen, output, lang)
     except OSError as e:
-        raise QuizkitError(f"{output}: cannot write: {e.strerror or e}") from None
+        raise QuizkitError(_("{file}: cannot write: {error}").format(file=output, error=e.strerror or e)) from None
     ui.anki_written(done.notes, done.decks, output)
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from ..errors import QuizkitError, StoreError
+from ..i18n import _
 
 
 class _Quit(Exception):
@@ -44,7 +45,7 @@ def _read_code(ui, s, start: str | None) -> str | None:
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if editor:
         while True:
-            text = _line(ui, "Enter opens your editor (? hint, s skip, q quit) > ")
+            text = _line(ui, _("Enter opens your editor (? hint, s skip, q quit) > "))
             cmd = _command(ui, s, text)
             if cmd == "skip":
                 return None
@@ -53,12 +54,12 @@ def _read_code(ui, s, start: str | None) -> str | None:
         try:
             return _edit(editor, s.current, start)
         except QuizkitError as e:
-            ui.note(f"{e}; type or paste the code instead")
+            ui.note(_("{error}; type or paste the code instead").format(error=e))
     prefill = _prefill(ui, start)
     lines: list[str] = []
     while True:
         prefill(len(lines))
-        text = _ask(ui, "... " if lines else "code> ")
+        text = _ask(ui, "... " if lines else _("code> "))
         if not lines:
             cmd = _command(ui, s, text.strip())
             if cmd == "skip":
@@ -85,12 +86,12 @@ def _prefill(ui, start: str | None):
     try:
         import readline
     except ImportError:  # Windows: no line editing to prefill
-        ui.note("your last attempt is above; type or paste the new version")
+        ui.note(_("your last attempt is above; type or paste the new version"))
         return lambda i: None
     if not sys.stdin.isatty():
-        ui.note("your last attempt is above; type or paste the new version")
+        ui.note(_("your last attempt is above; type or paste the new version"))
         return lambda i: None
-    ui.note("your last attempt comes back line by line: Enter keeps a line, or edit it; '.' alone ends")
+    ui.note(_("your last attempt comes back line by line: Enter keeps a line, or edit it; '.' alone ends"))
     old.append(".")
 
     def offer(i):
@@ -112,10 +113,16 @@ def _edit(editor, asked, start) -> str:
     try:
         done = subprocess.run(shlex.split(editor) + [path], check=False)
         if done.returncode != 0:
-            raise QuizkitError(f"the editor '{editor}' exited with status {done.returncode}")
+            raise QuizkitError(
+                _("the editor '{editor}' exited with status {status}").format(editor=editor, status=done.returncode)
+            )
         return Path(path).read_text(encoding="utf-8")
     except (OSError, ValueError, UnicodeDecodeError) as e:
-        raise QuizkitError(f"cannot use the editor '{editor}': {getattr(e, 'strerror', None) or e}") from None
+        raise QuizkitError(
+            _("cannot use the editor '{editor}': {error}").format(
+                editor=editor, error=getattr(e, "strerror", None) or e
+            )
+        ) from None
     finally:
         Path(path).unlink(missing_ok=True)
 
@@ -128,21 +135,21 @@ def _answer_one(ui, s, asked, rate):
     ui.question(asked, s.lang)
     if asked.input == "reveal":
         while True:
-            cmd = _command(ui, s, _line(ui, "Enter to reveal > "))
+            cmd = _command(ui, s, _line(ui, _("Enter to reveal > ")))
             if cmd == "skip":
                 return ui.skipped(s.skip())
             if cmd is None:
                 break
         ui.reveal(s.reveal())
         while True:
-            key = _line(ui, "how well did you know it? 1 again · 2 hard · 3 good · 4 easy > ")
+            key = _line(ui, _("how well did you know it? 1 again · 2 hard · 3 good · 4 easy > "))
             if key in ("1", "2", "3", "4"):
                 outcome = s.answer(key)
                 ui.explain(outcome)
                 return rate(outcome)
             if _command(ui, s, key) == "skip":
                 return ui.skipped(s.skip())
-            ui.note("press 1, 2, 3 or 4")
+            ui.note(_("press 1, 2, 3 or 4"))
     start = None
     while True:
         if asked.input == "code":
@@ -165,7 +172,7 @@ def _answer_one(ui, s, asked, rate):
         if outcome.done:
             return rate(outcome)
         try:
-            choice = _line(ui, "r retries (from your last attempt) · Enter goes on · q quits > ").lower()
+            choice = _line(ui, _("r retries (from your last attempt) · Enter goes on · q quits > ")).lower()
         except (EOFError, KeyboardInterrupt):
             ui.plain("")  # the cursor is still on the prompt's line
             rate(s.give_up())
@@ -211,7 +218,7 @@ def _review_rating(ui, s, scheduler):
     def rate(outcome):
         if outcome is None or outcome.scheduled is None:
             if outcome is not None and outcome.verdict.correct is not None and outcome.scheduled is None:
-                ui.note("saved, but not scheduled: another review session used today's new cards")
+                ui.note(_("saved, but not scheduled: another review session used today's new cards"))
             return
         result = outcome.scheduled
         if outcome.verdict.correct and not _self_graded(outcome):
@@ -231,19 +238,19 @@ def _review_rating(ui, s, scheduler):
                 if choice in ("", "g", "h", "e", "1", "2", "3", "4"):
                     choice = {"1": "again", "2": "h", "3": "", "4": "e"}.get(choice, choice)
                     if choice == "again":
-                        ui.note("a right answer is rated hard at worst; press u to undo and answer again")
+                        ui.note(_("a right answer is rated hard at worst; press u to undo and answer again"))
                         continue
                     if choice in ("h", "e"):
                         result = s.rate(choice)
                     break
                 if choice == "u":
                     s.undo()
-                    ui.note("undone: the answer and its rating are taken back; it comes again now")
+                    ui.note(_("undone: the answer and its rating are taken back; it comes again now"))
                     return
                 if choice == "q":
                     _scheduled(ui, result, s.clock())
                     raise _Quit
-                ui.note("press Enter, h, e, u or q")
+                ui.note(_("press Enter, h, e, u or q"))
         _scheduled(ui, result, s.clock())
 
     return rate
@@ -258,7 +265,7 @@ def _self_graded(outcome) -> bool:
 def _scheduled(ui, result, now):
     from ..scheduler import LEECH_LAPSES, describe_interval
 
-    rating = {1: "again", 2: "hard", 3: "good", 4: "easy"}[int(result.log.rating)]
+    rating = {1: _("again"), 2: _("hard"), 3: _("good"), 4: _("easy")}[int(result.log.rating)]
     ui.scheduled(
         rating,
         describe_interval(result.state.due, now),

@@ -40,7 +40,7 @@ def drill(
         if path:
             learning = catalog.find_path(banks, path)
             by_id = {q.full_id: q for q in questions}
-            done = {qid for qid, (_, right, _) in progress.items() if right}
+            done = {qid for qid, (_n, right, _last) in progress.items() if right}
             policy: Drill = PathPolicy(learning, by_id, done, count)
             chosen = [by_id[qid] for qid in learning.steps if qid in by_id]
             if not policy.total:
@@ -75,7 +75,7 @@ def path(
     banks, questions = _load(ui, bank)
     by_id = {q.full_id: q for q in questions}
     with _obj(ctx).store() as store:
-        done = {qid for qid, (_, right, _) in store.progress().items() if right}
+        done = {qid for qid, (_n, right, _last) in store.progress().items() if right}
     if name:
         learning = catalog.find_path(banks, name)
         ui.path_view(learning, catalog.path_steps(learning, by_id, done), lang)
@@ -138,7 +138,7 @@ def review(
         settings.new_per_day = new_limit
     if review_limit is not None:
         settings.reviews_per_day = review_limit
-    _, questions = _load(ui, bank)
+    _banks, questions = _load(ui, bank)
     scheduler = sch.Scheduler(settings.desired_retention, rollover_hour=settings.rollover_hour)
     rng = random.Random(seed)
     with c.store() as store, _runner(c, device, lazy=True) as (runner, dev):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import checks, fields
+from ..i18n import _
 from ..model import Verdict, pick
 
 NAME = "code"
@@ -100,8 +101,8 @@ def verify(q, ctx):
 
 
 def extra(q, lang, order):
-    return [("md", "starter:"), ("code", q.body.starter)]
+    return [("md", _("starter:")), ("code", q.body.starter)]
 
 
 def solution(q, lang, order):
-    return [("md", "a reference solution:"), ("code", q.body.solution)]
+    return [("md", _("a reference solution:")), ("code", q.body.solution)]

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .. import fields
+from ..i18n import _
 from ..model import Verdict, pick
 
 NAME = "mcq"
@@ -72,7 +73,7 @@ def judge(q, answer: str, ctx, order=None) -> Verdict:
     """Letters as shown; several right: exactly those. ValueError when it is not a pick."""
     picked = parse_letters(answer, len(q.body.choices))
     if picked is None:
-        raise ValueError(f"pick letters a-{LETTERS[len(q.body.choices) - 1]}, e.g. b or a,c")
+        raise ValueError(_("pick letters a-{last}, e.g. b or a,c").format(last=LETTERS[len(q.body.choices) - 1]))
     shown = order or list(range(len(q.body.choices)))
     return Verdict(sorted(shown[i] for i in picked) == sorted(q.body.correct))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import checks, fields
+from ..i18n import _
 from ..model import Verdict
 
 NAME = "output"
@@ -57,17 +58,21 @@ def judge(q, answer: str, ctx, order=None) -> Verdict:
     an answer equal to what this machine's torch prints also counts, and says so."""
     b = q.body
     ok = checks.same_output(answer, b.expected, b.tolerance) or checks.matches_accept(answer, b.accept)
-    verdict = Verdict(ok, "" if ok else f"it prints: {checks.fold(b.expected)}")
+    verdict = Verdict(ok, "" if ok else _("it prints: {output}").format(output=checks.fold(b.expected)))
     if ctx.runner is not None:
         run = ctx.runner.run([("code", b.code)], device_for(q, ctx.device), q.timeout)
         verdict.run = run
         if run.ok:
             if not ok and checks.same_output(answer, run.stdout, b.tolerance):
-                verdict.correct, verdict.detail = True, "that is what your torch prints"
+                verdict.correct, verdict.detail = True, _("that is what your torch prints")
             if not checks.same_output(run.stdout, b.expected, b.tolerance):
-                verdict.notes.append(f"this machine's torch printed: {checks.fold(run.stdout)}")
+                verdict.notes.append(_("this machine's torch printed: {output}").format(output=checks.fold(run.stdout)))
             else:
-                verdict.notes.append(f"run just now on this machine's torch in {run.seconds * 1000:.0f} ms: the same")
+                verdict.notes.append(
+                    _("run just now on this machine's torch in {ms} ms: the same").format(
+                        ms=f"{run.seconds * 1000:.0f}"
+                    )
+                )
     return verdict
 
 
@@ -85,4 +90,4 @@ def extra(q, lang, order):
 
 
 def solution(q, lang, order):
-    return [("md", "it prints:"), ("code", q.body.expected)]
+    return [("md", _("it prints:")), ("code", q.body.expected)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import checks, fields
+from ..i18n import _
 from ..model import Text, Verdict, pick
 
 NAME = "short"
@@ -59,7 +60,7 @@ def shown_answer(q, lang="en") -> str:
 
 def judge(q, answer: str, ctx, order=None) -> Verdict:
     ok = checks.matches_accept(answer, q.body.accept)
-    return Verdict(ok, "" if ok else f"expected: {shown_answer(q, ctx.lang)}")
+    return Verdict(ok, "" if ok else _("expected: {answer}").format(answer=shown_answer(q, ctx.lang)))
 
 
 def verify(q, ctx):
