@@ -154,7 +154,7 @@ class Session:
             self.score.add(q, verdict.correct)
         else:
             self.policy.record_retry(self, a, bool(verdict.correct), reply, seconds)
-        done = kind.INPUT != "code" or bool(verdict.correct)
+        done = kind.INPUT != "code" or bool(verdict.correct) or not self.policy.retries
         return self._outcome(a, verdict, done)
 
     def give_up(self) -> Outcome:
@@ -191,7 +191,7 @@ class Session:
         return True
 
     def finish(self, saved: bool = True) -> Summary:
-        return Summary(self.score, self.policy.title, saved)
+        return Summary(self.score, self.policy.title, saved, self.policy.finish(self) if saved else None)
 
     # ---- helpers ----
 

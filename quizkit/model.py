@@ -160,3 +160,4 @@ class Summary:
     score: Any
     title: str = "session summary"
     saved: bool = True  # False: the last answer could not be stored
+    report: Any = None  # what the mode adds (a mock interview's report)

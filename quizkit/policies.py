@@ -30,6 +30,7 @@ class Record:
 
 class Drill:
     mode = "drill"
+    retries = True  # a failing code answer may be tried again (the first try is what is scored)
     title = N_("session summary")
 
     def __init__(self, questions):
@@ -62,6 +63,10 @@ class Drill:
     def undo(self, s, record):
         s.store.undo(record.attempt_id, record.question.full_id, card=True)
         self.queue.insert(0, (record.question, record.state))
+
+    def finish(self, s) -> dict | None:
+        """What the mode reports at the end besides the score (a mock's report); None for most."""
+        return None
 
 
 class PathPolicy(Drill):

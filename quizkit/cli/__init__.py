@@ -14,6 +14,7 @@ from ..errors import QuizkitError
 from .banks import list_, new, schema, verify
 from .common import Context
 from .data import doctor, export, stats
+from .mock import mock
 from .prompt import _prefill  # noqa: F401  (tests reach it here)
 from .study import drill, path, review
 from .workspace import check, reset, show, start
@@ -76,6 +77,7 @@ def _main(
 for _fn, _name in (
     (drill, "drill"),
     (review, "review"),
+    (mock, "mock"),
     (show, "show"),
     (start, "start"),
     (check, "check"),

@@ -32,7 +32,12 @@ def stats(
     topic = {q.full_id: catalog.topic_of(q) for b in banks for q in b.questions}
     with c.store() as store:
         data = numbers.compute(store, lambda qid: topic.get(qid) or qid.split("/")[0], scheduler, c.clock())
-    (ui.print_json if as_json else ui.stats)(data)
+        data["mocks"] = store.mocks(10)
+    if as_json:
+        ui.print_json(data)
+        return
+    ui.stats(data)
+    ui.mock_history(data["mocks"])
 
 
 def export(
