@@ -3,7 +3,6 @@ points, time running out, the report, the stored record, the comparison and stat
 import json
 import random
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 from typer.testing import CliRunner
 
