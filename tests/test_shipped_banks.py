@@ -151,3 +151,19 @@ def test_version_specific_questions_say_their_versions(shipped):
         if "version-specific" in q.tags:
             text = pick(q.prompt) + " " + pick(q.explanation) + " " + " ".join(q.requires)
             assert re.search(r"\d+\.\d+", text), q.full_id
+
+
+@pytest.mark.torch_free
+def test_the_shipped_learning_paths_are_whole_and_bilingual():
+    """Issue 12: the blitz order, autograd from leaves to custom Functions, and the LLM path."""
+    banks, questions, errors = catalog.load(None)
+    assert not errors and not catalog.link_errors(banks)
+    paths = catalog.paths(banks)
+    assert {"blitz", "autograd", "llm"} <= set(paths)
+    by_id = {q.full_id: q for q in questions}
+    llm = [by_id[s].id for s in paths["llm"].steps]
+    assert llm.index("rmsnorm-module") < llm.index("rope-apply") < llm.index("mha-module") < llm.index(
+        "kv-cache-step") < llm.index("sample-next-token")
+    assert by_id[paths["autograd"].steps[-1]].type == "code" and "function" in paths["autograd"].steps[-1]
+    for p in paths.values():
+        assert len(p.steps) >= 8 and p.title.get("en") and p.title.get("zh")
