@@ -227,3 +227,24 @@ def test_start_writes_the_starter_watches_and_a_pass_is_recorded(tmp_path):
     assert (tmp_path / "work" / "study" / "add.py.bak").read_text() == "def add(a, b):\n    return a + b\n"
     r = run("start", "one", str(tmp_path / "work"))
     assert r.exit_code == 1 and "takes code questions" in r.output
+
+
+# ---- shell completion ----
+
+def complete(words: str) -> list[str]:
+    env = {"_QUIZKIT_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(len(words.split()) - 1)}
+    r = cli.invoke(app, [], prog_name="quizkit", env=env)
+    assert r.exit_code == 0, r.output
+    return r.output.split()
+
+
+@pytest.mark.torch_free
+def test_completion_offers_ids_tags_types_banks_paths_and_statuses():
+    assert complete("quizkit show attention/rope") == ["attention/rope-apply", "attention/rope-which-tensors"]
+    assert "rope-apply" in complete("quizkit start rope-ap")  # a bare id where it is unique
+    assert "autograd" in complete("quizkit drill --tag autog")
+    assert complete("quizkit list --type fl") == ["flashcard"]
+    assert complete("quizkit drill --bank atte") == ["attention"]
+    assert complete("quizkit drill --path ll") == ["llm"]
+    assert complete("quizkit path bl") == ["blitz"]
+    assert complete("quizkit list --status mi") == ["missed"]

@@ -9,6 +9,7 @@ import typer
 
 from ..errors import QuizkitError
 from ..i18n import _
+from . import complete
 from .common import BankOpt, DeviceOpt, JsonOpt, LangOpt, TagOpt, TypeOpt, _load, _obj, _runner
 
 
@@ -69,7 +70,11 @@ def list_(
     tag: List[str] | None = TagOpt,
     qtype: List[str] | None = TypeOpt,
     status: List[str] | None = typer.Option(
-        None, "--status", metavar="STATUS", help="new, learning, review, done or missed (repeatable)."
+        None,
+        "--status",
+        metavar="STATUS",
+        help="new, learning, review, done or missed (repeatable).",
+        autocompletion=complete.statuses,
     ),
     lang: str = LangOpt,
     as_json: bool = JsonOpt,

@@ -9,6 +9,8 @@ from typing import Callable
 
 import typer
 
+from . import complete
+
 
 @dataclass
 class Context:
@@ -33,10 +35,24 @@ class Context:
 
 DEVICE_HELP = "cpu, cuda or auto (cuda where torch sees one)"
 BankOpt = typer.Option(
-    None, "--bank", metavar="PATH|NAME", help="A bank file or folder, or a bank's name (autograd); repeatable."
+    None,
+    "--bank",
+    metavar="PATH|NAME",
+    help="A bank file or folder, or a bank's name (autograd); repeatable.",
+    autocompletion=complete.banks,
 )
-TagOpt = typer.Option(None, "--tag", "--topic", metavar="TAG", help="Only questions with this tag (repeatable).")
-TypeOpt = typer.Option(None, "--type", metavar="TYPE", help="flashcard, short, mcq, output or code (repeatable).")
+TagOpt = typer.Option(
+    None,
+    "--tag",
+    "--topic",
+    metavar="TAG",
+    help="Only questions with this tag (repeatable).",
+    autocompletion=complete.tags,
+)
+TypeOpt = typer.Option(
+    None, "--type", metavar="TYPE", help="flashcard, short, mcq, output or code (repeatable).",
+    autocompletion=complete.qtypes,
+)  # fmt: skip
 DeviceOpt = typer.Option("cpu", metavar="DEVICE", help=DEVICE_HELP)
 LangOpt = typer.Option(
     None,

@@ -8,6 +8,7 @@ from typing import List
 import typer
 
 from ..errors import QuizkitError
+from . import complete
 from .common import BankOpt, DeviceOpt, LangOpt, TagOpt, TypeOpt, _load, _obj, _runner
 from .prompt import _review_rating, _sitting
 
@@ -20,9 +21,13 @@ def drill(
     difficulty: str | None = typer.Option(None, metavar="LEVEL", help="A level 1-5, or a range like 2-4."),
     count: int = typer.Option(10, "-n", "--count", min=1, metavar="N", help="How many questions."),
     seed: int | None = typer.Option(None, metavar="N", help="Seed for the choice and order of questions."),
-    ids: List[str] | None = typer.Option(None, "--id", metavar="ID", help="Ask this question (repeatable)."),
+    ids: List[str] | None = typer.Option(
+        None, "--id", metavar="ID", help="Ask this question (repeatable).", autocompletion=complete.ids
+    ),
     missed: bool = typer.Option(False, "--missed", help="Only questions you last answered wrong."),
-    path: str | None = typer.Option(None, "--path", metavar="NAME", help="Follow a learning path (quizkit path)."),
+    path: str | None = typer.Option(
+        None, "--path", metavar="NAME", help="Follow a learning path (quizkit path).", autocompletion=complete.paths
+    ),
     device: str = DeviceOpt,
     lang: str = LangOpt,
 ):
@@ -65,7 +70,9 @@ def drill(
 
 def path(
     ctx: typer.Context,
-    name: str | None = typer.Argument(None, help="The path to show (default: every path)."),
+    name: str | None = typer.Argument(
+        None, help="The path to show (default: every path).", autocompletion=complete.paths
+    ),
     bank: List[str] | None = BankOpt,
     lang: str = LangOpt,
 ):

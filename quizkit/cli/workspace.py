@@ -11,6 +11,7 @@ from typing import List
 import typer
 
 from ..errors import QuizkitError
+from . import complete
 from .common import BankOpt, DeviceOpt, LangOpt, _load, _obj, _runner
 
 WORK_DIR = Path("quizkit-work")
@@ -18,7 +19,9 @@ WORK_DIR = Path("quizkit-work")
 
 def show(
     ctx: typer.Context,
-    question_id: str = typer.Argument(..., metavar="ID", help="The question, e.g. attention/rope-apply."),
+    question_id: str = typer.Argument(
+        ..., metavar="ID", help="The question, e.g. attention/rope-apply.", autocompletion=complete.ids
+    ),
     hint: bool = typer.Option(False, "--hint", help="Reveal the next hint (it lowers the rating of a pass)."),
     bank: List[str] | None = BankOpt,
     lang: str = LangOpt,
@@ -54,7 +57,9 @@ def show(
 
 def start(
     ctx: typer.Context,
-    question_id: str = typer.Argument(..., metavar="ID", help="A code question, e.g. attention/rope-apply."),
+    question_id: str = typer.Argument(
+        ..., metavar="ID", help="A code question, e.g. attention/rope-apply.", autocompletion=complete.ids
+    ),
     folder: Path = typer.Argument(WORK_DIR, metavar="[DIR]", help="Where the file goes (./quizkit-work)."),
     bank: List[str] | None = BankOpt,
     device: str = DeviceOpt,
@@ -79,7 +84,7 @@ def start(
 
 def reset(
     ctx: typer.Context,
-    question_id: str = typer.Argument(..., metavar="ID", help="The code question."),
+    question_id: str = typer.Argument(..., metavar="ID", help="The code question.", autocompletion=complete.ids),
     folder: Path = typer.Argument(WORK_DIR, metavar="[DIR]", help="The workspace folder (./quizkit-work)."),
     bank: List[str] | None = BankOpt,
 ):
@@ -106,7 +111,9 @@ def reset(
 
 def check(
     ctx: typer.Context,
-    question_id: str = typer.Argument(..., metavar="ID", help="The question, e.g. nn/stable-softmax."),
+    question_id: str = typer.Argument(
+        ..., metavar="ID", help="The question, e.g. nn/stable-softmax.", autocompletion=complete.ids
+    ),
     file: Path = typer.Argument(..., help="Your answer, a Python file."),
     watch: bool = typer.Option(False, "--watch", "-w", help="Run again on every save, until Ctrl-C."),
     bank: List[str] | None = BankOpt,
