@@ -861,8 +861,7 @@ def mock_start(minutes: int, count: int):
         _(
             "mock interview: {count} questions in {minutes} minutes. One try each; ? shows a hint and costs a "
             "third of the question's points; the time left is shown above each question."
-        ).format(count=count, minutes=minutes),
-        soft_wrap=True,
+        ).format(count=count, minutes=minutes)
     )
 
 
@@ -880,7 +879,6 @@ def mock_report(r: dict):
                 skipped=r["skipped"], used=_clock(r["seconds"]), minutes=r["minutes"], ended=ended,
             ),
         ),
-        soft_wrap=True,
     )  # fmt: skip
     for key, label in (("topics", _("topic")), ("levels", _("level"))):
         table = Table(title_justify="left")
@@ -917,7 +915,7 @@ def mock_report(r: dict):
         )
     out.print(table)
     if r["review_next"]:
-        out.print("[bold]{}[/] {}".format(_("review next:"), escape(", ".join(r["review_next"]))), soft_wrap=True)
+        out.print("[bold]{}[/] {}".format(_("review next:"), escape(", ".join(r["review_next"]))))
         out.print("[dim]{}[/]".format(_("quizkit drill --missed asks the ones you got wrong")))
     if r.get("previous"):
         last = r["previous"][0]["score"]
@@ -928,7 +926,6 @@ def mock_report(r: dict):
                 then=last,
                 older=", ".join(f"{m['score']:.0%}" for m in r["previous"][1:]) or "–",
             ),
-            soft_wrap=True,
         )
     else:
         out.print("[dim]{}[/]".format(_("your first mock: quizkit stats shows them all")))
