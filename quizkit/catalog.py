@@ -81,7 +81,7 @@ def resolve(values, packages=None) -> list:
             continue
         text = str(value)
         if sources is None:
-            sources, _ = default_sources(packages)
+            sources, _errors = default_sources(packages)
             stems = _stems(sources)
         if text not in stems and ids is None:
             ids = {b.id: (Path(b.path), b.origin) for b in load_banks(sources)[0]}
@@ -93,8 +93,8 @@ def resolve(values, packages=None) -> list:
 
         names = sorted(set(stems) | set(ids or ()))
         close = difflib.get_close_matches(text, names, n=4, cutoff=0.6)
-        hint = f"did you mean {', '.join(close)}?" if close else "quizkit list shows the banks"
-        raise QuizkitError(f"{text}: no such file, folder or bank ({hint})")
+        hint = _("did you mean {names}?").format(names=", ".join(close)) if close else _("quizkit list shows the banks")
+        raise QuizkitError(_("{value}: no such file, folder or bank ({hint})").format(value=text, hint=hint))
     return out
 
 
@@ -325,8 +325,13 @@ def find_path(banks, name: str):
     import difflib
 
     near = difflib.get_close_matches(name, list(known), n=1)
-    hint = f" (did you mean '{near[0]}'?)" if near else f"; the paths are: {', '.join(sorted(known)) or 'none'}"
-    raise QuizkitError(f"no learning path '{name}'{hint}")
+    if near:
+        raise QuizkitError(_("no learning path '{name}' (did you mean '{near}'?)").format(name=name, near=near[0]))
+    raise QuizkitError(
+        _("no learning path '{name}'; the paths are: {paths}").format(
+            name=name, paths=", ".join(sorted(known)) or _("none")
+        )
+    )
 
 
 def path_steps(path, by_id: dict, done: set) -> list[tuple]:

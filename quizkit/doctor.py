@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import QuizkitError
+from .i18n import _
 
 MARK = "QUIZKIT-DOCTOR "
 TORCH_PROBE = f"""\
@@ -49,7 +50,7 @@ def _torch(runner, problems: list) -> tuple[dict, dict]:
     line = next((x for x in result.stdout.splitlines() if x.startswith(MARK)), None)
     if not result.ok or line is None:
         why = result.error or result.status
-        problems.append(f"torch: a run in the worker failed: {why}")
+        problems.append(_("torch: a run in the worker failed: {error}").format(error=why))
         return {"error": why}, isolation
     info = json.loads(line[len(MARK) :])
     info["build"] = (
@@ -67,7 +68,7 @@ def _store(path: Path, problems: list) -> dict:
 
     out: dict = {"path": str(path), "exists": path.exists(), "bytes": 0, "integrity": None, "ok": True}
     if not out["exists"]:
-        out["integrity"] = "not made yet (the first answer makes it)"
+        out["integrity"] = _("not made yet (the first answer makes it)")
         return out
     out["bytes"] = sum(_size(Path(str(path) + suffix)) for suffix in ("", "-wal", "-shm"))
     try:
@@ -75,13 +76,13 @@ def _store(path: Path, problems: list) -> dict:
             lines = store.integrity()
     except QuizkitError as e:  # too damaged to open: the message names the file
         out["ok"], out["integrity"] = False, str(e)
-        problems.append(f"store: {e}")
+        problems.append(_("store: {error}").format(error=e))
         return out
     out["ok"] = lines == ["ok"]
     shown = "; ".join(x.strip() for x in lines[:3]) + (f" (and {len(lines) - 3} more)" if len(lines) > 3 else "")
     out["integrity"] = "ok" if out["ok"] else shown
     if not out["ok"]:
-        problems.append(f"store: {path}: integrity check failed: {out['integrity']}")
+        problems.append(_("store: {path}: integrity check failed: {lines}").format(path=path, lines=out["integrity"]))
     return out
 
 
@@ -105,7 +106,7 @@ def _banks(problems: list) -> tuple[dict, list]:
     from .bank import shipped_dir
 
     found = packages.discover()
-    banks, _, errors = catalog.load(None, found)
+    banks, _questions, errors = catalog.load(None, found)
 
     def mine(origin):
         own = [b for b in banks if b.origin == origin]
@@ -117,7 +118,7 @@ def _banks(problems: list) -> tuple[dict, list]:
 
     shipped = {"path": str(shipped_dir()), **mine("shipped")}
     for e in shipped["errors"]:
-        problems.append(f"shipped banks: {e}")
+        problems.append(_("shipped banks: {error}").format(error=e))
     rows = []
     seen: set = set()
     for p in found:
@@ -139,7 +140,7 @@ def report(home: Path, runner) -> dict:
     shipped, packages = _banks(problems)
     schema_ok = schema.PATH.is_file()
     if not schema_ok:
-        problems.append(f"schema: {schema.PATH} is missing")
+        problems.append(_("schema: {path} is missing").format(path=schema.PATH))
     data: dict = {
         "quizkit": {"version": __version__, "path": str(Path(__file__).parent)},
         "python": {"version": platform.python_version(), "executable": sys.executable},

@@ -10,7 +10,7 @@ import dataclasses
 from dataclasses import dataclass
 
 from .catalog import parse_difficulty, select, topic_of
-from .i18n import N_
+from .i18n import N_, _
 from .policies import Record, ReviewPolicy
 
 # What each kind of question is worth, and the time to aim for (minutes): a 45-minute mock is
@@ -102,7 +102,9 @@ class Mock(ReviewPolicy):
     def position(self, s) -> str:
         e = self.entries[self.index]
         left = int(self.left(s.clock()))
-        return f"mock {self.index + 1}/{len(self.entries)} · ⏱ {left // 60}:{left % 60:02d} left · aim {_mmss(e.aim)}"
+        return _("mock {n}/{total} · ⏱ {left} left · aim {aim}").format(
+            n=self.index + 1, total=len(self.entries), left=f"{left // 60}:{left % 60:02d}", aim=_mmss(e.aim)
+        )
 
     def record(self, s, a, correct, reply, seconds, key=None) -> Record:
         now = s.clock()

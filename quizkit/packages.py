@@ -16,6 +16,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .i18n import _
+
 GROUP = "quizkit.banks"
 
 
@@ -112,11 +114,13 @@ def _locate(p: BankPackage, path: list[str] | None = None) -> BankPackage:
     module, colon, attr = p.target.partition(":")
     module = module.strip()
     if colon:
-        p.error = f"entry point '{p.entry} = {p.target}' names an object; it must name a package (a folder of banks)"
+        p.error = _("entry point '{entry}' names an object; it must name a package (a folder of banks)").format(
+            entry=f"{p.entry} = {p.target}"
+        )
         return p
     parts = module.split(".")
     if not all(part.isidentifier() for part in parts):
-        p.error = f"entry point '{p.entry} = {p.target}': not a package name"
+        p.error = _("entry point '{entry}': not a package name").format(entry=f"{p.entry} = {p.target}")
         return p
     try:
         spec = importlib.machinery.PathFinder.find_spec(parts[0], path)
@@ -126,14 +130,16 @@ def _locate(p: BankPackage, path: list[str] | None = None) -> BankPackage:
                 break
             spec = importlib.machinery.PathFinder.find_spec(".".join(parts[: i + 1]), spec.submodule_search_locations)
     except (ImportError, ValueError, OSError) as e:
-        p.error = f"package '{module}' cannot be looked up: {e}"
+        p.error = _("package '{module}' cannot be looked up: {error}").format(module=module, error=e)
         return p
     if spec is None:
-        p.error = f"package '{module}' is not installed (entry point '{p.entry}')"
+        p.error = _("package '{module}' is not installed (entry point '{entry}')").format(module=module, entry=p.entry)
     elif not spec.submodule_search_locations:
-        p.error = f"'{module}' is a module, not a package: the entry point must name a folder of banks"
+        p.error = _("'{module}' is a module, not a package: the entry point must name a folder of banks").format(
+            module=module
+        )
     else:
         p.folder = Path(list(spec.submodule_search_locations)[0])
         if not p.folder.is_dir():
-            p.error = f"the folder of package '{module}' is missing: {p.folder}"
+            p.error = _("the folder of package '{module}' is missing: {folder}").format(module=module, folder=p.folder)
     return p

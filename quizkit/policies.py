@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .i18n import N_
+from .i18n import N_, _
 from .store import Attempt, Review, utc_iso
 
 
@@ -75,7 +75,7 @@ class PathPolicy(Drill):
     stops there (the rest stays locked)."""
 
     mode = "path"
-    title = "path summary"
+    title = N_("path summary")
     TRIES = 2
 
     def __init__(self, path, by_id, done, count):
@@ -105,7 +105,9 @@ class PathPolicy(Drill):
 
     def position(self, s) -> str:
         steps = self.path.steps
-        return f"{self.path.id} · step {steps.index(self.showing) + 1}/{len(steps)}"
+        return _("{path} · step {n}/{total}").format(
+            path=self.path.id, n=steps.index(self.showing) + 1, total=len(steps)
+        )
 
     def record(self, s, a, correct, reply, seconds, key=None) -> Record:
         if correct:
@@ -146,7 +148,7 @@ class ReviewPolicy(Drill):
         return None
 
     def position(self, s) -> str:
-        return f"review {s.asked} · {len(self.queue) + len(self.learning)} left"
+        return _("review {n} · {left} left").format(n=s.asked, left=len(self.queue) + len(self.learning))
 
     def record(self, s, a, correct, reply, seconds, key=None) -> Record:
         from . import scheduler as sch

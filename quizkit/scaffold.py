@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .bank import BANK_RE
 from .errors import QuizkitError
+from .i18n import _
 
 TEMPLATE = """\
 # A quizkit bank: one question of each type, to edit. docs/bank-format.md is the reference.
@@ -96,16 +97,20 @@ def new_bank(name: str, folder: Path) -> Path:
     bank = name[: -len(Path(name).suffix)] if Path(name).suffix in (".yaml", ".yml") else name
     if not BANK_RE.match(bank) or "/" in bank:
         raise QuizkitError(
-            f"'{name}' is not a bank name: letters, digits, '-', '_' or '.', starting with a letter or digit"
+            _("'{name}' is not a bank name: letters, digits, '-', '_' or '.', starting with a letter or digit").format(
+                name=name
+            )
         )
     if not folder.is_dir():
-        raise QuizkitError(f"{folder}: no such folder")
+        raise QuizkitError(_("{folder}: no such folder").format(folder=folder))
     path = folder / f"{bank}.yaml"
     try:
         with open(path, "x", encoding="utf-8") as f:  # "x": never overwrite, even in a race
             f.write(TEMPLATE.format(bank=bank, file=path.name))
     except FileExistsError:
-        raise QuizkitError(f"{path} already exists; it was left as it was (choose another name or --dir)") from None
+        raise QuizkitError(
+            _("{path} already exists; it was left as it was (choose another name or --dir)").format(path=path)
+        ) from None
     except OSError as e:
-        raise QuizkitError(f"{path}: cannot write: {e.strerror}") from None
+        raise QuizkitError(_("{file}: cannot write: {error}").format(file=path, error=e.strerror)) from None
     return path

@@ -459,7 +459,7 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
     out.print(table)
     if from_line:
         installed = [f"{escape(b.id)} ({escape(b.origin or 'path')})" for b in banks if b.origin != "shipped"]
-        out.print("[bold]not shipped:[/] " + ", ".join(installed))
+        out.print("[bold]{}[/] ".format(_("not shipped:")) + ", ".join(installed))
     tags = Counter(t for q in questions for t in q.tags)
     tt = Table(title=_("topics (quizkit drill --tag NAME)"), title_justify="left")
     tt.add_column(_("tag"))
@@ -504,10 +504,13 @@ def export(rows, fmt, fields, path=None):
 
 
 def anki_written(notes: int, decks: int, path):
-    def n(count, word):
-        return f"{count} {word}{'' if count == 1 else 's'}"
-
-    err.print(f"wrote {n(notes, 'note')} in {n(decks, 'deck')} to {escape(str(path))}", soft_wrap=True)
+    in_decks = ngettext("{n} deck", "{n} decks", decks).format(n=decks)
+    err.print(
+        ngettext("wrote {n} note in {decks} to {path}", "wrote {n} notes in {decks} to {path}", notes).format(
+            n=notes, decks=in_decks, path=escape(str(path))
+        ),
+        soft_wrap=True,
+    )
 
 
 # ---- review ----
@@ -667,6 +670,21 @@ STATE_STYLE = {
     "next": "bold yellow",
     "locked": "dim",
 }
+# How a status (catalog.STATUSES) or a path step's state is shown; stored and --status values stay English.
+STATE_NAMES = {
+    "new": N_("new"),
+    "learning": N_("learning"),
+    "review": N_("review"),
+    "done": N_("done"),
+    "missed": N_("missed"),
+    "next": N_("next"),
+    "locked": N_("locked"),
+}
+
+
+def _state(state: str) -> str:
+    """A status or a step's state as shown, in its colour."""
+    return f"[{STATE_STYLE[state]}]{_(STATE_NAMES[state])}[/]"
 
 
 def _first_line(text: str, width: int = 70) -> str:
@@ -680,42 +698,50 @@ def question_list(rows, lang, title):
 
     # Fixed widths: rich would squeeze the short columns to nothing to fit long prompts.
     idw = min(max((len(q.full_id) for q, _ in rows), default=2), 40, max(10, out.width - 16 - 20 - 20))
-    qw = max(12, out.width - 16 - idw - 9 - 3 - 8)
+    lvl = _("lvl")
+    lw = max(3, cell_len(lvl))  # 难度 is four cells
+    qw = max(12, out.width - 16 - idw - 9 - lw - 8)
     table = Table(title=title, title_justify="left")
-    table.add_column("id", width=idw, overflow="fold")
-    table.add_column("type", width=9, no_wrap=True)
-    table.add_column("lvl", justify="right", width=3)
-    table.add_column("status", width=8, no_wrap=True)
-    table.add_column("question", width=qw, no_wrap=True, overflow="ellipsis")
+    table.add_column(_("id"), width=idw, overflow="fold")
+    table.add_column(_("type"), width=9, no_wrap=True)
+    table.add_column(lvl, justify="right", width=lw)
+    table.add_column(_("status"), width=8, no_wrap=True)
+    table.add_column(_("question"), width=qw, no_wrap=True, overflow="ellipsis")
     for q, state in rows:
         table.add_row(
             escape(q.full_id),
-            q.type,
+            _type(q.type),
             str(q.difficulty),
-            f"[{STATE_STYLE[state]}]{state}[/]",
+            _state(state),
             escape(_first_line(pick(q.prompt, lang), qw)),
         )
     out.print(table)
     counts = {s: sum(1 for _, st in rows if st == s) for s in STATE_STYLE}
-    shown = " · ".join(f"{n} {s}" for s, n in counts.items() if n)
-    out.print(f"{len(rows)} question{'s' if len(rows) != 1 else ''}: {shown}" if rows else "no questions match")
+    # TRANSLATORS: a count of questions in one status, e.g. "2 new"
+    shown = " · ".join(_("{n} {status}").format(n=n, status=_(STATE_NAMES[s])) for s, n in counts.items() if n)
+    if rows:
+        out.print(
+            ngettext("{n} question: {counts}", "{n} questions: {counts}", len(rows)).format(n=len(rows), counts=shown)
+        )
+    else:
+        out.print(_("no questions match"))
 
 
 def path_list(rows, lang):
     """rows: [(path, done, total, next full id or None)]."""
     from .model import pick
 
-    table = Table(title="learning paths (quizkit path NAME)", title_justify="left")
-    table.add_column("path", no_wrap=True)
-    table.add_column("title", ratio=1)
-    table.add_column("done", justify="right")
-    table.add_column("next", no_wrap=True)
+    table = Table(title=_("learning paths (quizkit path NAME)"), title_justify="left")
+    table.add_column(_("path"), no_wrap=True)
+    table.add_column(_("title"), ratio=1)
+    table.add_column(_("done"), justify="right")
+    table.add_column(_("next"), no_wrap=True)
     for p, done, total, nxt in rows:
         table.add_row(
             escape(p.id),
             escape(pick(p.title, lang)),
             f"{done}/{total}",
-            escape(nxt) if nxt else "[green]finished[/]",
+            escape(nxt) if nxt else "[green]{}[/]".format(_("finished")),
         )
     out.print(table)
 
@@ -729,23 +755,27 @@ def path_view(path, steps, lang):
     qw = max(12, out.width - 13 - 2 - idw - 8)
     table = Table(title=f"{path.id}: {title}", title_justify="left")
     table.add_column("#", justify="right", width=2)
-    table.add_column("step", width=idw, overflow="fold")
+    table.add_column(_("step"), width=idw, overflow="fold")
     table.add_column("", width=8, no_wrap=True)
-    table.add_column("question", width=qw, no_wrap=True, overflow="ellipsis")
+    table.add_column(_("question"), width=qw, no_wrap=True, overflow="ellipsis")
     for i, (qid, q, state) in enumerate(steps, 1):
-        glyph = {"done": "✓ done", "next": "→ next", "locked": "· locked"}[state]
+        glyph = {"done": "✓", "next": "→", "locked": "·"}[state]
         table.add_row(
             str(i),
             escape(qid),
-            f"[{STATE_STYLE[state]}]{glyph}[/]",
-            escape(_first_line(pick(q.prompt, lang), qw)) if q else "[red](not in the banks loaded)[/]",
+            f"[{STATE_STYLE[state]}]{glyph} {_(STATE_NAMES[state])}[/]",
+            escape(_first_line(pick(q.prompt, lang), qw)) if q else "[red]{}[/]".format(_("(not in the banks loaded)")),
         )
     out.print(table)
     done = sum(1 for *_, st in steps if st == "done")
     if done == len(steps):
-        out.print(f"[green]all {done} steps done[/]")
+        out.print("[green]{}[/]".format(ngettext("all {n} step done", "all {n} steps done", done).format(n=done)))
     else:
-        out.print(f"{done}/{len(steps)} done · quizkit drill --path {escape(path.id)} asks the next step")
+        out.print(
+            _("{done}/{total} done · quizkit drill --path {path} asks the next step").format(
+                done=done, total=len(steps), path=escape(path.id)
+            )
+        )
 
 
 def show(q, extra, hints, hint_total, state, progress, work_file, lang):
@@ -757,21 +787,30 @@ def show(q, extra, hints, hint_total, state, progress, work_file, lang):
 
     parts = [_md(pick(q.prompt, lang)), *blocks(extra)]
     stars = "★" * q.difficulty + "☆" * (5 - q.difficulty)
-    title = f"{escape(q.full_id)} · {q.type} · [yellow]{stars}[/]"
+    title = f"{escape(q.full_id)} · {_type(q.type)} · [yellow]{stars}[/]"
     out.print(Panel(Group(*parts), title=title, title_align="left", border_style="blue"))
     for i, text in enumerate(hints, 1):
-        label = f"hint {i}/{hint_total}" if hint_total > 1 else "hint"
-        out.print(f"[yellow]{label}:[/] {escape(text)}", soft_wrap=True)
+        label = _("hint {number}/{total}:").format(number=i, total=hint_total) if hint_total > 1 else _("hint:")
+        out.print(f"[yellow]{label}[/] {escape(text)}", soft_wrap=True)
     if hint_total > len(hints):
         left = hint_total - len(hints)
-        out.print(f"[dim]{left} hint{'s' if left != 1 else ''} left: quizkit show {escape(q.full_id)} --hint[/]")
-    line = f"status: [{STATE_STYLE[state]}]{state}[/]"
+        text = ngettext("{n} hint left: {command}", "{n} hints left: {command}", left).format(
+            n=left, command=f"quizkit show {escape(q.full_id)} --hint"
+        )
+        out.print(f"[dim]{text}[/]")
+    line = _("status: {status}").format(status=_state(state))
     if progress:
-        line += f" · {progress[0]} answer{'s' if progress[0] != 1 else ''}, {progress[1]} right"
+        line += " · " + ngettext("{n} answer, {right} right", "{n} answers, {right} right", progress[0]).format(
+            n=progress[0], right=progress[1]
+        )
     out.print(line)
     if work_file is not None:
-        there = "" if work_file.exists() else " (not started)"
-        out.print(f"workspace: {escape(str(work_file))}{there} · quizkit start {escape(q.full_id)}")
+        where = (
+            _("workspace: {file} · {command}")
+            if work_file.exists()
+            else _("workspace: {file} (not started) · {command}")
+        )
+        out.print(where.format(file=escape(str(work_file)), command=f"quizkit start {escape(q.full_id)}"))
 
 
 # ---- doctor ----
@@ -785,8 +824,13 @@ def _bytes(n: float) -> str:
     return str(n)
 
 
-def _n(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def _banks_text(banks: int, questions: int) -> str:
+    """Counts like "3 banks, 120 questions", in the interface's language."""
+    return (
+        ngettext("{n} bank", "{n} banks", banks).format(n=banks)
+        + ", "
+        + ngettext("{n} question", "{n} questions", questions).format(n=questions)
+    )
 
 
 def doctor(d: dict):
@@ -795,20 +839,33 @@ def doctor(d: dict):
     if "error" in t:
         torch_text = f"[red]{escape(t['error'])}[/]"
     else:
+        n = t["device_count"]
         gpu = (
-            f"CUDA seen: {t['device_count']} device(s): {', '.join(t['devices'])}"
+            ngettext("CUDA seen: {n} device: {names}", "CUDA seen: {n} devices: {names}", n).format(
+                n=n, names=", ".join(t["devices"])
+            )
             if t["cuda_available"]
-            else "no CUDA device seen"
+            else _("no CUDA device seen")
         )
-        torch_text = f"{escape(t['version'])} ({escape(t['build'])} build); {escape(gpu)}"
+        torch_text = _("{version} ({build} build); {gpu}").format(
+            version=escape(t["version"]), build=escape(t["build"]), gpu=escape(gpu)
+        )
     s = d["store"]
     if not s["exists"]:
         store_text = f"{escape(s['path'])}: {escape(s['integrity'])}"
     else:
         style = "green" if s["ok"] else "bold red"
-        store_text = f"{escape(s['path'])} ({_bytes(s['bytes'])}); integrity: [{style}]{escape(s['integrity'])}[/]"
+        store_text = _("{path} ({size}); integrity: {integrity}").format(
+            path=escape(s["path"]), size=_bytes(s["bytes"]), integrity=f"[{style}]{escape(s['integrity'])}[/]"
+        )
     c = d["cache"]
-    cache_text = f"{escape(c['path'])} ({c['banks']} banks cached)" if c["enabled"] else "off (QUIZKIT_CACHE=off)"
+    cache_text = (
+        ngettext("{path} ({n} bank cached)", "{path} ({n} banks cached)", c["banks"]).format(
+            path=escape(c["path"]), n=c["banks"]
+        )
+        if c["enabled"]
+        else _("off (QUIZKIT_CACHE=off)")
+    )
     iso = d["isolation"]
     iso_text = "; ".join(f"{escape(str(k))}: {escape(str(v))}" for k, v in iso.items()) or "–"
     sh = d["shipped"]
@@ -816,24 +873,31 @@ def doctor(d: dict):
         ("quizkit", f"{escape(d['quizkit']['version'])} ({escape(d['quizkit']['path'])})"),
         ("python", f"{escape(d['python']['version'])} ({escape(d['python']['executable'])})"),
         ("torch", torch_text),
-        ("data folder", escape(d["data_dir"])),
-        ("store", store_text),
-        ("bank cache", cache_text),
-        ("isolation", iso_text),
-        ("schema", escape(d["schema"]["path"]) + ("" if d["schema"]["exists"] else " [bold red](missing)[/]")),
-        ("shipped banks", f"{sh['banks']} banks, {sh['questions']} questions ({escape(sh['path'])})"),
+        (_("data folder"), escape(d["data_dir"])),
+        (_("store"), store_text),
+        (_("bank cache"), cache_text),
+        (_("isolation"), iso_text),
+        (
+            _("schema"),
+            escape(d["schema"]["path"]) + ("" if d["schema"]["exists"] else " [bold red]{}[/]".format(_("(missing)"))),
+        ),
+        (_("shipped banks"), _banks_text(sh["banks"], sh["questions"]) + f" ({escape(sh['path'])})"),
     ]
     for p in d["packages"]:
-        state = f"[bold red]{len(p['errors'])} error(s)[/]" if p["errors"] else "ok"
+        errors = len(p["errors"])
+        state = (
+            "[bold red]{}[/]".format(ngettext("{n} error", "{n} errors", errors).format(n=errors))
+            if errors
+            else _("ok")
+        )
         rows.append(
             (
-                "bank package",
-                f"{escape(p['name'])} {escape(p['version'])}: {_n(p['banks'], 'bank')}, "
-                f"{_n(p['questions'], 'question')}; {state}",
+                _("bank package"),
+                f"{escape(p['name'])} {escape(p['version'])}: {_banks_text(p['banks'], p['questions'])}; {state}",
             )
         )
     if not d["packages"]:
-        rows.append(("bank packages", "none installed (entry point group quizkit.banks)"))
+        rows.append((_("bank packages"), _("none installed (entry point group quizkit.banks)")))
     table = Table(title="quizkit doctor", title_justify="left", show_header=False)
     table.add_column("what", style="bold", no_wrap=True)
     table.add_column("found", overflow="fold")
@@ -843,7 +907,7 @@ def doctor(d: dict):
     for problem in d["problems"]:
         error(problem)
     if d["ok"]:
-        out.print("[green]all fine[/]")
+        out.print("[green]{}[/]".format(_("all fine")))
 
 
 # ---- mock interview ----

@@ -209,10 +209,10 @@ CONTENT = ("zhong/card", "zhong/dtype", "zhong/copy", "zhong/grad", "zhong/doubl
            "(3 * x).sum().backward()", "print(x.grad)", "assert torch.equal(double(torch.ones(2)), torch.full((2,), 2.0))")
 
 
-def _english_shown(output: str) -> list[str]:
+def _english_shown(output: str, content=CONTENT) -> list[str]:
     """The English labels on a screen: the catalog's English pieces, as whole words, once the bank's own
     content is taken out."""
-    for text in CONTENT:
+    for text in content:
         output = output.replace(text, " ")
     return [p for p in _english_labels() if re.search(r"(?<![\w-])" + re.escape(p) + r"(?![\w-])", output)]
 
@@ -257,3 +257,50 @@ def test_a_bad_lang_is_a_one_line_error(tmp_path):
 def test_an_error_is_in_chinese(tmp_path):
     r = cli.invoke(app, ["drill", "--lang", "zh", "--difficulty", "9"])
     assert r.exit_code == 1 and r.output == "错误： --difficulty 必须在 1-5 之间，不能是 '9'\n", r.output
+
+
+# ---- finding questions, learning paths, the workspace in Chinese ----
+
+STUDY = ROOT / "tests" / "data" / "study"
+# The fixture bank's own texts (English only, but for the path's title), ids, code and command names: content.
+STUDY_CONTENT = ("Write `add(a, b)` returning the sum of two tensors.", "Write add(a, b) returning the sum of two tensors.",
+                 "Say one.", "Say two.", "Say three.", "def add(a, b):", "pass", "quizkit-work/study/add.py",
+                 "study/one", "study/two", "study/three", "study/add", "basics", "quizkit path")  # a command
+
+
+def _study_screens(*lang):
+    """list --search, path NAME, path and show ID (a code question: its workspace line too), after one
+    right answer so that done, next, locked and new are all on screen."""
+    env = {"COLUMNS": "100"}
+    r = cli.invoke(app, ["drill", "--id", "one", "--bank", str(STUDY)], input="one\n", env=env)
+    assert r.exit_code == 0, r.output
+    screens = []
+    for args in (["list", "--search", "say"], ["path", "basics"], ["path"], ["show", "add"], ["show", "one"]):
+        r = cli.invoke(app, [*args, "--bank", str(STUDY), *lang], env=env)
+        assert r.exit_code == 0, r.output
+        screens.append(r.output)
+    return "".join(screens)
+
+
+@pytest.mark.torch_free
+def test_list_path_and_show_in_chinese_show_no_english_label():
+    out = _study_screens("--lang", "zh")
+    for zh in ("题目（quizkit show ID", "状态", "难度", "简答题", "代码题", "已完成", "新题", "下一步", "未解锁",
+               "共 3 道题：新题 2 · 已完成 1", "按顺序学基础", "学习路径", "还有 2 条提示", "状态：新题", "工作区：",
+               "作答 1 次，答对 1 次", "会出下一步"):
+        assert zh in out, (zh, out)
+    assert _english_shown(out, STUDY_CONTENT) == [], (_english_shown(out, STUDY_CONTENT), out)
+    assert {"status", "done", "next", "locked", "finished", "workspace"} <= set(_english_labels())
+
+
+@pytest.mark.torch_free
+def test_list_path_and_show_in_english_are_unchanged():
+    out = _study_screens()
+    for en in ("questions (quizkit show ID · quizkit drill --id ID)", "┃ id ", "┃ type ", "┃ lvl ┃ status ",
+               "3 questions: 2 new · 1 done", "The basics in order", "✓ done", "→ next", "· locked",
+               "1/4 done · quizkit drill --path basics asks the next step", "learning paths (quizkit path NAME)",
+               "2 hints left: quizkit show study/add --hint", "status: new",
+               "workspace: quizkit-work/study/add.py (not started) · quizkit start study/add",
+               "status: done · 1 answer, 1 right", "3 hints left: quizkit show study/one --hint", "study/add · code ·"):
+        assert en in out, (en, out)
+    assert not re.search(r"[\u4e00-\u9fff]", out), out

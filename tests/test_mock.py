@@ -122,3 +122,17 @@ def test_q_ends_a_mock_early_and_keeps_what_was_answered(tmp_path, runner):
     with Store(tmp_path / "home" / "quizkit.db") as s:
         [stored] = s.mocks()
         assert stored["ended"] == "quit" and stored["asked"] == 1 and len(s.attempts()) == 1
+
+
+def test_a_mock_in_chinese_has_no_english_label(tmp_path, runner):
+    from test_i18n import _english_shown
+
+    write_bank(tmp_path, BANK, "m.yaml")
+    ids = order(tmp_path, 30)
+    r = mock(tmp_path, runner, StepClock(10), "--minutes", "30", "--lang", "zh",
+             input="".join(ANSWERS[i] for i in ids))
+    assert r.exit_code == 0, r.output
+    assert "模拟面试" in r.output and "每题用时" in r.output and "接下来复习" in r.output
+    content = ["inc", "pick a", "pick b", "say yes", "first", "second", "third", "def f(x):", "return x + 1", "pass",
+               "assert f(1) == 2", "assert f(5) == 6", "return x"]
+    assert _english_shown(r.output, content) == [], (_english_shown(r.output, content), r.output)

@@ -84,7 +84,9 @@ def list_(
 
     for st in status or ():
         if st not in catalog.STATUSES:
-            raise QuizkitError(f"--status must be one of {', '.join(catalog.STATUSES)}, not '{st}'")
+            raise QuizkitError(
+                _("--status must be one of {names}, not '{value}'").format(names=", ".join(catalog.STATUSES), value=st)
+            )
     banks, questions = _load(ui, bank)
     if as_json:
         ui.list_json(questions, catalog.topic_of, banks)
@@ -103,7 +105,7 @@ def list_(
     rows = [(q, catalog.status(q.full_id, progress, phases)) for q in chosen]
     if status:
         rows = [(q, st) for q, st in rows if st in status]
-    ui.question_list(rows, lang, "questions (quizkit show ID · quizkit drill --id ID)")
+    ui.question_list(rows, lang, _("questions (quizkit show ID · quizkit drill --id ID)"))
 
 
 def new(
@@ -115,5 +117,7 @@ def new(
     from ..scaffold import new_bank
 
     path = new_bank(bank, folder)
-    ui.info(f"wrote {path}: one question of each type, to edit (docs/bank-format.md is the reference)")
-    ui.info(f"next: quizkit verify {path}")
+    ui.info(
+        _("wrote {path}: one question of each type, to edit (docs/bank-format.md is the reference)").format(path=path)
+    )
+    ui.info(_("next: {command}").format(command=f"quizkit verify {path}"))

@@ -224,9 +224,9 @@ def _review_rating(ui, s, scheduler):
         if outcome.verdict.correct and not _self_graded(outcome):
             helped = s.current is not None and s.current.hints > 0
             keys = (
-                "Enter: hard (you used a hint) · u: undo · q: quit > "
+                _("Enter: hard (you used a hint) · u: undo · q: quit > ")
                 if helped
-                else "Enter: good · h: hard · e: easy · u: undo · q: quit > "
+                else _("Enter: good · h: hard · e: easy · u: undo · q: quit > ")
             )
             while True:
                 try:

@@ -8,6 +8,7 @@ from typing import List
 import typer
 
 from ..errors import QuizkitError
+from ..i18n import _
 from . import complete
 from .common import BankOpt, DeviceOpt, LangOpt, TagOpt, TypeOpt, _load, _obj, _runner
 from .prompt import _review_rating, _sitting
@@ -49,7 +50,7 @@ def drill(
             policy: Drill = PathPolicy(learning, by_id, done, count)
             chosen = [by_id[qid] for qid in learning.steps if qid in by_id]
             if not policy.total:
-                ui.note(f"every step of '{learning.id}' is done (quizkit path {learning.id} shows them)")
+                ui.note(_("every step of '{path}' is done (quizkit path {path} shows them)").format(path=learning.id))
                 return
         elif ids:
             chosen = [catalog.find(questions, qid) for qid in ids]
@@ -59,10 +60,10 @@ def drill(
             if missed:
                 pool = [q for q in pool if q.full_id in progress and not progress[q.full_id][2]]
                 if not pool:
-                    raise QuizkitError("nothing missed: no question matching those filters was last answered wrong")
+                    raise QuizkitError(_("nothing missed: no question matching those filters was last answered wrong"))
             chosen = catalog.select(pool, progress, count, rng)
             if not chosen:
-                raise QuizkitError("no questions match those filters (quizkit list shows the tags and types)")
+                raise QuizkitError(_("no questions match those filters (quizkit list shows the tags and types)"))
             policy = Drill(chosen)
         with _session(c, policy, store, runner, dev, lang, rng, chosen) as s:
             _sitting(ui, s, lambda outcome: None)
@@ -93,7 +94,7 @@ def path(
         nxt = next((qid for qid, _, st in steps if st == "next"), None)
         rows.append((p, sum(1 for *_, st in steps if st == "done"), len(steps), nxt))
     if not rows:
-        raise QuizkitError("the banks loaded declare no learning paths (docs/bank-format.md: paths)")
+        raise QuizkitError(_("the banks loaded declare no learning paths (docs/bank-format.md: paths)"))
     ui.path_list(rows, lang)
 
 

@@ -11,6 +11,7 @@ from typing import List
 import typer
 
 from ..errors import QuizkitError
+from ..i18n import _
 from . import complete
 from .common import BankOpt, DeviceOpt, LangOpt, _load, _obj, _runner
 
@@ -30,13 +31,13 @@ def show(
     from .. import catalog, types, ui
     from ..model import pick
 
-    _, questions = _load(ui, bank)
+    _banks, questions = _load(ui, bank)
     q = catalog.find(questions, question_id)
     with _obj(ctx).store() as store:
         shown = store.workspace_hints(q.full_id)
         if hint:
             if shown >= len(q.hint):
-                ui.note("no more hints for this one" if q.hint else "no hint for this one")
+                ui.note(_("no more hints for this one") if q.hint else _("no hint for this one"))
             else:
                 shown += 1
                 store.set_workspace_hints(q.full_id, shown)
@@ -69,16 +70,18 @@ def start(
     save until Ctrl-C; a pass is stored as a right answer."""
     from .. import catalog, ui
 
-    _, questions = _load(ui, bank)
+    _banks, questions = _load(ui, bank)
     q = catalog.code_question(questions, question_id)
     file = _work_file(folder, q)
     if file.exists():
-        ui.note(f"{file}: already there, kept (quizkit reset {q.full_id} puts the starter back)")
+        ui.note(
+            _("{file}: already there, kept (quizkit reset {id} puts the starter back)").format(file=file, id=q.full_id)
+        )
     else:
         _write(file, q.body.starter)
-        ui.note(f"wrote the starter to {file}")
+        ui.note(_("wrote the starter to {file}").format(file=file))
     show(ctx, q.full_id, False, bank, lang)
-    ui.note(f"edit {file} in your editor; it is checked on every save")
+    ui.note(_("edit {file} in your editor; it is checked on every save").format(file=file))
     _check(ctx, q, file, True, device)
 
 
@@ -92,20 +95,23 @@ def reset(
     hints again."""
     from .. import catalog, ui
 
-    _, questions = _load(ui, bank)
+    _banks, questions = _load(ui, bank)
     q = catalog.code_question(questions, question_id)
     file = _work_file(folder, q)
     if file.exists():
         try:
             file.replace(file.with_suffix(".py.bak"))
         except OSError as e:
-            raise QuizkitError(f"{file}: cannot keep a backup: {e.strerror}") from None
+            raise QuizkitError(_("{file}: cannot keep a backup: {error}").format(file=file, error=e.strerror)) from None
     _write(file, q.body.starter)
     with _obj(ctx).store() as store:
         store.set_workspace_hints(q.full_id, 0)
     ui.note(
-        f"{file}: the starter is back"
-        + (" (your version is in .py.bak)" if file.with_suffix(".py.bak").exists() else "")
+        (
+            _("{file}: the starter is back (your version is in .py.bak)")
+            if file.with_suffix(".py.bak").exists()
+            else _("{file}: the starter is back")
+        ).format(file=file)
     )
 
 
@@ -122,7 +128,7 @@ def check(
     """Run your own file against a code question's tests; a pass is stored as a right answer."""
     from .. import catalog, ui
 
-    _, questions = _load(ui, bank)
+    _banks, questions = _load(ui, bank)
     q = catalog.code_question(questions, question_id)
     passed = _check(ctx, q, file, watch, device)
     raise typer.Exit(0 if passed else 1)
@@ -169,12 +175,12 @@ def _check(ctx, q, file: Path, watch: bool, device: str) -> bool:
                 if stamp != seen:
                     seen = stamp
                     if stamp is None:
-                        ui.warn(f"{file}: not there (yet); waiting")
+                        ui.warn(_("{file}: not there (yet); waiting").format(file=file))
                     else:
                         try:  # a file mid-save (unreadable, half-written UTF-8) is read again on its next change
                             code = _read(file)
                         except QuizkitError as e:
-                            ui.warn(f"{e}; waiting for the next save")
+                            ui.warn(_("{error}; waiting for the next save").format(error=e))
                         else:
                             once(code)
                 time.sleep(0.3)
@@ -191,7 +197,7 @@ def _write(file: Path, text: str):
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_text(text, encoding="utf-8")
     except OSError as e:
-        raise QuizkitError(f"{file}: cannot write: {e.strerror}") from None
+        raise QuizkitError(_("{file}: cannot write: {error}").format(file=file, error=e.strerror)) from None
 
 
 def _stamp(file: Path):
@@ -214,10 +220,12 @@ def _read(file: Path) -> str:
     try:
         st = file.stat()
         if not stat.S_ISREG(st.st_mode):
-            raise QuizkitError(f"{file}: not a regular file")
+            raise QuizkitError(_("{file}: not a regular file").format(file=file))
         if st.st_size > MAX_ANSWER_BYTES:
-            raise QuizkitError(f"{file}: larger than 1 MiB; an answer is a few lines")
+            raise QuizkitError(_("{file}: larger than 1 MiB; an answer is a few lines").format(file=file))
         with open(file, encoding="utf-8") as f:
             return f.read(MAX_ANSWER_BYTES + 1)
     except (OSError, UnicodeDecodeError) as e:
-        raise QuizkitError(f"{file}: cannot read: {getattr(e, 'strerror', None) or e}") from None
+        raise QuizkitError(
+            _("{file}: cannot read: {error}").format(file=file, error=getattr(e, "strerror", None) or e)
+        ) from None
