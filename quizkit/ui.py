@@ -751,7 +751,12 @@ def path_view(path, steps, lang):
     from .model import pick
 
     title = pick(path.title, lang) or path.id
-    idw = min(max((len(s[0]) for s in steps), default=4), 40)
+    own = f"{path.bank}/"  # steps in the path's own bank are shown by their bare id
+
+    def shown(qid):
+        return qid[len(own) :] if qid.startswith(own) else qid
+
+    idw = min(max((len(shown(s[0])) for s in steps), default=4), 40)
     qw = max(12, out.width - 13 - 2 - idw - 8)
     table = Table(title=f"{path.id}: {title}", title_justify="left")
     table.add_column("#", justify="right", width=2)
@@ -762,7 +767,7 @@ def path_view(path, steps, lang):
         glyph = {"done": "✓", "next": "→", "locked": "·"}[state]
         table.add_row(
             str(i),
-            escape(qid),
+            escape(shown(qid)),
             f"[{STATE_STYLE[state]}]{glyph} {_(STATE_NAMES[state])}[/]",
             escape(_first_line(pick(q.prompt, lang), qw)) if q else "[red]{}[/]".format(_("(not in the banks loaded)")),
         )
