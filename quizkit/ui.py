@@ -289,7 +289,7 @@ def hint(h):
         return
     label = _("hint {number}/{total}:").format(number=h.number, total=h.total) if h.total > 1 else _("hint:")
     more = " [dim]{}[/]".format(_("(the last one)")) if h.total > 1 and h.number == h.total else ""
-    out.print(f"[yellow]{label}[/] {escape(h.text)}{more}", soft_wrap=True)
+    out.print(f"[yellow]{label}[/] {escape(h.text)}{more}")
 
 
 def note(text: str):
@@ -697,15 +697,17 @@ def question_list(rows, lang, title):
     from .model import pick
 
     # Fixed widths: rich would squeeze the short columns to nothing to fit long prompts.
-    idw = min(max((len(q.full_id) for q, _ in rows), default=2), 40, max(10, out.width - 16 - 20 - 20))
     lvl = _("lvl")
     lw = max(3, cell_len(lvl))  # 难度 is four cells
-    qw = max(12, out.width - 16 - idw - 9 - lw - 8)
+    tw = max((cell_len(_type(q.type)) for q, _st in rows), default=4)
+    sw = max(cell_len(_(name)) for name in STATE_NAMES.values())
+    idw = min(max((len(q.full_id) for q, _ in rows), default=2), 40, max(10, out.width - 16 - tw - lw - sw - 16))
+    qw = max(12, out.width - 16 - idw - tw - lw - sw)
     table = Table(title=title, title_justify="left")
     table.add_column(_("id"), width=idw, overflow="fold")
-    table.add_column(_("type"), width=9, no_wrap=True)
+    table.add_column(_("type"), width=tw, no_wrap=True)
     table.add_column(lvl, justify="right", width=lw)
-    table.add_column(_("status"), width=8, no_wrap=True)
+    table.add_column(_("status"), width=sw, no_wrap=True)
     table.add_column(_("question"), width=qw, no_wrap=True, overflow="ellipsis")
     for q, state in rows:
         table.add_row(
@@ -796,7 +798,7 @@ def show(q, extra, hints, hint_total, state, progress, work_file, lang):
     out.print(Panel(Group(*parts), title=title, title_align="left", border_style="blue"))
     for i, text in enumerate(hints, 1):
         label = _("hint {number}/{total}:").format(number=i, total=hint_total) if hint_total > 1 else _("hint:")
-        out.print(f"[yellow]{label}[/] {escape(text)}", soft_wrap=True)
+        out.print(f"[yellow]{label}[/] {escape(text)}")
     if hint_total > len(hints):
         left = hint_total - len(hints)
         text = ngettext("{n} hint left: {command}", "{n} hints left: {command}", left).format(
