@@ -240,7 +240,8 @@ class Workspace(ReviewPolicy):
         return "check"
 
     def record(self, s, a, correct, reply, seconds, key=None) -> Record:
-        if not correct or self.passed:
+        again = correct and s.store.last_answer(a.question.full_id) == (reply, True)  # the same file, re-checked
+        if not correct or self.passed or again:
             self.passed = bool(correct)
             return Record(0, a.question, correct=bool(correct))
         self.passed = True

@@ -384,6 +384,13 @@ class Store:
         )
         return dict(rows)
 
+    def last_answer(self, question: str) -> tuple[str, bool] | None:
+        """(answer, right) of the question's latest attempt, or None."""
+        rows = self._read(
+            "SELECT answer, correct FROM attempts WHERE question = ? ORDER BY id DESC LIMIT 1", (question,)
+        )
+        return (rows[0][0], bool(rows[0][1])) if rows else None
+
     def workspace_hints(self, question: str) -> int:
         rows = self._read("SELECT shown FROM workspace_hints WHERE question = ?", (question,))
         return rows[0][0] if rows else 0

@@ -168,8 +168,10 @@ def check_result(q_id: str, path: str, verdict, watching=False):
     else:
         out.print(stamp + "[bold red]{}[/] {}".format(_("FAIL"), escape(q_id)))
         run_failure(verdict)
-    if watching:
-        out.print("[dim]{}[/]".format(_("watching for changes; Ctrl-C to stop")))
+
+
+def watching():
+    out.print("[dim]{}[/]".format(_("watching for changes; Ctrl-C to stop")))
 
 
 def run_failure(verdict):
@@ -293,7 +295,7 @@ def hint(h):
 
 
 def note(text: str):
-    out.print(f"[dim]{escape(text)}[/]", soft_wrap=True)
+    out.print(f"[dim]{escape(text)}[/]")
 
 
 def reveal(items):

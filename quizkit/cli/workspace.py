@@ -164,6 +164,8 @@ def _check(ctx, q, file: Path, watch: bool, device: str) -> bool:
             ui.check_result(q.full_id, str(file), outcome.verdict, watch)
             if outcome.scheduled is not None:
                 _scheduled(ui, outcome.scheduled, c.clock())
+            if watch:
+                ui.watching()
             return last[0]
 
         if not watch:
