@@ -189,6 +189,8 @@ def test_check_stores_a_pass_once_with_its_hints_and_rates_the_card(tmp_path):
     f.write_text("def add(a, b):\n    return a + b\n")
     r = run("check", "add", str(f))
     assert r.exit_code == 0 and "PASS" in r.output and "rated hard" in r.output
+    r = run("check", "add", str(f))  # the same passing file checked again is not a new answer
+    assert r.exit_code == 0 and "PASS" in r.output and "rated" not in r.output
     [a] = attempts()
     assert a["mode"] == "check" and a["correct"] and a["hints"] == 1
     with Store() as s:
