@@ -219,7 +219,7 @@ class ReviewPolicy(Drill):
 class Workspace(ReviewPolicy):
     """`quizkit check` (and `start`, which watches): the learner's file is the answer. A pass is stored
     as a right answer and rates the question's card (Good, Hard with hints); a failing save is work in
-    progress and is not stored; saving the same passing file again is not a new answer."""
+    progress and is not stored; saving or checking the same passing file again is not a new answer."""
 
     mode = "check"
     title = "check"
