@@ -421,23 +421,24 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
         out.print("[bold]other tags:[/] " + ", ".join(rest), soft_wrap=False)
 
 
-def export(rows, fmt, fields, path=None):
-    """Rows written as they come (constant memory at any size): JSON Lines or CSV, to a file or stdout."""
+def export(chunks, fmt, fields, path=None):
+    """Chunks of rows written as they come (constant memory at any size): JSON Lines (each chunk a list of
+    whole lines) or CSV (each a list of tuples, after a header of `fields`), to a file or stdout."""
     import csv
 
     f = open(path, "w", encoding="utf-8", newline="") if path else out.file
     n = 0
     try:
         if fmt == "jsonl":
-            for row in rows:
-                f.write(json.dumps(row, ensure_ascii=False) + "\n")
-                n += 1
+            for lines in chunks:
+                f.writelines(lines)
+                n += len(lines)
         else:
-            w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
-            w.writeheader()
-            for row in rows:
-                w.writerow(row)
-                n += 1
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(fields)
+            for rows in chunks:
+                w.writerows(rows)
+                n += len(rows)
         f.flush()
     finally:
         if path:

@@ -41,7 +41,7 @@ def test_partial_migration_is_completed(tmp_path):
     db.commit()
     db.close()
     with Store(path) as s:
-        assert s.versions() == [1, 2]
+        assert s.versions() == [1, 2, 3]
         assert [a["question"] for a in s.attempts()] == ["b/old"]  # kept through the migration
 
 

@@ -40,12 +40,12 @@ def export(
 ):
     """Every stored attempt (and its review), one per line, for your own analysis or the FSRS optimizer."""
     from .. import ui
-    from ..stats import EXPORT_FIELDS, export_rows
+    from ..stats import EXPORT_FIELDS, export_chunks
 
     if fmt not in ("jsonl", "csv"):
         raise QuizkitError(f"--format must be jsonl or csv, not '{fmt}'")
     with _obj(ctx).store() as store:
         try:
-            ui.export(export_rows(store), fmt, EXPORT_FIELDS, output)
+            ui.export(export_chunks(store, fmt), fmt, EXPORT_FIELDS, output)
         except OSError as e:
             raise QuizkitError(f"{output or 'stdout'}: cannot write: {e.strerror}") from None
