@@ -43,11 +43,14 @@ def print_json(data):
 # ---- verify ----
 
 
+PROGRESS_AFTER = 1.0  # seconds: a verify that ends sooner shows no bar
+
+
 def verify_progress(total: int):
-    """A progress bar on stderr while verify runs, shown once a run has taken over a second (and only on a
-    terminal); returns (update(result), stop())."""
+    """A progress bar on stderr while verify runs (only on a terminal), shown once the run has taken
+    PROGRESS_AFTER seconds even while nothing has ended yet (torch importing, one long question) and
+    refreshed on its own from then on; returns (update(result), stop())."""
     import threading
-    import time
 
     if not err.is_terminal:
         return (lambda r: None), (lambda: None)
@@ -57,20 +60,29 @@ def verify_progress(total: int):
         TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True
     )
     task = progress.add_task("verify", total=total)
-    started = time.monotonic()
-    shown = [False]
     lock = threading.Lock()
+    state = {"shown": False, "stopped": False}
+
+    def show():
+        with lock:
+            if not state["stopped"]:
+                state["shown"] = True
+                progress.start()
+
+    timer = threading.Timer(PROGRESS_AFTER, show)
+    timer.daemon = True
+    timer.start()
 
     def update(_result):
         with lock:
             progress.advance(task)
-            if not shown[0] and time.monotonic() - started > 1.0:
-                shown[0] = True
-                progress.start()
 
     def stop():
-        if shown[0]:
-            progress.stop()
+        timer.cancel()
+        with lock:
+            state["stopped"] = True
+            if state["shown"]:
+                progress.stop()
 
     return update, stop
 
