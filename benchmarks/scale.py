@@ -1,17 +1,18 @@
-"""quizkit at size, side by side: banks parsed on every start (the cache off, as quizkit did before) vs
-the per-file bank cache, and an export built in memory (as before) vs streamed from a cursor.
+"""quizkit at size: the issue 13 figures, measured now, beside the issue's "before" figures and, in the same
+run on the same data, the code of a baseline commit (default: the one before this work).
 
-Prints, in one run, wall time (median) and peak memory of each command in a fresh process:
-  - `quizkit list --json` and a flashcard drill to the first question, over generated banks of 1k and 10k
-    questions (100k with --big), cache off vs warm cache;
-  - `quizkit export --format csv` of 100k reviews (1M with --big), in memory vs streamed.
-Usage: python benchmarks/scale.py [--big] [--repeat N]
+Prints the median wall time and the peak memory (RSS, of the command's process) of each command in a fresh
+process, over generated banks (1k and 10k questions; 100k with --big; warm cache) and generated stores
+(100k attempts; 1M with --big): `list --json`, a flashcard drill to its first question, `export` (csv and
+jsonl: the baseline's output must be the same bytes), `stats --json` (the same numbers).
+Usage: python benchmarks/scale.py [--big] [--repeat N] [--baseline REV | --no-baseline]
 """
 
 import argparse
 import json
 import os
 import random
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -33,7 +34,8 @@ MEASURE = (
 
 def measure(cmd, env, stdin=b""):
     """(seconds, peak MiB) of one command in a fresh process."""
-    out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], env=env, input=stdin, capture_output=True, check=True)
+    out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], env=env, input=stdin, capture_output=True, check=True,
+                         cwd=env.get("PYTHONPATH"))  # `python -m` puts the folder it starts in first on sys.path
     seconds, kib, code = out.stdout.split()
     if code != b"0":
         raise SystemExit(f"{cmd} failed: {out.stderr.decode()[-400:]}")
@@ -66,76 +68,158 @@ def banks(folder: Path, n: int, per_file: int = 2000) -> Path:
     return folder
 
 
-def fill_reviews(path: Path, n: int):
-    from quizkit.store import Attempt, Review, Store
+def fill_reviews(path: Path, n: int, questions: int = 5000):
+    """n attempts over a year, two in three of them reviews (the rest drills), on `questions` cards: written
+    with executemany in one transaction (a million in about half a minute)."""
+    from quizkit.store import Store
 
     now = datetime(2026, 11, 27, tzinfo=timezone.utc)
     rng = random.Random(0)
+    times = sorted(now - timedelta(seconds=rng.uniform(0, 365 * 86400)) for _ in range(n))
+    seen: set = set()
+    attempts, reviews = [], []
+    for i, when in enumerate(times, 1):
+        q = f"b{i % 7}/q{rng.randrange(questions)}"
+        iso = when.isoformat(timespec="seconds")
+        correct = rng.random() < 0.8
+        review = i % 3 != 0
+        attempts.append((i, q, iso, "x", int(correct), 2.0, "cpu", "s", "review" if review else "drill"))
+        if review:
+            prev = 0 if q not in seen else rng.choice((1, 2, 2, 2, 3))
+            seen.add(q)
+            due = (when + timedelta(days=rng.uniform(0, 30))).isoformat(timespec="seconds")
+            rating = rng.choice((1, 2, 3, 3, 3, 4)) if correct else 1
+            reviews.append((i, q, i % questions + 1, iso, rating, 2, prev, due, 5.0, 5.0, 2000, "s"))
+    cards = [(q, k + 1, "{}", (now + timedelta(hours=rng.uniform(-48, 24 * 20))).isoformat(timespec="seconds"),
+              int(rng.random() < 0.02), now.isoformat(timespec="seconds")) for k, q in enumerate(sorted(seen))]
     with Store(path) as store:
         def write(db):
-            for i in range(n):
-                when = now - timedelta(seconds=rng.uniform(0, 365 * 86400))
-                a = Attempt(f"b/q{i % 5000}", when, "x", bool(i % 3), 2.0, "cpu", "s", "review")
-                aid = store._insert_attempt(db, a)
-                r = Review(a.question, 1 + i % 5000, 3, 2, 2, when + timedelta(days=3), 5.0, 5.0, 2000, "{}", False)
-                store._write_review(db, aid, r, when.isoformat(timespec="seconds"), "s")
+            db.executemany("INSERT INTO attempts (id, question, time, answer, correct, seconds, device, session, mode) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", attempts)
+            db.executemany("INSERT INTO reviews (attempt, question, card_id, time, rating, state, prev_state, due, "
+                           "stability, difficulty, duration_ms, session) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                           reviews)
+            db.executemany("INSERT INTO cards (question, card_id, state, due, leech, updated) VALUES (?, ?, ?, ?, ?, ?)",
+                           cards)
         store._write(write)
 
 
-OLD_EXPORT = (
-    "import csv, io, sys\n"
-    "from quizkit.store import Store\n"
-    "from quizkit.stats import EXPORT_FIELDS\n"
-    "with Store(sys.argv[1]) as s:\n"
-    "    rows = [{k: r[k] for k in EXPORT_FIELDS} for r in s.attempts()]\n"
-    "buf = io.StringIO()\n"
-    "w = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS, lineterminator='\\n')\n"
-    "w.writeheader(); w.writerows(rows)\n"
-    "open(sys.argv[2], 'w').write(buf.getvalue())\n"
-)
+BASELINE = "17f0e80"  # the commit before issue 13's SQL stats, streamed export and verify timer
+
+# The issue's "before" figures (the first cut, before the bank cache), and the goals: (seconds, MiB).
+ISSUE = {
+    ("list", 10_000): ("2.5 s, 140 MiB", (0.3, 200)),
+    ("list", 100_000): ("27.8 s, 1.0 GB", (2.0, 200)),
+    ("drill", 10_000): ("5.2 s", (0.3, None)),
+    ("export csv", 1_000_000): ("11.4 s, 1.5 GB", (5.0, 100)),
+    ("export jsonl", 1_000_000): ("11.4 s, 1.5 GB", (5.0, 100)),
+    ("stats", 1_000_000): ("3.0 s", (1.0, None)),
+}
+
+
+def baseline_tree(rev: str, into: Path) -> Path:
+    """The baseline's files (git archive: no worktree to clean up), to run with PYTHONPATH."""
+    into.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
+def as_schema_2(db: Path):
+    """A copy of a store as quizkit before migration 3 left it: the baseline refuses a newer schema."""
+    con = sqlite3.connect(db)
+    con.execute("DELETE FROM migrations WHERE version > 2")
+    for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL").fetchall():
+        if name not in ("attempts_question", "attempts_time", "cards_due", "reviews_time"):
+            con.execute(f"DROP INDEX {name}")
+    con.commit()
+    con.close()
+
+
+def fmt(r):
+    return "—" if r is None else f"{r[0]:6.2f} s {r[1]:5.0f} MiB"
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--big", action="store_true", help="also 100k questions and 1M reviews (minutes)")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--baseline", default=BASELINE, help="a git revision to run beside this tree")
+    ap.add_argument("--no-baseline", action="store_true")
     args = ap.parse_args()
     quizkit = [sys.executable, "-m", "quizkit"]
-    sizes = [1000, 10_000] + ([100_000] if args.big else [])
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        base = dict(os.environ, PYTHONPATH=str(ROOT), QUIZKIT_HOME=str(tmp / "home"))
-        for n in sizes:
+        trees = {"now": ROOT}
+        if not args.no_baseline:
+            trees["base"] = baseline_tree(args.baseline, tmp / "baseline")
+
+        def env_for(tree, **extra):
+            return dict(os.environ, PYTHONPATH=str(trees[tree]), QUIZKIT_NOW="2026-11-27T00:00:00+00:00", **extra)
+
+        def both(cmd, stdin=b"", **extra):
+            out = {}
+            for tree in trees:
+                env = env_for(tree, **{k: v[tree] if isinstance(v, dict) else v for k, v in extra.items()})
+                out[tree] = median(quizkit + cmd, env, args.repeat, stdin)
+            return out.get("base"), out["now"]
+
+        for n in [1000, 10_000] + ([100_000] if args.big else []):
             folder = banks(tmp / f"b{n}", n)
-            off = dict(base, QUIZKIT_CACHE="off")
-            warm = dict(base, QUIZKIT_CACHE=str(tmp / f"cache{n}"))
-            measure(quizkit + ["list", "--json", "--bank", str(folder)], warm)  # fill the cache
-            for label, cmd, stdin in (
-                ("list --json", ["list", "--json", "--bank", str(folder)], b""),
-                ("drill, first flashcard", ["drill", "--type", "flashcard", "-n", "1", "--bank", str(folder)], b"q\n"),
+            home = {t: str(tmp / f"home-{t}-{n}") for t in trees}
+            cache = {t: str(tmp / f"cache-{t}-{n}") for t in trees}
+            for tree in trees:  # fill each tree's cache: the figures are for a warm cache
+                measure(quizkit + ["list", "--json", "--bank", str(folder)],
+                        env_for(tree, QUIZKIT_HOME=home[tree], QUIZKIT_CACHE=cache[tree]))
+            for key, cmd, stdin in (
+                ("list", ["list", "--json", "--bank", str(folder)], b""),
+                ("drill", ["drill", "--type", "flashcard", "-n", "1", "--bank", str(folder)], b"q\n"),
             ):
-                t_off, m_off = median(quizkit + cmd, off, args.repeat, stdin)
-                t_warm, m_warm = median(quizkit + cmd, warm, args.repeat, stdin)
-                rows.append((f"{label}, {n:,} questions", t_off, m_off, t_warm, m_warm))
+                base, now = both(cmd, stdin, QUIZKIT_HOME=home, QUIZKIT_CACHE=cache)
+                rows.append((f"{key}, {n:,} questions, warm cache", ISSUE.get((key, n)), base, now))
         for n in [100_000] + ([1_000_000] if args.big else []):
-            db = tmp / f"r{n}.db"
+            home = {t: tmp / f"h-{t}-{n}" for t in trees}
             t0 = time.perf_counter()
-            fill_reviews(db, n)
-            filled = time.perf_counter() - t0
-            env = dict(base, QUIZKIT_HOME=str(tmp / f"h{n}"))
-            Path(env["QUIZKIT_HOME"]).mkdir()
-            os.replace(db, Path(env["QUIZKIT_HOME"]) / "quizkit.db")
-            old = median([sys.executable, "-c", OLD_EXPORT, str(Path(env["QUIZKIT_HOME"]) / "quizkit.db"),
-                          str(tmp / "old.csv")], env, 1)
-            new = median(quizkit + ["export", "--format", "csv", "-o", str(tmp / "new.csv")], env, 1)
-            assert (tmp / "old.csv").read_bytes() == (tmp / "new.csv").read_bytes()
-            rows.append((f"export csv, {n:,} reviews (filled in {filled:.0f} s)", old[0], old[1], new[0], new[1]))
-    print(f"{'measure':52} {'before':>18} {'quizkit now':>18}")
-    print(f"{'':52} {'(no cache / in memory)':>18} {'(cache / streamed)':>18}")
-    for label, t0, m0, t1, m1 in rows:
-        print(f"{label:52} {t0:7.2f} s {m0:5.0f} MiB {t1:7.2f} s {m1:5.0f} MiB")
-    print(json.dumps({"python": sys.version.split()[0]}))
+            home["now"].mkdir()
+            fill_reviews(home["now"] / "quizkit.db", n)
+            print(f"store of {n:,} attempts filled in {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+            if "base" in trees:
+                home["base"].mkdir()
+                subprocess.run(["cp", str(home["now"] / "quizkit.db"), str(home["base"] / "quizkit.db")], check=True)
+                as_schema_2(home["base"] / "quizkit.db")
+            homes = {t: str(h) for t, h in home.items()}
+            for form in ("csv", "jsonl"):
+                outs = {t: tmp / f"out-{t}.{form}" for t in trees}
+                got = {
+                    t: median(quizkit + ["export", "--format", form, "-o", str(outs[t])],
+                              env_for(t, QUIZKIT_HOME=homes[t]), args.repeat)
+                    for t in trees
+                }
+                if "base" in trees:
+                    assert outs["base"].read_bytes() == outs["now"].read_bytes(), f"export {form} differs"
+                base, now = got.get("base"), got["now"]
+                rows.append((f"export {form}, {n:,} attempts", ISSUE.get((f"export {form}", n)), base, now))
+            stats_out = {}
+            for tree in trees:
+                p = subprocess.run(quizkit + ["stats", "--json"], env=env_for(tree, QUIZKIT_HOME=homes[tree]),
+                                   capture_output=True, check=True, cwd=trees[tree])
+                stats_out[tree] = json.loads(p.stdout)
+            if "base" in trees:
+                assert stats_out["base"] == stats_out["now"], "stats differ"
+            base, now = both(["stats", "--json"], QUIZKIT_HOME=homes)
+            rows.append((f"stats, {n:,} attempts", ISSUE.get(("stats", n)), base, now))
+    label = f"baseline {args.baseline}" if "base" in trees else "baseline"
+    print(f"medians of {args.repeat} runs; memory: peak RSS of the command's process")
+    print(f"{'figure':40} {'issue: before':>16} {label:>22} {'now':>22} {'goal':>16}")
+    for name, issue, base, now in rows:
+        goal = ""
+        if issue:
+            (t, mib) = issue[1]
+            met = now[0] <= t and (mib is None or now[1] <= mib)
+            goal = f"≤ {t:g} s" + (f", {mib} MiB" if mib else "") + (" met" if met else " NOT met")
+        print(f"{name:40} {issue[0] if issue else '':>16} {fmt(base):>22} {fmt(now):>22} {goal:>16}")
+    print(json.dumps({"python": sys.version.split()[0], "sqlite": sqlite3.sqlite_version}))
 
 
 if __name__ == "__main__":

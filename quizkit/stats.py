@@ -1,8 +1,8 @@
-"""Numbers for `quizkit stats`. Pure: the store counts (in SQL, over its time index), the caller gives the time."""
+"""Numbers for `quizkit stats`. Pure: the store counts in SQL over its indexes (by day, by question, by month,
+by due day), Python folds questions into topics; the caller gives the time."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from datetime import date, datetime, timedelta
 
 HEATMAP_WEEKS = 20
@@ -24,9 +24,9 @@ def compute(store, topic_of, scheduler, now: datetime) -> dict:
     streak, d = 0, today if per_day.get(today) else today - timedelta(days=1)
     first = store.first_attempt_time()
     while first and d >= scheduler.study_day(datetime.fromisoformat(first)):
-        if d not in per_day:
+        if d not in per_day:  # before the heatmap only whether a day was studied counts: one index probe each
             week = [d - timedelta(days=i) for i in range(7, -2, -1)]  # 8 days and the next day's start
-            per_day.update(zip(week, store.counts_between([_iso(scheduler, x) for x in week])))
+            per_day.update(zip(week, store.any_between([_iso(scheduler, x) for x in week])))
         if not per_day[d]:
             break
         streak += 1
@@ -45,18 +45,9 @@ def compute(store, topic_of, scheduler, now: datetime) -> dict:
     today_n, today_right = store.attempts_since(today_start)
     new_today, reviews_today, reviews_total = store.review_counts_since(today_start)
 
-    # Forecast: each card's due time placed on a study day by bisecting the days' start times.
+    # Forecast: the non-leech cards due on each study day (overdue counts on today), counted over an index.
     starts = [_iso(scheduler, today + timedelta(days=i)) for i in range(FORECAST_DAYS + 1)]
-    forecast = [0] * FORECAST_DAYS
-    cards = leeches = 0
-    for _q, due, leech in store.card_dues():
-        cards += 1
-        if leech:
-            leeches += 1
-            continue
-        i = max(0, bisect_right(starts, due) - 1)  # overdue counts on today
-        if i < FORECAST_DAYS:
-            forecast[i] += 1
+    forecast, cards, leeches = store.due_forecast(starts)
 
     return {
         "today": {
@@ -108,6 +99,7 @@ EXPORT_FIELDS = (
 )
 
 
-def export_rows(store):
-    """Every attempt, oldest first, as a stream; review fields are empty for drill attempts."""
-    return ({k: row[k] for k in EXPORT_FIELDS} for row in store.iter_attempts())
+def export_chunks(store, fmt: str):
+    """Every attempt, oldest first, as a stream of chunks of rows (csv) or lines (jsonl); review fields are
+    empty for drill attempts."""
+    return store.export(EXPORT_FIELDS, fmt)

@@ -98,7 +98,21 @@ MIGRATIONS = [
         CREATE INDEX mocks_started ON mocks(started);
     """,
     ),
+    (
+        5,
+        "indexes for stats and export",
+        """
+        CREATE INDEX IF NOT EXISTS attempts_question_correct ON attempts(question, correct);
+        CREATE INDEX IF NOT EXISTS reviews_attempt ON reviews(attempt);
+        CREATE INDEX IF NOT EXISTS reviews_month ON reviews(prev_state, substr(time, 1, 7), rating);
+        CREATE INDEX IF NOT EXISTS cards_leech_due ON cards(leech, due);
+    """,
+    ),
 ]
+# 5: accuracy by question reads a covering index instead of a million rows; the export's join (and undo,
+# rerate) find a review by its attempt without a scan or a temporary index; retention by month reads the
+# index of review-card reviews grouped by month (the query must spell `substr(time, 1, 7)` so); the forecast
+# and the due queue count and read non-leech cards by due time.
 
 
 def utc_iso(when: datetime) -> str:
@@ -365,6 +379,53 @@ class Store:
         except sqlite3.Error as e:
             raise StoreError(self._explain(e)) from None
 
+    # What each exported column is in SQL, and its kind: a drill attempt has no review row, so its review
+    # columns are NULL.
+    _EXPORT_SQL = {
+        "id": ("a.id", int), "question": ("a.question", str), "time": ("a.time", str),
+        "answer": ("a.answer", str), "correct": ("a.correct", bool), "seconds": ("a.seconds", float),
+        "device": ("a.device", str), "session": ("a.session", str), "mode": ("a.mode", str), "hints": ("a.hints", int),
+        "card_id": ("r.card_id", int), "rating": ("r.rating", int), "state": ("r.state", int),
+        "prev_state": ("r.prev_state", int), "due": ("r.due", str), "stability": ("r.stability", float),
+        "difficulty": ("r.difficulty", float), "duration_ms": ("r.duration_ms", int),
+    }  # fmt: skip
+    EXPORT_CHUNK = 2000
+
+    def export(self, fields, fmt: str):
+        """Every attempt with its review, oldest first, in chunks (lists) read from one cursor, so memory
+        stays flat at any size. "csv": tuples for csv.writer, `correct` as True/False; "jsonl": whole lines,
+        each the same text as json.dumps(row, ensure_ascii=False) + newline.
+
+        For JSON, SQL gives every value as its JSON text (json_quote escapes exactly as Python's json does;
+        NULL is 'null') and one %-format per row puts them between the keys. Floats alone come back as
+        floats, which %s writes with repr() as json does: SQLite before 3.43 would round them to 15 digits."""
+        cols = []
+        for f in fields:
+            expr, kind = self._EXPORT_SQL[f]
+            if kind is bool:
+                yes, no = ("'True'", "'False'") if fmt == "csv" else ("'true'", "'false'")
+                cols.append(f"CASE WHEN {expr} THEN {yes} ELSE {no} END")
+            elif fmt == "csv":
+                cols.append(expr)
+            elif kind is str:
+                cols.append(f"json_quote({expr})")
+            elif kind is float:
+                cols.append(
+                    f"CASE WHEN {expr} IS NULL THEN 'null' WHEN {expr} > 1e308 THEN 'Infinity' "
+                    f"WHEN {expr} < -1e308 THEN '-Infinity' ELSE {expr} END"
+                )
+            else:
+                cols.append(f"IFNULL({expr}, 'null')")
+        line = None if fmt == "csv" else "{" + ", ".join(f"{json.dumps(f)}: %s" for f in fields) + "}\n"
+        try:
+            cur = self.db.execute(
+                "SELECT " + ", ".join(cols) + " FROM attempts a LEFT JOIN reviews r ON r.attempt = a.id ORDER BY a.id"
+            )
+            while rows := cur.fetchmany(self.EXPORT_CHUNK):
+                yield rows if line is None else list(map(line.__mod__, rows))
+        except sqlite3.Error as e:
+            raise StoreError(self._explain(e)) from None
+
     def attempts(self) -> list[dict]:
         return list(self.iter_attempts())
 
@@ -466,6 +527,23 @@ class Store:
             self._read("SELECT COUNT(*) FROM attempts WHERE time >= ? AND time < ?", (a, b))[0][0]
             for a, b in zip(bounds, bounds[1:])
         ]
+
+    def any_between(self, bounds: list[str]) -> list[bool]:
+        """Whether there is an attempt in each [bounds[i], bounds[i+1]): one index probe each, not a count."""
+        return [
+            bool(self._read("SELECT EXISTS (SELECT 1 FROM attempts WHERE time >= ? AND time < ?)", (a, b))[0][0])
+            for a, b in zip(bounds, bounds[1:])
+        ]
+
+    def due_forecast(self, starts: list[str]) -> tuple[list[int], int, int]:
+        """(non-leech cards due in each [starts[i], starts[i+1]), the first also counting every card due
+        before it; all cards; leeches), counted over the (leech, due) index."""
+        counts = [
+            self._read("SELECT COUNT(*) FROM cards WHERE leech = 0 AND due >= ? AND due < ?", (a, b))[0][0]
+            for a, b in zip(["", *starts[1:-1]], starts[1:])
+        ]
+        cards, leeches = self._read("SELECT COUNT(*), COALESCE(SUM(leech != 0), 0) FROM cards")[0]
+        return counts, cards, leeches
 
     def first_attempt_time(self) -> str | None:
         return self._read("SELECT MIN(time) FROM attempts")[0][0]

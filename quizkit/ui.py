@@ -46,11 +46,14 @@ def print_json(data):
 # ---- verify ----
 
 
+PROGRESS_AFTER = 1.0  # seconds: a verify that ends sooner shows no bar
+
+
 def verify_progress(total: int):
-    """A progress bar on stderr while verify runs, shown once a run has taken over a second (and only on a
-    terminal); returns (update(result), stop())."""
+    """A progress bar on stderr while verify runs (only on a terminal), shown once the run has taken
+    PROGRESS_AFTER seconds even while nothing has ended yet (torch importing, one long question) and
+    refreshed on its own from then on; returns (update(result), stop())."""
     import threading
-    import time
 
     if not err.is_terminal:
         return (lambda r: None), (lambda: None)
@@ -60,20 +63,29 @@ def verify_progress(total: int):
         TextColumn(_("verifying")), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True
     )
     task = progress.add_task("verify", total=total)
-    started = time.monotonic()
-    shown = [False]
     lock = threading.Lock()
+    state = {"shown": False, "stopped": False}
+
+    def show():
+        with lock:
+            if not state["stopped"]:
+                state["shown"] = True
+                progress.start()
+
+    timer = threading.Timer(PROGRESS_AFTER, show)
+    timer.daemon = True
+    timer.start()
 
     def update(_result):
         with lock:
             progress.advance(task)
-            if not shown[0] and time.monotonic() - started > 1.0:
-                shown[0] = True
-                progress.start()
 
     def stop():
-        if shown[0]:
-            progress.stop()
+        timer.cancel()
+        with lock:
+            state["stopped"] = True
+            if state["shown"]:
+                progress.stop()
 
     return update, stop
 
@@ -476,23 +488,24 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
         out.print("[bold]{}[/] ".format(_("other tags:")) + ", ".join(rest), soft_wrap=False)
 
 
-def export(rows, fmt, fields, path=None):
-    """Rows written as they come (constant memory at any size): JSON Lines or CSV, to a file or stdout."""
+def export(chunks, fmt, fields, path=None):
+    """Chunks of rows written as they come (constant memory at any size): JSON Lines (each chunk a list of
+    whole lines) or CSV (each a list of tuples, after a header of `fields`), to a file or stdout."""
     import csv
 
     f = open(path, "w", encoding="utf-8", newline="") if path else out.file
     n = 0
     try:
         if fmt == "jsonl":
-            for row in rows:
-                f.write(json.dumps(row, ensure_ascii=False) + "\n")
-                n += 1
+            for lines in chunks:
+                f.writelines(lines)
+                n += len(lines)
         else:
-            w = csv.DictWriter(f, fieldnames=fields, lineterminator="\n")
-            w.writeheader()
-            for row in rows:
-                w.writerow(row)
-                n += 1
+            w = csv.writer(f, lineterminator="\n")
+            w.writerow(fields)
+            for rows in chunks:
+                w.writerows(rows)
+                n += len(rows)
         f.flush()
     finally:
         if path:

@@ -67,11 +67,11 @@ def export(
         raise QuizkitError(
             _("{names}: only for --format anki (jsonl and csv export every attempt)").format(names=names)
         )
-    from ..stats import EXPORT_FIELDS, export_rows
+    from ..stats import EXPORT_FIELDS, export_chunks
 
     with _obj(ctx).store() as store:
         try:
-            ui.export(export_rows(store), fmt, EXPORT_FIELDS, output)
+            ui.export(export_chunks(store, fmt), fmt, EXPORT_FIELDS, output)
         except OSError as e:
             raise QuizkitError(
                 _("{file}: cannot write: {error}").format(file=output or "stdout", error=e.strerror)
