@@ -16,7 +16,7 @@ def pick(text: Text | None, lang: str = "en") -> str:
     return text.get(lang) or text.get("en") or next(iter(text.values()))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Question:
     bank: str
     id: str
@@ -44,7 +44,7 @@ class Question:
         return dict(self.lines).get(name, self.line)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Wrong:
     """A plausible wrong answer to a code question, and the misconception it stands for."""
 

@@ -401,24 +401,18 @@ def summary(summary):
 
 def list_json(questions, topic_of, banks=()):
     """Every bank with where it came from, and every question with its topic, type, tags and difficulty, as
-    one JSON document."""
-    print_json(
-        {
-            "banks": [
-                {"id": b.id, "from": b.origin or "path", "path": b.path, "questions": len(b.questions)} for b in banks
-            ],
-            "questions": [
-                {
-                    "id": q.full_id,
-                    "type": q.type,
-                    "topic": topic_of(q),
-                    "tags": list(q.tags),
-                    "difficulty": q.difficulty,
-                }
-                for q in questions
-            ],
-        }
-    )
+    one JSON document, written a question at a time: 100,000 questions never sit in memory twice."""
+    heads = [{"id": b.id, "from": b.origin or "path", "path": b.path, "questions": len(b.questions)} for b in banks]
+    write = out.file.write
+    write('{"banks": ' + json.dumps(heads, ensure_ascii=False) + ', "questions": [')
+    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    sep = ""
+    for q in questions:
+        row = {"id": q.full_id, "type": q.type, "topic": topic_of(q), "tags": list(q.tags), "difficulty": q.difficulty}
+        write(sep + dumps(row))
+        sep = ", "
+    write("]}\n")
+    out.file.flush()
 
 
 def list_tables(banks, questions, progress_rows, main_tags, TYPES):

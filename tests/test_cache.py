@@ -45,8 +45,18 @@ def test_a_damaged_entry_is_ignored_and_a_broken_bank_never_cached(tmp_path):
     f = write_bank(tmp_path, (BANKS / "mini.yaml").read_text())
     bank.load_bank(f)
     entry = cache._entry(f, os.stat(f))
-    entry.write_text('{"id": "x", "questions": [{"type": "nope"}]')
+    entry.write_text('{"id": "x", "questions": [{"type": "nope"}]')  # the old JSON format
     assert len(bank.load_bank(f).questions) == 6
+    import marshal
+    for damaged in (
+        cache.MAGIC + marshal.dumps({"id": "x", "questions": [{"type": "nope"}]}),  # a type that is not one
+        cache.MAGIC + marshal.dumps([1, 2]),  # not a bank at all
+        cache.MAGIC + marshal.dumps({"id": "x"})[:-3],  # cut short
+        cache.MAGIC + b"\xff" * 40,  # not marshal data
+    ):
+        entry.write_bytes(damaged)
+        assert len(bank.load_bank(f).questions) == 6  # read again from the bank, and the entry rewritten
+        assert entry.read_bytes() != damaged
     broken = write_bank(tmp_path, "questions: [[[", "broken.yaml")
     with pytest.raises(bank.BankError):
         bank.load_bank(broken)

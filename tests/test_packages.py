@@ -80,7 +80,7 @@ def test_the_example_package_is_found_listed_with_its_name_and_never_imported(ex
 @free
 def test_a_package_bank_is_cached_like_the_shipped_ones(example, tmp_path):
     catalog.load()
-    cached = len(list((tmp_path / "cache" / "banks").glob("*.json")))
+    cached = len(list((tmp_path / "cache" / "banks").glob("*.marshal")))
     assert cached == len(list(catalog.shipped_dir().glob("*.yaml"))) + 1
 
 

@@ -63,6 +63,9 @@ def schema(
     ui.plain(str(bank_schema.PATH) if path_only else bank_schema.text().rstrip("\n"))
 
 
+LIST_ALL = 200  # `list --bank X` lists X's questions too when there are at most this many
+
+
 def list_(
     ctx: typer.Context,
     bank: List[str] | None = BankOpt,
@@ -97,8 +100,8 @@ def list_(
         ui.list_tables(
             banks, questions, catalog.progress_by_bank(banks, progress), catalog.main_tags(banks), types.NAMES
         )
-        if not bank:
-            return  # every question would be hundreds of lines: --bank, --search, --tag or --type list them
+        if not bank or len(questions) > LIST_ALL:
+            return  # every question would be hundreds of lines: --search, --tag or --type list them
     chosen = catalog.matching(questions, tag or (), qtype or (), runnable=False)
     if search:
         chosen = catalog.search(chosen, search)

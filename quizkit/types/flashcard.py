@@ -16,7 +16,7 @@ SCHEMA = {"answer": {"$ref": "#/$defs/text"}}
 KEYS = ("1", "2", "3", "4")  # again, hard, good, easy
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Body:
     answer: Text
 

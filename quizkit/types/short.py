@@ -27,7 +27,7 @@ SCHEMA = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Body:
     accept: tuple
     answer: Text | None = None
