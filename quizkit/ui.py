@@ -139,29 +139,25 @@ def isolation(info: dict):
         err.print(f"[dim]{escape(key)}:[/] {escape(str(value))}", soft_wrap=True)
 
 
-def verify_json(results, errors):
-    print_json(
-        {
-            "results": [
-                {
-                    "id": r.id,
-                    "type": r.type,
-                    "status": r.status,
-                    "reason": r.reason,
-                    "seconds": r.seconds,
-                    "path": r.path,
-                    "line": r.line,
-                }
-                for r in results
-            ],
-            "passed": sum(r.status == "pass" for r in results),
-            "failed": sum(r.status == "fail" for r in results),
-            "skipped": sum(r.status == "skip" for r in results),
-            "errors": [
-                {"path": getattr(e, "path", ""), "line": getattr(e, "line", 0), "message": str(e)} for e in errors
-            ],
-        }
-    )
+def verify_json(results, errors) -> int:
+    """One JSON document, written a result at a time as `results` yields them (a long verify shows its
+    progress to a pipe, and holds no more than one result). Returns how many failed."""
+    write = out.file.write
+    write('{"results": [')
+    counts = {"pass": 0, "fail": 0, "skip": 0}
+    sep = ""
+    for r in results:
+        row = {"id": r.id, "type": r.type, "status": r.status, "reason": r.reason, "seconds": r.seconds,
+               "path": r.path, "line": r.line}  # fmt: skip
+        write(sep + json.dumps(row, ensure_ascii=False))
+        out.file.flush()
+        sep = ", "
+        counts[r.status] += 1
+    problems = [{"path": getattr(e, "path", ""), "line": getattr(e, "line", 0), "message": str(e)} for e in errors]
+    tail = {"passed": counts["pass"], "failed": counts["fail"], "skipped": counts["skip"], "errors": problems}
+    write("], " + json.dumps(tail, ensure_ascii=False)[1:] + "\n")
+    out.file.flush()
+    return counts["fail"]
 
 
 # ---- check ----

@@ -24,6 +24,11 @@ def verify_question(q: Question, runner, device: str, cuda: bool, strict: bool =
 
 def verify(questions, runner, device: str, jobs: int = 1, progress=None, strict: bool = False) -> list[VerifyResult]:
     """Every question checked; results in the banks' order. `progress(result)` is called as each ends."""
+    return list(iter_verify(questions, runner, device, jobs, progress, strict))
+
+
+def iter_verify(questions, runner, device: str, jobs: int = 1, progress=None, strict: bool = False):
+    """The results of `verify`, each as soon as it and those before it are done (for streaming)."""
     needs_runs = any(types.of(q).RUNS or getattr(q.body, "check", None) for q in questions)
     cuda = (
         runner.cuda_available()
@@ -44,7 +49,7 @@ def verify(questions, runner, device: str, jobs: int = 1, progress=None, strict:
         return res
 
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        return list(pool.map(one, questions))
+        yield from pool.map(one, questions)
 
 
 def check_answer(q: Question, code: str, runner, device: str):

@@ -216,3 +216,28 @@ def test_verify_runs_in_parallel_by_default(monkeypatch):
         bank.write_text(many)
         r = cli.invoke(app, ["verify", str(bank)])
     assert r.exit_code == 0 and seen == [2]
+
+
+def test_verify_json_streams_each_result_as_it_is_in(tmp_path):
+    """The first result reaches a pipe while a later question still runs; the whole is one JSON document."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+    bank = tmp_path / "slow.yaml"
+    bank.write_text("questions:\n"
+                    "  - {id: fast, type: output, prompt: p, code: 'print(1)', expected: '1'}\n"
+                    "  - {id: slow, type: output, prompt: p, code: 'import time; time.sleep(4); print(2)',"
+                    " expected: '2'}\n")
+    p = subprocess.Popen([sys.executable, "-m", "quizkit", "verify", "--json", "-j", "1", str(bank)],
+                         stdout=subprocess.PIPE, env={**os.environ, "NO_COLOR": "1"})
+    seen = b""
+    end = time.monotonic() + 60
+    while b"slow/fast" not in seen and time.monotonic() < end:
+        seen += os.read(p.stdout.fileno(), 4096)
+    still_running = p.poll() is None
+    rest, _ = p.communicate(timeout=60)
+    assert b'"id": "slow/fast"' in seen and still_running  # written before the slow one was done
+    data = json.loads(seen + rest)
+    assert [r["id"] for r in data["results"]] == ["slow/fast", "slow/slow"] and data["passed"] == 2

@@ -43,12 +43,17 @@ def verify(
     with _runner(_obj(ctx), device, jobs, memory_mb) as (runner, dev):
         if verbose:
             ui.isolation(runner.isolation())
-        update, stop = ui.verify_progress(len(questions)) if not as_json else ((lambda r: None), (lambda: None))
+        if as_json:  # streamed: each result is written as soon as it and those before it are in
+            failed = ui.verify_json(checker.iter_verify(questions, runner, dev, jobs, None, strict), errors)
+            if errors or failed:
+                raise typer.Exit(1)
+            return
+        update, stop = ui.verify_progress(len(questions))
         try:
             results = checker.verify(questions, runner, dev, jobs, update, strict)
         finally:
             stop()
-    (ui.verify_json if as_json else ui.verify_table)(results, errors)
+    ui.verify_table(results, errors)
     if errors or any(r.status == "fail" for r in results):
         raise typer.Exit(1)
 
