@@ -35,7 +35,7 @@ MEASURE = (
 def measure(cmd, env, stdin=b""):
     """(seconds, peak MiB) of one command in a fresh process."""
     out = subprocess.run([sys.executable, "-c", MEASURE, *cmd], env=env, input=stdin, capture_output=True, check=True,
-                         cwd=env.get("PYTHONPATH"))  # `python -m` puts the folder it starts in first on sys.path
+                         cwd=env.get("PYTHONPATH", "").split(os.pathsep)[-1] or None)  # `python -m` puts the cwd first on sys.path
     seconds, kib, code = out.stdout.split()
     if code != b"0":
         raise SystemExit(f"{cmd} failed: {out.stderr.decode()[-400:]}")
