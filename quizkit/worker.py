@@ -24,6 +24,20 @@ _EXEC, _COMPILE = exec, compile  # the judge's own references, whatever an answe
 _FUNCS: list = []  # (function, code, defaults, kwdefaults): an answer may patch a function's code
 RESULT_LIMIT = 1 << 20  # a result line longer than this is not a result
 PR_SET_CHILD_SUBREAPER = 36
+# QUIZKIT_TIMINGS=1: each reply carries monotonic marks of a run's stages (benchmarks/runcost.py); off, a mark
+# is one test of None.
+_MARKS: dict | None = {} if os.environ.get("QUIZKIT_TIMINGS") == "1" else None
+
+
+def _mark(name, since=None):
+    """Records when a stage ended; with `since`, adds the time since then to a running total instead."""
+    if _MARKS is not None:
+        now = time.monotonic()
+        _MARKS[name] = _MARKS.get(name, 0.0) + now - since if since is not None else now
+
+
+def _now():
+    return time.monotonic() if _MARKS is not None else None
 
 
 def main():
@@ -48,9 +62,15 @@ def main():
     gc.freeze()
     proto.write(json.dumps({"ready": True, "torch": torch.__version__, "isolation": _isolation()}) + "\n")
     for line in sys.stdin:
+        if _MARKS is not None:
+            _MARKS.clear()
+            _mark("request")
         req = json.loads(line)
         reply = _run(req, proto)
         reply["id"] = req.get("id")  # the runner takes only the reply to the run it asked for
+        if _MARKS is not None:
+            _mark("replied")
+            reply["timings"] = dict(reply.get("timings") or {}, **_MARKS)
         proto.write(json.dumps(reply) + "\n")
 
 
@@ -214,13 +234,16 @@ def _run(req, proto):
     home = _run_home()
     token = os.urandom(16).hex()  # a result line without it was not written by the child's own code
     forks = _forks()
+    _mark("prepared")
     pid = os.fork()
     if pid == 0:  # the child: never returns
         try:
+            _mark("c_start")
             os.setpgid(0, 0)
             _child(req, out_w, err_w, res_w, home, token)
         finally:
             os._exit(70)
+    _mark("forked")
     for fd in (out_w, err_w, res_w):
         os.close(fd)
     # The parent needs the pid to kill the child's process group on a timeout.
@@ -274,6 +297,7 @@ def _run(req, proto):
             if fd == res_r and len(bufs[fd]) >= RESULT_LIMIT:
                 _killpg(pid)
                 open_fds.remove(fd)
+    _mark("result")
     # Whatever the snippet left behind in its group (a fork, a sleeping subprocess) goes now,
     # and so does anything that left the group (setsid): as orphans they came back to the worker.
     _killpg(pid)
@@ -282,8 +306,10 @@ def _run(req, proto):
             _, status = os.waitpid(pid, 0)
         except ChildProcessError:
             status = 9  # SIGKILL: reaped with the escapees
+    _mark("reaped")
     if _forks() - forks != 1:  # the run (or anything on the machine) forked: look for orphans
         _kill_escapees(pid)
+    _mark("scanned")
     for fd in open_fds:  # drain what the killed group had written, without waiting on escapees
         while len(bufs[fd]) <= limit and select.select([fd], [], [], 0.05)[0]:
             chunk = os.read(fd, 65536)
@@ -293,6 +319,7 @@ def _run(req, proto):
     for fd in (out_r, err_r, res_r):
         os.close(fd)
     _empty(home)
+    _mark("cleaned")
     stdout, stderr = (_cut(bufs[fd], limit) for fd in (out_r, err_r))
     try:
         result = json.loads(bytes(bufs[res_r]).decode())
@@ -477,7 +504,9 @@ def _child(req, out_w, err_w, res_w, home, token):
     os.environ["HOME"] = home
     os.environ["TMPDIR"] = home
     tempfile.tempdir = None
+    _mark("c_fds")
     confine.confine(home, _LANDLOCK)
+    _mark("c_landlock")
     sys.stdout = open(1, "w", buffering=1, closefd=False, errors="replace")
     sys.stderr = open(2, "w", buffering=1, closefd=False, errors="replace")
     device_name = req.get("device", "cpu")
@@ -510,6 +539,7 @@ def _child(req, out_w, err_w, res_w, home, token):
         "assert_close": torch.testing.assert_close,
     }
     answer_at = req.get("answer")  # the index of the answer's piece; the pieces after it judge it
+    _mark("c_ready")
     saved = {}
     sources = {}
     start = time.perf_counter()
@@ -535,7 +565,9 @@ def _child(req, out_w, err_w, res_w, home, token):
             if answer_at is not None and i > answer_at:
                 # The judge: what the answer patched or left running is put back before the tests, and
                 # again after each call into the answer's code; asserts report their values.
+                since = _now()
                 _judge_state(torch, rng, dtype)
+                _mark("c_judge_state", since)
                 namespace.update(saved)
                 namespace[asserts.EXPLAIN] = asserts.explain
                 namespace["__builtins__"] = builtins
@@ -546,10 +578,12 @@ def _child(req, out_w, err_w, res_w, home, token):
     except BaseException as e:  # noqa: BLE001  (SystemExit and KeyboardInterrupt are the snippet's too)
         failure = e
     seconds = time.perf_counter() - start
+    _mark("c_ran")
     # The answer's functions ran inside the tests too: put everything back once more before the verdict
     # is described and written, so nothing the answer patched (json, os, this module) writes it.
     if answer_at is not None:
         _restore(torch)
+    _mark("c_restored")
     result = {"status": "pass"} if failure is None else _describe(failure, sources, traceback)
     result["seconds"] = seconds
     for stream in (sys.stdout, sys.stderr):
@@ -558,6 +592,9 @@ def _child(req, out_w, err_w, res_w, home, token):
         except Exception:  # noqa: BLE001
             pass
     result["token"] = token
+    if _MARKS is not None:
+        _mark("c_written")  # as good as: only the write itself comes after
+        result["timings"] = dict(_MARKS, c_minflt=resource.getrusage(resource.RUSAGE_SELF).ru_minflt)
     os.write(res_w, json.dumps(result).encode() + b"\n")
     os._exit(0)
 
@@ -601,7 +638,9 @@ def _guard(value, torch):
             try:
                 return f(*args, **kwargs)
             finally:
+                since = _now()
                 _restore(torch, depth)
+                _mark("c_guard_restore", since)
 
         return guarded
 
