@@ -54,7 +54,7 @@ def main():
     confine.prepare()
     _WORKER_VM = _vm_bytes()  # reading /proc/self/status costs ~1.5 ms: once here, not per run
     _snapshot(torch)
-    sys.addaudithook(_no_more_audit_hooks)
+    sys.addaudithook(_audit)
     # Move everything imported so far out of the GC's reach: a child's collection would otherwise
     # touch every object and copy the worker's memory page by page.
     import gc
@@ -108,6 +108,46 @@ def _snapshot(torch):
         for f in attrs.values():
             if isinstance(f, types.FunctionType):
                 _FUNCS.append((f, f.__code__, f.__defaults__, f.__kwdefaults__))
+    _TAGS[:] = _version_tags()
+
+
+# (a view of the version tag of each snapshotted dict, its value then): CPython's PEP 509 counter, changed by
+# every write to that dict. _restore skips a dict whose tag is unchanged instead of touching each value, which
+# copies the pages under them into the child (3.5 ms of a judged run). Empty where tags cannot be read.
+_TAGS: list = []
+_CODE_SET: list = []  # not empty once a function's code or defaults were set (seen by _audit): _FUNCS is scanned
+
+
+def _dict_of(obj) -> dict:
+    d = vars(obj)
+    if not isinstance(d, dict):  # a class's mappingproxy: the dict behind it
+        import gc
+
+        d = next(r for r in gc.get_referents(d) if isinstance(r, dict))
+    return d
+
+
+def _version_tags() -> list:
+    """See _TAGS: where this CPython keeps them where 3.10-3.13 do (after the header and the size), and they
+    are seen to change on a write; else []. A memoryview reads them later without any Python-level call that
+    an answer could patch."""
+    import ctypes
+
+    if sys.implementation.name != "cpython" or not (3, 10) <= sys.version_info[:2] <= (3, 13):
+        return []
+
+    def view(d, offset):
+        return memoryview((ctypes.c_ubyte * 8).from_address(id(d) + offset)).cast("B").cast("Q")
+
+    probe: dict = {}
+    before = view(probe, 24)[0]
+    probe["x"] = object()
+    if view(probe, 24)[0] == before or view(probe, 16)[0] != 1:
+        return []
+    dicts = [_dict_of(obj) for obj, _ in _PRISTINE]
+    if any(view(d, 16)[0] != len(d) for d in dicts):
+        return []
+    return [(view(d, 24), view(d, 24)[0]) for d in dicts]
 
 
 _STRICT = ("json", "json.encoder", "os", "quizkit.asserts", "__main__", "quizkit.worker")
@@ -133,7 +173,9 @@ def _restore(torch=None, depth=(0, 0)):
     sys.setprofile(None)
     if torch is not None:
         _pop_modes(torch, depth)
-    for obj, attrs in _PRISTINE:
+    for i, (obj, attrs) in enumerate(_PRISTINE):
+        if _TAGS and _TAGS[i][0][0] == _TAGS[i][1]:
+            continue  # unchanged since the snapshot
         now = vars(obj)
         is_class = isinstance(obj, type) or getattr(obj, "__name__", "") in _STRICT
         for key, value in attrs.items():
@@ -148,7 +190,7 @@ def _restore(torch=None, depth=(0, 0)):
                     delattr(obj, key)
                 except (AttributeError, TypeError):
                     pass
-    for f, code, defaults, kwdefaults in _FUNCS:
+    for f, code, defaults, kwdefaults in _FUNCS if _CODE_SET or not _TAGS else ():
         if f.__code__ is not code:
             f.__code__ = code
         if f.__defaults__ is not defaults:
@@ -172,11 +214,14 @@ def _isolation() -> dict:
     }
 
 
-def _no_more_audit_hooks(event, args):
+def _audit(event, args):
     """An audit hook runs inside the judge's own attribute reads, after the restore: an answer could use
-    one to rewrite the verdict. The worker's hook, added before any run, refuses every later one."""
+    one to rewrite the verdict. The worker's hook, added before any run, refuses every later one. It also
+    notes a function's code or defaults being set, so _restore checks _FUNCS only when that happened."""
     if event == "sys.addaudithook":
         raise RuntimeError("audit hooks are not allowed in a run")
+    if event == "object.__setattr__" and not _CODE_SET and args[1] in ("__code__", "__defaults__", "__kwdefaults__"):
+        _CODE_SET.append(True)
 
 
 def _refuse_libraries(torch):

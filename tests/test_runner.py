@@ -194,3 +194,46 @@ def test_worker_backstop_kills_a_run_whose_parent_died():
         assert not _alive(pid)
     finally:
         w.kill()
+
+
+def test_restore_skips_a_dict_whose_version_tag_is_unchanged_and_restores_a_changed_one(monkeypatch):
+    """_restore reads each snapshotted dict's version tag instead of touching (and copying) its values."""
+    import sys
+    import types
+
+    from quizkit import worker
+    mod = types.ModuleType("probe")
+    mod.f = len
+    monkeypatch.setattr(worker, "_PRISTINE", [(mod, dict(vars(mod)))])
+    monkeypatch.setattr(worker, "_FUNCS", [])
+    monkeypatch.setattr(worker, "_TAGS", [])
+    worker._TAGS[:] = worker._version_tags()
+    if not worker._TAGS:
+        assert sys.implementation.name != "cpython" or sys.version_info >= (3, 14)
+        pytest.skip("no readable dict version tags here")
+    worker._PRISTINE[0][1]["f"] = abs  # the snapshot differs, the dict did not change: not looked at
+    worker._restore()
+    assert mod.f is len
+    mod.f, mod.g = max, min  # a changed dict is compared entry by entry
+    worker._restore()
+    assert mod.f is abs and mod.g is min  # (a module not in _STRICT keeps names it gained)
+
+
+def test_restore_puts_back_a_functions_code_once_the_audit_hook_saw_it_set(monkeypatch):
+    import types
+
+    from quizkit import worker
+
+    def f():
+        return 1
+    mod = types.ModuleType("probe")
+    mod.f = f
+    monkeypatch.setattr(worker, "_PRISTINE", [(mod, dict(vars(mod)))])
+    monkeypatch.setattr(worker, "_FUNCS", [(f, f.__code__, None, None)])
+    monkeypatch.setattr(worker, "_TAGS", [])
+    monkeypatch.setattr(worker, "_CODE_SET", [])
+    worker._TAGS[:] = worker._version_tags()
+    f.__code__ = (lambda: 2).__code__
+    worker._audit("object.__setattr__", (f, "__code__", f.__code__))  # as the worker's own hook would be called
+    worker._restore()
+    assert f() == 1
