@@ -62,17 +62,94 @@ def main():
     gc.freeze()
     _huge_pages()
     proto.write(json.dumps({"ready": True, "torch": torch.__version__, "isolation": _isolation()}) + "\n")
+    _tidy()
     for line in sys.stdin:
-        if _MARKS is not None:
-            _MARKS.clear()
-            _mark("request")
+        _mark("request")
         req = json.loads(line)
-        reply = _run(req, proto)
+        reply = _run(req, line, proto)
         reply["id"] = req.get("id")  # the runner takes only the reply to the run it asked for
         if _MARKS is not None:
             _mark("replied")
             reply["timings"] = dict(reply.get("timings") or {}, **_MARKS)
+            _MARKS.clear()
         proto.write(json.dumps(reply) + "\n")
+        _tidy()
+
+
+# The next run's child, forked ahead (pid, request pipe, stdout, stderr and result pipes): between runs, while
+# the learner types, it does all that does not depend on the request (fds, folder, Landlock), then waits for it.
+_NEXT: list = []
+_LATE: list = []  # the last run's child: killed, its exit (1.5 ms of unmapping) is waited for after the reply
+
+
+def _tidy():
+    """After a reply: fork the next child, then reap the last one (its exit runs meanwhile on another CPU) and
+    empty the run folder. The last run can no longer act: its group was killed and its escapees reaped before
+    the reply, and the next child runs nothing of the answer's before its request, read after this."""
+    home = _run_home()
+    if not _NEXT:
+        _NEXT.append(_spawn(home))
+    while _LATE:
+        _reap(_LATE.pop())
+    _empty(home)
+    _mark("tidied")
+
+
+def _spawn(home):
+    _mark("spawn")
+    req_r, req_w = os.pipe()
+    out_r, out_w = os.pipe()
+    err_r, err_w = os.pipe()
+    res_r, res_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        try:
+            os.setpgid(0, 0)
+            _child(req_r, out_w, err_w, res_w, home)
+        finally:
+            os._exit(70)
+    try:
+        os.setpgid(pid, pid)  # here too: a kill of its group must reach it whichever of the two runs first
+    except OSError:
+        pass
+    for fd in (req_r, out_w, err_w, res_w):
+        os.close(fd)
+    _mark("spawned")
+    return pid, req_w, out_r, err_r, res_r
+
+
+def _reap(pid):
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:
+        return 9  # SIGKILL: reaped with the escapees
+
+
+def _discard(child):
+    """A forked child that will not run: killed, reaped, its pipes closed."""
+    _killpg(child[0])
+    for fd in child[1:]:
+        os.close(fd)
+    _reap(child[0])
+
+
+def _start(line, token):
+    """Hands the request to the waiting child; one that died meanwhile is replaced by a fresh one, never
+    reported as the run's verdict. Returns the child and the machine's fork count when the run began."""
+    for _ in range(3):
+        if not _NEXT:
+            _NEXT.append(_spawn(_run_home()))
+        child = _NEXT.pop()
+        forks = _forks()
+        try:
+            data = memoryview((token + "\n" + line).encode())
+            while data:
+                data = data[os.write(child[1], data) :]
+            os.close(child[1])
+            return child, forks
+        except OSError:  # EPIPE: it is gone
+            _discard(child)
+    raise RuntimeError("no child could be started")
 
 
 def _snapshot(torch):
@@ -300,25 +377,10 @@ def _warm_up(torch):
     torch.func.functional_call(m, dict(m.named_parameters()), (torch.ones(1, 2),))
 
 
-def _run(req, proto):
-    out_r, out_w = os.pipe()
-    err_r, err_w = os.pipe()
-    res_r, res_w = os.pipe()
-    home = _run_home()
+def _run(req, line, proto):
     token = os.urandom(16).hex()  # a result line without it was not written by the child's own code
-    forks = _forks()
-    _mark("prepared")
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        try:
-            _mark("c_start")
-            os.setpgid(0, 0)
-            _child(req, out_w, err_w, res_w, home, token)
-        finally:
-            os._exit(70)
-    _mark("forked")
-    for fd in (out_w, err_w, res_w):
-        os.close(fd)
+    (pid, _, out_r, err_r, res_r), forks = _start(line, token)
+    _mark("sent")
     # The parent needs the pid to kill the child's process group on a timeout.
     proto.write(json.dumps({"pid": pid, "id": req.get("id")}) + "\n")
     limit = req.get("output_limit", 65536)
@@ -374,24 +436,21 @@ def _run(req, proto):
     # Whatever the snippet left behind in its group (a fork, a sleeping subprocess) goes now,
     # and so does anything that left the group (setsid): as orphans they came back to the worker.
     _killpg(pid)
-    if status is None:
-        try:
-            _, status = os.waitpid(pid, 0)
-        except ChildProcessError:
-            status = 9  # SIGKILL: reaped with the escapees
-    _mark("reaped")
-    if _forks() - forks != 1:  # the run (or anything on the machine) forked: look for orphans
+    if status is None and not bufs[res_r].endswith(b"\n"):  # no result: how the child ended is the verdict
+        status = _reap(pid)
+    if _forks() != forks:  # the run (or anything on the machine) forked: look for orphans
         _kill_escapees(pid)
     _mark("scanned")
-    for fd in open_fds:  # drain what the killed group had written, without waiting on escapees
-        while len(bufs[fd]) <= limit and select.select([fd], [], [], 0.05)[0]:
+    # Drain what the killed group had written, without waiting on escapees. A child that wrote its result had
+    # flushed its output first: all of it is in the pipes now, and its exit need not be waited for.
+    for fd in open_fds:
+        while len(bufs[fd]) <= limit and select.select([fd], [], [], 0.05 if status is not None else 0)[0]:
             chunk = os.read(fd, 65536)
             if not chunk:
                 break
             bufs[fd] += chunk
     for fd in (out_r, err_r, res_r):
         os.close(fd)
-    _empty(home)
     _mark("cleaned")
     stdout, stderr = (_cut(bufs[fd], limit) for fd in (out_r, err_r))
     try:
@@ -399,6 +458,8 @@ def _run(req, proto):
         if not isinstance(result, dict) or result.pop("token", None) != token or result.get("status") not in STATUSES:
             raise ValueError("not the child's own result")
     except ValueError:
+        if status is None:
+            status = _reap(pid)
         result = _death(status)
         memory = req.get("memory_mb")
         if memory and req.get("device", "cpu") == "cpu" and peak >= _WORKER_VM + memory * 1024 * 1024 * 0.95:
@@ -411,6 +472,8 @@ def _run(req, proto):
             "error": f"OutputLimit: printed more than {limit // 1024} KiB; the run was stopped",
         }
     result.update(stdout=stdout, stderr=stderr)
+    if status is None:
+        _LATE.append(pid)
     return result
 
 
@@ -558,21 +621,23 @@ def _killpg(pid):
         pass
 
 
-def _child(req, out_w, err_w, res_w, home, token):
+def _child(req_r, out_w, err_w, res_w, home):
     import builtins
     import linecache
     import math
     import resource
     import traceback
 
+    _mark("c_start")
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.dup2(out_w, 1)
     os.dup2(err_w, 2)
     # Only the run's own pipe ends stay open: not the worker's protocol, not another run's result pipe.
     os.dup2(res_w, 3)
-    res_w = 3
-    os.closerange(4, 1 << 16)
+    os.dup2(req_r, 4)
+    res_w, req_r = 3, 4
+    os.closerange(5, 1 << 16)
     os.chdir(home)
     os.environ["HOME"] = home
     os.environ["TMPDIR"] = home
@@ -582,6 +647,16 @@ def _child(req, out_w, err_w, res_w, home, token):
     _mark("c_landlock")
     sys.stdout = open(1, "w", buffering=1, closefd=False, errors="replace")
     sys.stderr = open(2, "w", buffering=1, closefd=False, errors="replace")
+    # Ready: the request (its token, then the runner's line) comes now. Its end, empty: the worker is gone.
+    chunks = []
+    while chunk := os.read(req_r, 1 << 16):
+        chunks.append(chunk)
+    os.close(req_r)
+    if not chunks:
+        os._exit(0)
+    token, line = b"".join(chunks).decode().split("\n", 1)
+    req = json.loads(line)
+    _mark("c_request")
     device_name = req.get("device", "cpu")
     memory = req.get("memory_mb")
     if memory and device_name == "cpu":

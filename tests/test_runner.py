@@ -237,3 +237,86 @@ def test_restore_puts_back_a_functions_code_once_the_audit_hook_saw_it_set(monke
     worker._audit("object.__setattr__", (f, "__code__", f.__code__))  # as the worker's own hook would be called
     worker._restore()
     assert f() == 1
+
+
+def _children(pid):
+    found = []
+    for p in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(p))
+    return found
+
+
+def _waiting_child(runner):
+    """The worker's pre-forked child, waiting for the next run's request."""
+    worker = runner._all[0].proc.pid
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        kids = _children(worker)
+        if len(kids) == 1:
+            return kids[0]
+        time.sleep(0.02)
+    raise AssertionError(f"no single waiting child: {_children(worker)}")
+
+
+def test_each_run_gets_its_own_child_forked_after_the_last_run_ended():
+    import json
+    import subprocess
+    import sys
+    w = subprocess.Popen([sys.executable, "-m", "quizkit.worker"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        assert json.loads(w.stdout.readline())["ready"]
+        pids = []
+        for i in range(3):
+            w.stdin.write((json.dumps({"id": i, "pieces": [["code", "import os\nprint(os.getpid())"]]}) + "\n").encode())
+            w.stdin.flush()
+            pid = json.loads(w.stdout.readline())["pid"]
+            reply = json.loads(w.stdout.readline())
+            assert reply["status"] == "pass" and int(reply["stdout"]) == pid
+            pids.append(pid)
+        assert len(set(pids)) == 3
+        time.sleep(0.2)
+        assert not any(_alive(p) for p in pids)  # each killed once its run was answered
+    finally:
+        w.kill()
+
+
+def test_what_a_run_leaves_in_its_folder_is_gone_before_the_next_run(runner):
+    leave = ("import os, subprocess\nopen('left.txt', 'w').write('x')\nos.mkdir('d')\n"
+             "subprocess.Popen(['sh', '-c', 'while true; do touch late.txt; sleep 0.01; done'])")
+    assert run(runner, leave).status == "pass"
+    r = run(runner, "import os, time\ntime.sleep(0.3)\nprint(sorted(os.listdir('.')))")
+    assert r.stdout == "[]\n"
+
+
+def test_a_waiting_child_that_died_is_replaced_not_reported(runner):
+    assert run(runner, "print(1)").stdout == "1\n"
+    os.kill(_waiting_child(runner), 9)
+    time.sleep(0.1)
+    r = run(runner, "print(2)")
+    assert r.status == "pass" and r.stdout == "2\n"
+
+
+def test_a_request_longer_than_a_pipe_buffer_reaches_the_child_whole(runner):
+    text = "x" * 300_000
+    assert run(runner, f"s = {text!r}\nprint(len(s))").stdout == "300000\n"
+
+
+def test_closing_kills_the_waiting_child_and_does_not_wait():
+    r = Runner()
+    r.ready()
+    assert run(r, "print(1)").stdout == "1\n"
+    waiting = _waiting_child(r)
+    start = time.monotonic()
+    r.close()
+    assert time.monotonic() - start < 1
+    deadline = time.monotonic() + 2
+    while _alive(waiting) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not _alive(waiting)
