@@ -2,10 +2,12 @@
 
 Prints, in one run:
   - median wall time of `python -c "import torch"` (what a run would cost without a warm worker)
-  - quizkit's per-run overhead: (verify of 201 trivial snippets - verify of 1) / 200
-  - their ratio (goal: <= 15 ms a run, >= 100x faster)
+  - quizkit's per-run overhead: (verify of N trivial snippets - verify of 1) / (N - 1), N = 1001
+  - the same for judged code answers (answer + tests: verify runs each question's solution and starter)
+  - their ratio to a fresh interpreter (goals: <= 5 ms a run, >= 250x faster)
   - `quizkit --help` against `import torch` (goal: <= 0.10 of it: torch is not imported at start-up)
-Usage: python benchmarks/runner.py [--repeat N]
+Where the time of one run goes, stage by stage: benchmarks/runcost.py.
+Usage: python benchmarks/runner.py [--repeat N] [--n N] [--code-n N]
 """
 import argparse
 import subprocess
@@ -14,6 +16,8 @@ import tempfile
 from pathlib import Path
 
 from timing import median_time
+
+GOAL_MS, GOAL_SPEEDUP = 5.0, 250
 
 
 def timed(cmd, repeat):
@@ -31,27 +35,51 @@ def bank(folder: Path, n: int) -> Path:
     return path
 
 
+def code_bank(folder: Path, n: int) -> Path:
+    """n code questions: verify runs each one's solution (passes) and its starter (must fail): 2 judged runs."""
+    lines = ["bank: benchcode", "questions:"]
+    for i in range(n):
+        lines += [f"  - id: c{i}", "    type: code", "    prompt: p",
+                  "    starter: \"def f(x):\\n    return x\"",
+                  f"    solution: \"def f(x):\\n    return x + {i + 1}\"",
+                  f"    tests: \"assert f(1) == {i + 2}\\nassert f(2) == {i + 3}\""]
+    path = folder / f"benchcode{n}.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def row(label, value, unit="s", goal=""):
+    print(f"{label:48} {value:10.3f} {unit:3} {goal}")
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--n", type=int, default=1001, help="snippets in the big output bank")
+    ap.add_argument("--code-n", type=int, default=501, help="questions in the big code bank (2 runs each)")
     args = ap.parse_args()
     quizkit = [sys.executable, "-m", "quizkit"]
     torch_s = timed([sys.executable, "-c", "import torch"], args.repeat)
     with tempfile.TemporaryDirectory() as tmp:
-        one, many = bank(Path(tmp), 1), bank(Path(tmp), 201)
-        t1 = timed(quizkit + ["verify", str(one)], args.repeat)
-        t201 = timed(quizkit + ["verify", str(many)], args.repeat)
-    per_run = (t201 - t1) / 200
+        t1 = timed(quizkit + ["verify", str(bank(Path(tmp), 1))], args.repeat)
+        tn = timed(quizkit + ["verify", str(bank(Path(tmp), args.n))], args.repeat)
+        c1 = timed(quizkit + ["verify", str(code_bank(Path(tmp), 1))], args.repeat)
+        cn = timed(quizkit + ["verify", str(code_bank(Path(tmp), args.code_n))], args.repeat)
+    per_run = (tn - t1) / (args.n - 1)
+    per_code = (cn - c1) / ((args.code_n - 1) * 2)
     help_s = timed(quizkit + ["--help"], args.repeat)
-    print(f"{'measure':44} {'seconds':>10}")
-    label = 'fresh python -c "import torch" (median)'
-    print(f"{label:44} {torch_s:10.3f}")
-    print(f"{'quizkit verify, 1 snippet (median)':44} {t1:10.3f}")
-    print(f"{'quizkit verify, 201 snippets (median)':44} {t201:10.3f}")
-    print(f"{'quizkit per-run overhead':44} {per_run * 1000:9.1f} ms   (goal <= 15 ms)")
-    print(f"{'speed-up vs a fresh interpreter per run':44} {torch_s / per_run:9.0f} x    (goal >= 100 x)")
-    print(f"{'quizkit --help':44} {help_s:10.3f}")
-    print(f"{'quizkit --help / import torch':44} {help_s / torch_s:10.3f}   (goal <= 0.10)")
+    print(f"{'measure (medians of ' + str(args.repeat) + ')':48} {'value':>10}")
+    row('fresh python -c "import torch"', torch_s)
+    row("quizkit verify, 1 snippet", t1)
+    row(f"quizkit verify, {args.n} snippets", tn)
+    row("quizkit per-run overhead", per_run * 1000, "ms", f"(goal <= {GOAL_MS:g} ms)")
+    row("speed-up vs a fresh interpreter per run", torch_s / per_run, "x", f"(goal >= {GOAL_SPEEDUP} x)")
+    row("quizkit verify, 1 code question", c1)
+    row(f"quizkit verify, {args.code_n} code questions", cn)
+    row("per judged code run (answer + tests)", per_code * 1000, "ms", f"(goal <= {GOAL_MS:g} ms)")
+    row("speed-up vs a fresh interpreter per code run", torch_s / per_code, "x", f"(goal >= {GOAL_SPEEDUP} x)")
+    row("quizkit --help", help_s)
+    row("quizkit --help / import torch", help_s / torch_s, "", "(goal <= 0.10)")
 
 
 if __name__ == "__main__":
