@@ -13,6 +13,7 @@ import signal
 import sys
 import tempfile
 import time
+import types
 
 from quizkit import asserts, confine
 
@@ -21,7 +22,6 @@ _WORKER_VM = 0  # the worker's mapped bytes after warm-up; a run's memory limit 
 _PRISTINE: list = []  # (object, its attributes) of what tests rely on, as the worker imported them
 _LANDLOCK = 0  # the kernel's Landlock ABI: each run is confined with it where it is there
 _EXEC, _COMPILE = exec, compile  # the judge's own references, whatever an answer rebinds
-_FUNCS: list = []  # (function, code, defaults, kwdefaults): an answer may patch a function's code
 RESULT_LIMIT = 1 << 20  # a result line longer than this is not a result
 PR_SET_CHILD_SUBREAPER = 36
 # QUIZKIT_TIMINGS=1: each reply carries monotonic marks of a run's stages (benchmarks/runcost.py); off, a mark
@@ -158,7 +158,6 @@ def _snapshot(torch):
     import builtins
     import json.encoder
     import math
-    import types
 
     import torch.testing._comparison
 
@@ -181,18 +180,30 @@ def _snapshot(torch):
         sys.modules[__name__],  # the worker itself (it runs as __main__): its exec, its helpers
     ):
         _PRISTINE.append((obj, dict(vars(obj))))
-    for _, attrs in _PRISTINE:
-        for f in attrs.values():
-            if isinstance(f, types.FunctionType):
-                _FUNCS.append((f, f.__code__, f.__defaults__, f.__kwdefaults__))
     _TAGS[:] = _version_tags()
+    defaults = list(_restore.__defaults__ or ())
+    defaults[2] = _freeze()  # the third default: judge
+    _restore.__defaults__ = tuple(defaults)
+    judged = {f for _, attrs in _PRISTINE for f in attrs.values() if isinstance(f, types.FunctionType)}
+    judged |= {f for f in vars(sys.modules[__name__]).values() if isinstance(f, types.FunctionType)}
+    _audit.__defaults__ = (*(_audit.__defaults__ or ())[:-1], frozenset(judged))
+
+
+def _freeze() -> tuple:
+    """The snapshot as _restore reads it: tuples and read-only views, held in its own default argument. An
+    answer can reach this module's globals (sys.modules['__main__']) and empty or rebind a list there; it
+    cannot change a tuple, and the audit hook refuses it a new __defaults__ or __code__ for _restore."""
+    pristine = tuple(
+        (obj, tuple(attrs.items()), isinstance(obj, type) or getattr(obj, "__name__", "") in _STRICT)
+        for obj, attrs in _PRISTINE
+    )
+    return pristine, tuple((view.toreadonly(), value) for view, value in _TAGS)
 
 
 # (a view of the version tag of each snapshotted dict, its value then): CPython's PEP 509 counter, changed by
 # every write to that dict. _restore skips a dict whose tag is unchanged instead of touching each value, which
 # copies the pages under them into the child (3.5 ms of a judged run). Empty where tags cannot be read.
 _TAGS: list = []
-_CODE_SET: list = []  # not empty once a function's code or defaults were set (seen by _audit): _FUNCS is scanned
 
 
 def _dict_of(obj) -> dict:
@@ -245,35 +256,30 @@ def _pop_modes(torch, depth=(0, 0)):
         _pop_mode()
 
 
-def _restore(torch=None, depth=(0, 0)):
-    sys.settrace(None)  # a trace or profile function could rebind the tests' names as they run
-    sys.setprofile(None)
+def _restore(torch=None, depth=(0, 0), judge=((), ()), _vars=vars, _setattr=setattr, _delattr=delattr):
+    """The judge's objects as the worker imported them (`judge`: see _freeze; builtins bound here, so an
+    answer that patched them changes nothing). No trace or profile function can be on: the audit hook
+    refuses them in a run."""
     if torch is not None:
         _pop_modes(torch, depth)
-    for i, (obj, attrs) in enumerate(_PRISTINE):
-        if _TAGS and _TAGS[i][0][0] == _TAGS[i][1]:
+    pristine, tags = judge
+    for i, (obj, attrs, strict) in enumerate(pristine):
+        if tags and tags[i][0][0] == tags[i][1]:
             continue  # unchanged since the snapshot
-        now = vars(obj)
-        is_class = isinstance(obj, type) or getattr(obj, "__name__", "") in _STRICT
-        for key, value in attrs.items():
+        now = _vars(obj)
+        for key, value in attrs:
             if now.get(key, attrs) is not value:
                 try:
-                    setattr(obj, key, value)
+                    _setattr(obj, key, value)
                 except (AttributeError, TypeError):
                     pass
-        if is_class:  # a method added to a class (or a name to these modules) shadows the real one: remove it
-            for key in [k for k in now if k not in attrs]:
+        if strict:  # a method added to a class (or a name to these modules) shadows the real one: remove it
+            known = {key for key, _value in attrs}
+            for key in [k for k in now if k not in known]:
                 try:
-                    delattr(obj, key)
+                    _delattr(obj, key)
                 except (AttributeError, TypeError):
                     pass
-    for f, code, defaults, kwdefaults in _FUNCS if _CODE_SET or not _TAGS else ():
-        if f.__code__ is not code:
-            f.__code__ = code
-        if f.__defaults__ is not defaults:
-            f.__defaults__ = defaults
-        if f.__kwdefaults__ is not kwdefaults:
-            f.__kwdefaults__ = kwdefaults
 
 
 _SUBREAPER: list = []
@@ -291,14 +297,36 @@ def _isolation() -> dict:
     }
 
 
-def _audit(event, args):
-    """An audit hook runs inside the judge's own attribute reads, after the restore: an answer could use
-    one to rewrite the verdict. The worker's hook, added before any run, refuses every later one. It also
-    notes a function's code or defaults being set, so _restore checks _FUNCS only when that happened."""
-    if event == "sys.addaudithook":
-        raise RuntimeError("audit hooks are not allowed in a run")
-    if event == "object.__setattr__" and not _CODE_SET and args[1] in ("__code__", "__defaults__", "__kwdefaults__"):
-        _CODE_SET.append(True)
+_REFUSED = {
+    "sys.addaudithook": "audit hooks",  # one would run inside the judge's own attribute reads
+    "sys.settrace": "trace functions",  # a tracer can rewrite the judge's local variables as it runs
+    "sys.setprofile": "profile functions",
+    "gc.get_objects": "gc.get_objects",  # the way to the judge's objects from an answer that has none
+    "gc.get_referrers": "gc.get_referrers",
+}
+
+
+def _audit(event, args, _worker=os.getpid(), _getpid=os.getpid, _refused=tuple(_REFUSED.items()),
+           _function=types.FunctionType, _type=type, _judged=frozenset()):  # fmt: skip
+    """The worker's audit hook, added before any run; what it reads is bound here, where an answer cannot
+    rebind it. In a run's child it refuses what an answer could use to reach into the judge and rewrite the
+    verdict: another audit hook, trace and profile functions, the garbage collector's object lists, and a
+    new __code__, __defaults__ or __kwdefaults__ for a function the tests or the judge rely on (`_judged`,
+    bound at the snapshot: every function of the snapshotted objects, and this module's)."""
+    if _getpid() == _worker:
+        return
+    for name, what in _refused:
+        if event == name:
+            raise RuntimeError(
+                f"{what} are not allowed in a run" if what[-1] == "s" else f"{what} is not allowed in a run"
+            )
+    if (
+        event == "object.__setattr__"
+        and args[1] in ("__code__", "__defaults__", "__kwdefaults__")
+        and _type(args[0]) is _function  # (an unhashable object with such an attribute must not fail here)
+        and args[0] in _judged
+    ):
+        raise RuntimeError(f"setting {args[1]} of {args[0].__qualname__} is not allowed in a run")
 
 
 def _refuse_libraries(torch):
@@ -622,6 +650,9 @@ def _killpg(pid):
 
 
 def _child(req_r, out_w, err_w, res_w, home):
+    # The judge's own functions, bound before any answer runs: an answer can rebind this module's names
+    # (the first restore puts them back, but it has to be the real one that does it).
+    restore, judge_state, guard, execute, build, clock = _restore, _judge_state, _guard, _EXEC, _COMPILE, _now
     import builtins
     import linecache
     import math
@@ -701,28 +732,30 @@ def _child(req_r, out_w, err_w, res_w, home):
             if answer_at is not None and i == answer_at:
                 # The answer runs in globals of its own: its functions cannot reach the tests' names
                 # (assert_close, the rewriter's temporaries) through globals().
-                saved = dict(namespace)  # torch, nn, F, ..., and what setup defined
+                saved = tuple(namespace.items())  # torch, nn, F, ..., and what setup defined (a tuple: no one
+                # who finds it through the frame can change it)
                 rng = (torch.get_rng_state(), random.getstate())
                 _refuse_libraries(torch)
                 answer_ns = dict(namespace)
-                _EXEC(_COMPILE(code, filename, "exec"), answer_ns)
+                execute(build(code, filename, "exec"), answer_ns)
+                before = dict(saved)
                 for key, value in answer_ns.items():
-                    if key != "__builtins__" and (key not in saved or saved[key] is not value):
-                        namespace[key] = _guard(value, torch)
+                    if key != "__builtins__" and (key not in before or before[key] is not value):
+                        namespace[key] = guard(value, torch, restore)
                 continue
             if answer_at is not None and i > answer_at:
                 # The judge: what the answer patched or left running is put back before the tests, and
                 # again after each call into the answer's code; asserts report their values.
-                since = _now()
-                _judge_state(torch, rng, dtype)
+                since = clock()
+                judge_state(torch, rng, dtype, restore)
                 _mark("c_judge_state", since)
                 namespace.update(saved)
                 namespace[asserts.EXPLAIN] = asserts.explain
                 namespace["__builtins__"] = builtins
                 tree = asserts.rewrite(code, filename)
-                _EXEC(_COMPILE(tree, filename, "exec"), namespace)
+                execute(build(tree, filename, "exec"), namespace)
                 continue
-            _EXEC(_COMPILE(code, filename, "exec"), namespace)
+            execute(build(code, filename, "exec"), namespace)
     except BaseException as e:  # noqa: BLE001  (SystemExit and KeyboardInterrupt are the snippet's too)
         failure = e
     seconds = time.perf_counter() - start
@@ -730,7 +763,7 @@ def _child(req_r, out_w, err_w, res_w, home):
     # The answer's functions ran inside the tests too: put everything back once more before the verdict
     # is described and written, so nothing the answer patched (json, os, this module) writes it.
     if answer_at is not None:
-        _restore(torch)
+        restore(torch)
     _mark("c_restored")
     result = {"status": "pass"} if failure is None else _describe(failure, sources, traceback)
     result["seconds"] = seconds
@@ -751,14 +784,14 @@ class JudgeTampered(Exception):
     """The answer left something running that could change the tests' verdict (a thread)."""
 
 
-def _judge_state(torch, rng, dtype):
+def _judge_state(torch, rng, dtype, restore):
     """Before the tests: the judge's objects put back, and the global state an answer could use to steer
     the tests: trace and profile hooks, Python threads, the default dtype, the random generators (the
     tests draw what they would have drawn had the answer used none), torch's global module hooks."""
     import random
     import threading
 
-    _restore(torch)
+    restore(torch)
     threading.settrace(None)
     threading.setprofile(None)
     if threading.active_count() > 1:
@@ -773,7 +806,7 @@ def _judge_state(torch, rng, dtype):
             hooks.clear()
 
 
-def _guard(value, torch):
+def _guard(value, torch, restore):
     """An answer's function (or class) as the tests see it: after each call, whatever it patched in the
     judge's objects is put back, so a function that patches torch.equal while the tests run gains nothing."""
     import functools
@@ -787,7 +820,7 @@ def _guard(value, torch):
                 return f(*args, **kwargs)
             finally:
                 since = _now()
-                _restore(torch, depth)
+                restore(torch, depth)
                 _mark("c_guard_restore", since)
 
         return guarded

@@ -202,6 +202,8 @@ PATCHES = {
     "reference": "F.softmax = lambda x, dim=None: mine(x)\ntorch.softmax = F.softmax",
     "Tensor.__eq__": "torch.Tensor.__eq__ = lambda a, b: True\ntorch.Tensor.allclose = lambda *a, **k: True",
     "AssertionError": "import builtins\nbuiltins.AssertionError = KeyboardInterrupt",
+    "a tracer": "import sys\ndef tr(frame, event, arg):\n    return tr\nsys.settrace(tr)\ntorch.equal = lambda *a: True",
+    "gc walks to the judge": "import gc\nfor o in gc.get_objects():\n    pass\ntorch.equal = lambda *a: True",
 }
 
 
@@ -218,6 +220,34 @@ def test_an_answer_that_patches_the_judge_does_not_pass(runner, what):
     r = runner.run([("answer", answer), ("tests", tests)], answer=0)
     assert r.status in ("fail", "error") and r.status != "pass", r
     assert runner.run([("code", "print(torch.equal(torch.ones(1), torch.zeros(1)))")]).stdout == "False\n"
+
+
+# The judge's own state, reached through its module (sys.modules['__main__'] is the worker): emptied,
+# rebound or faked, then the two checks the tests make forged by module attributes alone. Each passed
+# before the snapshot became tuples held in _restore's own default argument (found in review of issue 13).
+FORGE = "\ntorch.equal = lambda *a: True\ntorch.Tensor.__eq__ = lambda a, b: torch.ones_like(a, dtype=torch.bool)"
+JUDGE_ATTACKS = {
+    "snapshot emptied": "import sys\nsys.modules['__main__']._PRISTINE.clear()",
+    "snapshot rebound": "import sys\nsys.modules['__main__']._PRISTINE = []",
+    "restore rebound": "import sys\nsys.modules['__main__']._restore = lambda *a, **k: None",
+    "judge_state rebound": "import sys\nsys.modules['__main__']._judge_state = lambda *a, **k: None",
+    "restore's defaults": "import sys\nf = sys.modules['__main__']._restore\nf.__defaults__ = (None, (0, 0), ((), ()))",
+    "version tags faked": "import sys\nm = sys.modules['__main__']\n"
+                          "m._TAGS[:] = [(memoryview(bytearray(8)).cast('Q'), 0) for _ in m._TAGS]",
+    "version tags written": "import sys\nfor view, value in sys.modules['__main__']._restore.__defaults__[2][1]:\n"
+                            "    view[0] = value",
+}
+
+
+@pytest.mark.parametrize("what", JUDGE_ATTACKS)
+def test_an_answer_that_disables_the_judge_itself_does_not_pass(runner, what):
+    answer = "def mine(x):\n    return x * 0\n" + JUDGE_ATTACKS[what] + FORGE
+    tests = "x = torch.tensor([1., 2.])\nassert torch.equal(mine(x), torch.softmax(x, 0))\n" \
+            "assert (mine(x) == torch.softmax(x, 0)).all()\n"
+    r = runner.run([("answer", answer), ("tests", tests)], answer=0)
+    assert r.status in ("fail", "error"), r
+    assert runner.run([("answer", "def mine(x):\n    return torch.softmax(x, 0)\n"), ("tests", tests)],
+                      answer=0).ok  # the tests themselves pass a right answer
 
 
 def test_a_run_writes_in_its_own_temporary_folder(runner, tmp_path, monkeypatch):

@@ -205,38 +205,50 @@ def test_restore_skips_a_dict_whose_version_tag_is_unchanged_and_restores_a_chan
     mod = types.ModuleType("probe")
     mod.f = len
     monkeypatch.setattr(worker, "_PRISTINE", [(mod, dict(vars(mod)))])
-    monkeypatch.setattr(worker, "_FUNCS", [])
-    monkeypatch.setattr(worker, "_TAGS", [])
-    worker._TAGS[:] = worker._version_tags()
+    monkeypatch.setattr(worker, "_TAGS", worker._version_tags())
     if not worker._TAGS:
         assert sys.implementation.name != "cpython" or sys.version_info >= (3, 14)
         pytest.skip("no readable dict version tags here")
     worker._PRISTINE[0][1]["f"] = abs  # the snapshot differs, the dict did not change: not looked at
-    worker._restore()
+    judge = worker._freeze()
+    worker._restore(judge=judge)
     assert mod.f is len
     mod.f, mod.g = max, min  # a changed dict is compared entry by entry
-    worker._restore()
+    worker._restore(judge=judge)
     assert mod.f is abs and mod.g is min  # (a module not in _STRICT keeps names it gained)
+    with pytest.raises(TypeError):
+        judge[1][0][0][0] = 0  # the tags are read-only: no one can write the old tag back over a change
 
 
-def test_restore_puts_back_a_functions_code_once_the_audit_hook_saw_it_set(monkeypatch):
-    import types
+def test_the_audit_hook_refuses_in_a_run_what_reaches_into_the_judge():
+    """In a run's child (any process but the worker): another audit hook, tracing, the gc's object lists, a new
+    __code__ or __defaults__ for a function the judge relies on; other functions may be changed."""
+    import os
 
     from quizkit import worker
 
-    def f():
+    def mine():
         return 1
-    mod = types.ModuleType("probe")
-    mod.f = f
-    monkeypatch.setattr(worker, "_PRISTINE", [(mod, dict(vars(mod)))])
-    monkeypatch.setattr(worker, "_FUNCS", [(f, f.__code__, None, None)])
-    monkeypatch.setattr(worker, "_TAGS", [])
-    monkeypatch.setattr(worker, "_CODE_SET", [])
-    worker._TAGS[:] = worker._version_tags()
-    f.__code__ = (lambda: 2).__code__
-    worker._audit("object.__setattr__", (f, "__code__", f.__code__))  # as the worker's own hook would be called
-    worker._restore()
-    assert f() == 1
+
+    def judged():
+        return 2
+    defaults = worker._audit.__defaults__
+    worker._audit.__defaults__ = (*defaults[:-1], frozenset({judged, worker._restore}))
+    pid = os.fork()
+    if pid == 0:
+        refused = []
+        for event, args in (("sys.addaudithook", ()), ("sys.settrace", ()), ("gc.get_objects", (None,)),
+                            ("object.__setattr__", (worker._restore, "__defaults__", ())),
+                            ("object.__setattr__", (judged, "__code__", None))):
+            try:
+                worker._audit(event, args)
+            except RuntimeError:
+                refused.append(event)
+        worker._audit("object.__setattr__", (mine, "__code__", None))  # a function the judge does not rely on
+        os._exit(0 if len(refused) == 5 else 1)
+    worker._audit.__defaults__ = defaults
+    assert os.waitpid(pid, 0)[1] == 0
+    worker._audit("sys.settrace", ())  # in the worker itself: nothing refused
 
 
 def _children(pid):

@@ -68,8 +68,8 @@ def test_every_question_teaches_and_cites(shipped):
 
 def _texts(q):
     yield "prompt", q.prompt
-    if q.hint:
-        yield "hint", q.hint
+    for i, h in enumerate(q.hint):  # progressive hints: each one
+        yield f"hint {i}", h
     yield "explanation", q.explanation
     for i, c in enumerate(getattr(q.body, "choices", ())):
         yield f"choice {i}", c
