@@ -47,33 +47,58 @@ def main():
     import torch.nn  # noqa: F401
     import torch.nn.functional  # noqa: F401
 
-    _warm_up(torch)
     _become_subreaper()
-    global _WORKER_VM, _LANDLOCK
+    global _LANDLOCK
     _LANDLOCK = confine.abi()
     confine.prepare()
-    _WORKER_VM = _vm_bytes()  # reading /proc/self/status costs ~1.5 ms: once here, not per run
-    _snapshot(torch)
+    _settle(torch, pages=False)  # the first run comes sooner; its child is one of many
     sys.addaudithook(_audit)
-    # Move everything imported so far out of the GC's reach: a child's collection would otherwise
-    # touch every object and copy the worker's memory page by page.
-    import gc
-
-    gc.freeze()
-    _huge_pages()
     proto.write(json.dumps({"ready": True, "torch": torch.__version__, "isolation": _isolation()}) + "\n")
     _tidy()
     for line in sys.stdin:
         _mark("request")
         req = json.loads(line)
         reply = _run(req, line, proto)
+        if reply.get("status") == "unready":  # the run needed torch.func's registrations: warm up, run again
+            _warm(torch)
+            _tidy()
+            reply = _run(req, line, proto)
         reply["id"] = req.get("id")  # the runner takes only the reply to the run it asked for
         if _MARKS is not None:
             _mark("replied")
             reply["timings"] = dict(reply.get("timings") or {}, **_MARKS)
             _MARKS.clear()
         proto.write(json.dumps(reply) + "\n")
+        # The first run did not wait for these two seconds of lazy imports (the learner's first verdict
+        # comes at torch's import plus a run); every later child is forked from the warmed worker.
+        _warm(torch)
         _tidy()
+
+
+_WARMED: list = []
+
+
+def _warm(torch):
+    if not _WARMED:
+        _register(torch)
+        _warm_up(torch)
+        _settle(torch)
+        _WARMED.append(True)
+
+
+def _settle(torch, pages=True):
+    """What every child is forked from: the snapshot the judge restores, the worker's own memory size (the
+    base of a run's limit), everything imported moved out of the GC's reach (a child's collection would
+    touch every object and copy the worker's memory page by page), and 2 MiB pages."""
+    import gc
+
+    global _WORKER_VM
+    _WORKER_VM = _vm_bytes()  # reading /proc/self/status costs ~1.5 ms: here, not per run
+    _PRISTINE.clear()
+    _snapshot(torch)
+    gc.freeze()
+    if pages:
+        _huge_pages()
 
 
 # The next run's child, forked ahead (pid, request pipe, stdout, stderr and result pipes): between runs, while
@@ -329,11 +354,18 @@ def _audit(event, args, _worker=os.getpid(), _getpid=os.getpid, _refused=tuple(_
         raise RuntimeError(f"setting {args[1]} of {args[0].__qualname__} is not allowed in a run")
 
 
-def _refuse_libraries(torch):
+class _Unready(BaseException):
+    """A judged run before the worker's warm-up met torch.func's first registration: run it again warm."""
+
+
+def _refuse_libraries(torch, warm):
     """torch.library replaces aten kernels (aten::equal, eq, isclose) in the C++ dispatcher, which no
-    restore of Python objects reaches: in a judged run, creating a library is refused."""
+    restore of Python objects reaches: in a judged run, creating a library is refused. torch.func makes its
+    own on first use: the worker does that in its warm-up, and a run forked before it is run again after."""
 
     def refused(*args, **kwargs):
+        if not warm:
+            raise _Unready()
         raise RuntimeError("torch.library registrations are not allowed in a judged run")
 
     torch._C._dispatch_library = refused
@@ -378,13 +410,26 @@ def _huge_pages():
             madvise(lo, hi - lo, MADV_COLLAPSE)  # best effort: a range it cannot collapse stays as it is
 
 
+def _register(torch):
+    """torch.func registers its kernels with torch.library on first use: done in the warm-up, since a
+    judged run may not register any (see _refuse_libraries). CPU only, one thread: the worker stays safe
+    to fork."""
+    torch.set_num_threads(1)
+    m = torch.nn.Linear(2, 1)
+    square = lambda t: (t * t).sum()  # noqa: E731
+    torch.func.vmap(torch.func.grad(square))(torch.ones(2, 2))
+    torch.func.jacrev(torch.sin)(torch.ones(2))
+    torch.func.jacfwd(torch.sin)(torch.ones(2))
+    torch.func.hessian(square)(torch.ones(2))
+    torch.func.functional_call(m, dict(m.named_parameters()), (torch.ones(1, 2),))
+
+
 def _warm_up(torch):
     """First calls that import a lot lazily (assert_close, gradcheck and optimizers pull in sympy and
-    dynamo: 0.3-1 s each). Paid here once instead of in every child. CPU only, one thread, so the
-    worker stays safe to fork; children reset seed and settings."""
+    dynamo: 0.3-1 s each). Paid here once, after the first run's reply, instead of in every child. CPU
+    only, one thread, so the worker stays safe to fork; children reset seed and settings."""
     import warnings
 
-    torch.set_num_threads(1)
     torch.testing.assert_close(torch.ones(2), torch.ones(2))
     x = torch.ones(2, dtype=torch.double, requires_grad=True)
     torch.autograd.gradcheck(lambda t: t.exp(), x)
@@ -395,14 +440,6 @@ def _warm_up(torch):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         torch.jit.trace(lambda t: t * 2, torch.ones(2))
-    # torch.func registers its kernels with torch.library on first use: done here, since a judged run
-    # may not register any (see _refuse_libraries).
-    square = lambda t: (t * t).sum()  # noqa: E731
-    torch.func.vmap(torch.func.grad(square))(torch.ones(2, 2))
-    torch.func.jacrev(torch.sin)(torch.ones(2))
-    torch.func.jacfwd(torch.sin)(torch.ones(2))
-    torch.func.hessian(square)(torch.ones(2))
-    torch.func.functional_call(m, dict(m.named_parameters()), (torch.ones(1, 2),))
 
 
 def _run(req, line, proto):
@@ -505,7 +542,7 @@ def _run(req, line, proto):
     return result
 
 
-STATUSES = ("pass", "fail", "error", "timeout", "memory", "crashed")
+STATUSES = ("pass", "fail", "error", "timeout", "memory", "crashed", "unready")  # unready: see _Unready
 _HOME: list = []
 
 
@@ -735,7 +772,7 @@ def _child(req_r, out_w, err_w, res_w, home):
                 saved = tuple(namespace.items())  # torch, nn, F, ..., and what setup defined (a tuple: no one
                 # who finds it through the frame can change it)
                 rng = (torch.get_rng_state(), random.getstate())
-                _refuse_libraries(torch)
+                _refuse_libraries(torch, bool(_WARMED))
                 answer_ns = dict(namespace)
                 execute(build(code, filename, "exec"), answer_ns)
                 before = dict(saved)
@@ -765,7 +802,10 @@ def _child(req_r, out_w, err_w, res_w, home):
     if answer_at is not None:
         restore(torch)
     _mark("c_restored")
-    result = {"status": "pass"} if failure is None else _describe(failure, sources, traceback)
+    if isinstance(failure, _Unready):
+        result = {"status": "unready"}
+    else:
+        result = {"status": "pass"} if failure is None else _describe(failure, sources, traceback)
     result["seconds"] = seconds
     for stream in (sys.stdout, sys.stderr):
         try:

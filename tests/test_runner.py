@@ -349,3 +349,21 @@ def test_the_workers_memory_is_backed_by_huge_pages_where_the_kernel_can(runner)
     with open(f"/proc/{runner._all[0].proc.pid}/smaps_rollup") as f:
         huge = next(int(row.split()[1]) for row in f if row.startswith("AnonHugePages:"))
     assert huge > 64 * 1024  # KiB: most of the worker's ~200 MB of private memory
+
+
+FUNC_ANSWER = "def g(x):\n    return torch.func.grad(lambda t: (t * t).sum())(x)\n"
+FUNC_TESTS = "assert torch.equal(g(torch.ones(2)), torch.full((2,), 2.0))\n"
+
+
+def test_the_first_run_does_not_wait_for_the_warm_up_and_torch_func_still_works_in_it():
+    """The worker answers its first run before its warm-up (about two seconds of lazy imports): a judged
+    first run that meets torch.func's first registration is run again once the worker is warm, and passes;
+    one that registers a torch.library kernel of its own is refused either way."""
+    with Runner() as r:
+        assert r.run([("answer", FUNC_ANSWER), ("tests", FUNC_TESTS)], answer=0).ok
+        assert r.run([("answer", FUNC_ANSWER), ("tests", FUNC_TESTS)], answer=0).ok
+    with Runner() as r:
+        bad = r.run([("answer", "lib = torch.library.Library('aten', 'IMPL')\n"), ("tests", "pass\n")], answer=0)
+        assert bad.status == "error" and "not allowed in a judged run" in bad.error
+        plain = r.run([("code", "print(torch.func.grad(torch.sin)(torch.zeros(())))")])  # not judged: free
+        assert plain.stdout == "tensor(1.)\n"
