@@ -5,22 +5,18 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 from pathlib import Path
-
-import yaml
 
 from . import fields, types
 from .errors import BankError
 from .fields import Located as _Located
 from .fields import Map as _Map
 from .model import Bank, LearningPath, Question
-from .text import needs_cleaning, safe
 
 BANK_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 
 MAX_BANK_BYTES = 8 * 1024 * 1024
-MAX_NODES = 200_000  # YAML nodes after aliases are expanded: a bank is thousands, a bomb billions
-MAX_ALIASES = 10_000
 MAX_QUESTION_SECONDS = 900  # seeds × timeout: one question's runs, at most
 
 TOP_FIELDS = ("bank", "title", "tags", "setup", "seeds", "paths", "questions")
@@ -32,91 +28,6 @@ TYPE_FIELDS = {name: m.FIELDS for name, m in types.REGISTRY.items()}
 REQUIRED = {name: m.REQUIRED for name, m in types.REGISTRY.items()}
 # Fields holding Python code: a failure inside one maps back to its line in the bank file.
 CODE_FIELDS = ("setup", "starter", "solution", "tests", "check", "code")
-
-
-_BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class _Loader(_BaseLoader):
-    """Every plain scalar stays a string: `expected: 0.10` must not become 0.1.
-    Typed fields (difficulty, answer, ...) are converted by the validator.
-    libyaml's parser where PyYAML has it: the shipped banks load in 0.04 s instead of 0.32 s."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag == "tag:yaml.org,2002:merge"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-MERGE_TAG = "tag:yaml.org,2002:merge"
-
-
-def _construct_map(loader, node):
-    # Keys written in this mapping override keys merged in with `<<: *base`; a key written twice is an error.
-    own = {id(k) for k, _ in node.value if k.tag != MERGE_TAG}
-    loader.flatten_mapping(node)
-    out = _Map()
-    out.line = node.start_mark.line + 1
-    out.lines, out.starts = {}, {}
-    mine: set = set()
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        line = key_node.start_mark.line + 1
-        if not isinstance(key, str):
-            raise _Located(line, "keys must be plain words")
-        is_own = id(key_node) in own
-        if key in mine and is_own:
-            raise _Located(line, f"duplicate key '{key}' (first at line {out.lines[key]})")
-        out[key] = loader.construct_object(value_node, deep=True)
-        out.lines[key] = line
-        # A block scalar (| or >) starts its text on the line after the indicator.
-        block = isinstance(value_node, yaml.ScalarNode) and value_node.style in ("|", ">")
-        out.starts[key] = value_node.start_mark.line + 1 + (1 if block else 0)
-        if is_own:
-            mine.add(key)
-    return out
-
-
-def _check_size(node):
-    """Refuse alias bombs before anything expands them: count the nodes as if every alias were a copy."""
-    sizes: dict = {}
-    aliases = 0
-
-    def size(n):
-        nonlocal aliases
-        key = id(n)
-        if key in sizes:
-            if sizes[key] is None:
-                raise _Located(n.start_mark.line + 1, "YAML alias refers to itself")
-            aliases += 1
-            if aliases > MAX_ALIASES:
-                raise _Located(n.start_mark.line + 1, f"more than {MAX_ALIASES} YAML aliases")
-            return sizes[key]
-        sizes[key] = None
-        total = 1
-        if isinstance(n, yaml.SequenceNode):
-            total += sum(size(c) for c in n.value)
-        elif isinstance(n, yaml.MappingNode):
-            total += sum(size(k) + size(v) for k, v in n.value)
-        if total > MAX_NODES:
-            raise _Located(n.start_mark.line + 1, f"YAML aliases expand this to more than {MAX_NODES} values")
-        sizes[key] = total
-        return total
-
-    size(node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-
-
-def _construct_str(loader, node):
-    # Bank text reaches the terminal: no escape sequences or control characters ("\e[2J" in a prompt).
-    value = loader.construct_scalar(node)
-    return safe(value, line_limit=0) if needs_cleaning(value) else value
-
-
-_Loader.add_constructor("tag:yaml.org,2002:str", _construct_str)
 
 
 def shipped_dir() -> Path:
@@ -226,13 +137,14 @@ def load_bank(path) -> Bank:
         raise
     except _Located as e:
         raise BankError(path, e.line, e.message) from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-        problem = getattr(e, "problem", None) or str(e)
-        raise BankError(path, mark.line + 1 if mark else 0, f"bad YAML: {fields.excerpt(problem, 120)}") from None
     except RecursionError:
         raise BankError(path, 0, "nested too deeply") from None
     except Exception as e:  # noqa: BLE001  (a hostile bank must not take the others down with it)
+        yaml = sys.modules.get("yaml")  # imported only when a bank was parsed, not read from the cache
+        if yaml is not None and isinstance(e, yaml.YAMLError):
+            mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+            problem = getattr(e, "problem", None) or str(e)
+            raise BankError(path, mark.line + 1 if mark else 0, f"bad YAML: {fields.excerpt(problem, 120)}") from None
         raise BankError(path, 0, f"cannot load: {type(e).__name__}: {fields.excerpt(str(e), 120)}") from None
 
 
@@ -259,6 +171,9 @@ def _read(path: Path) -> str:
 
 
 def _load(path: Path, text: str) -> Bank:
+    from .yamlload import Loader as _Loader
+    from .yamlload import check_size as _check_size
+
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

@@ -39,9 +39,11 @@ class _Worker:
         self.torch_version = None
         self.isolation: dict = {}
         self.child = None  # the pid of the run in flight: its group dies with the worker
+        self.eager = False  # warm up before the first run (verify), not after it (a learner's first verdict)
 
     def start(self):
         env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"))
+        env["QUIZKIT_WARM_FIRST"] = "1" if self.eager else "0"
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "quizkit.worker"],
             stdin=subprocess.PIPE,
@@ -200,8 +202,13 @@ class Runner:
             except (RunnerError, OSError, ValueError, AttributeError):
                 pass  # reported again on the first real run (or the runner was closed meanwhile)
 
-    def ready(self):
-        """Block until every worker has imported torch (started in parallel)."""
+    def ready(self, eager=False):
+        """Block until every worker has imported torch (started in parallel). `eager`: workers not started
+        yet also warm up before they say ready (for a batch of runs, as verify; a learner's first verdict
+        does not wait for it)."""
+        if eager:
+            for w in self._all:
+                w.eager = True
         self.warm()
         self._wait_warm()
 

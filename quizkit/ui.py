@@ -210,7 +210,16 @@ def _lines(text: str, most: int, tail: bool = False) -> str:
 # ---- drill and review ----
 
 
+_MARKDOWN = set("`*_#[]<>|~\\\n")
+
+
 def _md(text: str):
+    """Markdown, rendered; one plain line with none of its syntax is shown as it is (rich.markdown and its
+    parser cost 30 ms to import, a sixth of a drill's start)."""
+    if _MARKDOWN.isdisjoint(text) and not text.lstrip()[:1].isdigit() and not text.lstrip().startswith(("- ", "+ ")):
+        from rich.text import Text
+
+        return Text(text)
     from rich.markdown import Markdown
 
     return Markdown(text, code_theme="monokai", inline_code_theme="monokai")

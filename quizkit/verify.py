@@ -37,7 +37,7 @@ def iter_verify(questions, runner, device: str, jobs: int = 1, progress=None, st
     )
 
     if needs_runs:
-        runner.ready()  # so no question's time includes importing torch
+        runner.ready(eager=True)  # so no question's time includes importing torch or the warm-up
 
     def one(q):
         try:
