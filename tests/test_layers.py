@@ -132,3 +132,15 @@ def test_question_types_are_branched_on_only_inside_quizkit_types():
         src = path.read_text()
         for name in ("flashcard", "short", "mcq", "output", "code"):
             assert f'.type == "{name}"' not in src and f".type != \"{name}\"" not in src, (m, name)
+
+
+def test_every_package_folder_is_in_the_distribution():
+    """`pip install .` installs only the packages pyproject names: the cli package was once left out, and
+    only the tests run from the checkout passed."""
+    tomllib = pytest.importorskip("tomllib")
+    config = tomllib.loads((PKG.parent / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    found = {"quizkit" + "".join("." + p for p in init.parent.relative_to(PKG).parts) for init in PKG.rglob("__init__.py")}
+    assert found <= listed, found - listed
+    data = config["package-data"]["quizkit"]
+    assert "locale/*/LC_MESSAGES/*.mo" in data and "*.json" in data  # the translations and the schema
