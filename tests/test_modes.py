@@ -250,3 +250,13 @@ def test_completion_offers_ids_tags_types_banks_paths_and_statuses():
     assert complete("quizkit drill --path ll") == ["llm"]
     assert complete("quizkit path bl") == ["blitz"]
     assert complete("quizkit list --status mi") == ["missed"]
+
+
+@pytest.mark.torch_free
+def test_list_all_lists_every_question_and_plain_list_says_how():
+    r = cli.invoke(app, ["list"])
+    assert "quizkit list --all" in r.output and "│ seed/" not in r.output
+    from quizkit import catalog
+    _banks, shipped, _errors = catalog.load(None)
+    r = cli.invoke(app, ["list", "--all"], env={"COLUMNS": "100"})
+    assert r.exit_code == 0 and f"{len(shipped)} questions: {len(shipped)} new" in r.output.replace("\n", " ")

@@ -84,10 +84,12 @@ def list_(
         help="new, learning, review, done or missed (repeatable).",
         autocompletion=complete.statuses,
     ),
+    every: bool = typer.Option(False, "--all", "-a", help="List every question, with your status."),
     lang: str = LangOpt,
     as_json: bool = JsonOpt,
 ):
-    """The banks and their questions with your status; --search, --tag, --type, --status list questions."""
+    """The banks and their questions with your status; --search, --tag, --type, --status, --all list
+    questions."""
     from .. import catalog, types, ui
 
     for st in status or ():
@@ -101,12 +103,13 @@ def list_(
         return
     with _obj(ctx).store() as store:
         progress, phases = store.progress(), store.phases()
-    if not (search or tag or qtype or status):
+    if not (search or tag or qtype or status or every):
         ui.list_tables(
             banks, questions, catalog.progress_by_bank(banks, progress), catalog.main_tags(banks), types.NAMES
         )
         if not bank or len(questions) > LIST_ALL:
-            return  # every question would be hundreds of lines: --search, --tag or --type list them
+            ui.note(_("quizkit list --all (or --search TEXT, --tag, --type, --status) lists the questions"))
+            return  # every question would be hundreds of lines
     chosen = catalog.matching(questions, tag or (), qtype or (), runnable=False)
     if search:
         chosen = catalog.search(chosen, search)
