@@ -350,6 +350,24 @@ def path_steps(path, by_id: dict, done: set) -> list[tuple]:
     return out
 
 
+def path_stuck(path, steps, done: set) -> str | None:
+    """Why no step of a path that is not finished can be asked (a step not loaded, or an `after` that
+    stays undone, or a circle of them); None when a step is next or every step is done."""
+    if any(st == "next" for *_, st in steps):
+        return None
+    for qid, q, st in steps:
+        if st == "done":
+            continue
+        if q is None:
+            return _("path '{path}' is stuck: step '{step}' is not in the banks loaded").format(
+                path=path.id, step=qid
+            )
+        return _("path '{path}' is stuck: step '{step}' waits for {after}").format(
+            path=path.id, step=qid, after=", ".join(a for a in q.after if a not in done)
+        )
+    return None
+
+
 def link_errors(banks) -> list:
     """References across banks (`after`, path steps) that name no loaded question, and `after` cycles.
     Each a BankError for verify to report."""

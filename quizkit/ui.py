@@ -744,7 +744,7 @@ def question_list(rows, lang, title):
 
 
 def path_list(rows, lang):
-    """rows: [(path, done, total, next full id or None)]."""
+    """rows: [(path, done, total, next full id, or None when finished, or False when stuck)]."""
     from .model import pick
 
     table = Table(title=_("learning paths (quizkit path NAME)"), title_justify="left")
@@ -757,7 +757,7 @@ def path_list(rows, lang):
             escape(p.id),
             escape(pick(p.title, lang)),
             f"{done}/{total}",
-            escape(nxt) if nxt else "[green]{}[/]".format(_("finished")),
+            escape(nxt) if nxt else "[red]{}[/]".format(_("stuck")) if nxt is False else "[green]{}[/]".format(_("finished")),
         )
     out.print(table)
 

@@ -149,6 +149,18 @@ def test_after_keeps_a_step_locked_until_its_prerequisite_is_done(tmp_path):
 
 
 @pytest.mark.torch_free
+def test_a_path_that_cannot_go_on_says_why_and_is_not_finished(tmp_path):
+    bank = tmp_path / "p.yaml"
+    bank.write_text(
+        "paths:\n  - {id: p, steps: [a, other/zz]}\n"
+        "questions:\n  - {id: a, type: short, prompt: say a, accept: [a], after: [other/q]}\n")
+    r = cli.invoke(app, ["drill", "--path", "p", "--bank", str(bank)], input="")
+    assert r.exit_code == 1 and r.output == "error: path 'p' is stuck: step 'p/a' waits for other/q\n"
+    r = cli.invoke(app, ["path", "--bank", str(bank)])
+    assert r.exit_code == 0 and "stuck" in r.output and "finished" not in r.output
+
+
+@pytest.mark.torch_free
 def test_path_and_after_errors_name_the_line(tmp_path):
     bank = tmp_path / "p.yaml"
     bank.write_text("paths:\n  - {id: p, steps: [a, nope]}\nquestions:\n  - {id: a, type: short, prompt: x, accept: [x]}\n")

@@ -52,6 +52,9 @@ def drill(
             if not policy.total:
                 ui.note(_("every step of '{path}' is done (quizkit path {path} shows them)").format(path=learning.id))
                 return
+            stuck = catalog.path_stuck(learning, catalog.path_steps(learning, by_id, done), done)
+            if stuck:
+                raise QuizkitError(stuck)
         elif ids:
             chosen = [catalog.find(questions, qid) for qid in ids]
             policy = Drill(chosen)
@@ -93,6 +96,8 @@ def path(
         steps = catalog.path_steps(p, by_id, done)
         nxt = next((qid for qid, _, st in steps if st == "next"), None)
         rows.append((p, sum(1 for *_, st in steps if st == "done"), len(steps), nxt))
+        if nxt is None and catalog.path_stuck(p, steps, done):
+            rows[-1] = (p, rows[-1][1], len(steps), False)
     if not rows:
         raise QuizkitError(_("the banks loaded declare no learning paths (docs/bank-format.md: paths)"))
     ui.path_list(rows, lang)
