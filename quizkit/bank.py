@@ -229,6 +229,8 @@ def _known(bank_id, seen, refs, line, what):
     """References into this bank must name its questions; other banks' are checked once all are loaded."""
     for ref in refs:
         bank, _, qid = ref.partition("/")
+        if not BANK_RE.match(bank) or not fields.ID_RE.match(qid):
+            raise _Located(line, f"{what}: '{fields.excerpt(ref)}' is not a question id (ID or BANK/ID)")
         if bank == bank_id and qid not in seen:
             raise _Located(line, f"{what}: no question '{fields.excerpt(qid)}' in this bank")
 
@@ -251,6 +253,8 @@ def _paths(bank_id, data, seen) -> list:
         if any(p.id == pid for p in out):
             raise _Located(m.lines["id"], f"duplicate path id '{pid}'")
         steps = tuple(_full(bank_id, s) for s in fields.words(m, "steps"))
+        if not steps:
+            raise _Located(m.lines["steps"], f"path '{pid}': 'steps' is an empty list")
         if len(set(steps)) != len(steps):
             raise _Located(m.lines["steps"], f"path '{pid}': a step is listed twice")
         _known(bank_id, seen, steps, m.lines["steps"], f"path '{pid}'")

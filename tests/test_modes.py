@@ -161,6 +161,26 @@ def test_a_path_that_cannot_go_on_says_why_and_is_not_finished(tmp_path):
 
 
 @pytest.mark.torch_free
+@pytest.mark.parametrize("text, message", [
+    ("paths:\n  - {id: p, steps: []}\n", "p.yaml:2: path 'p': 'steps' is an empty list"),
+    ("paths:\n  - {id: p, steps: [../a]}\n", "p.yaml:2: path 'p': '../a' is not a question id (ID or BANK/ID)"),
+    ("paths:\n  - {id: p, steps: [x/y/z]}\n", "p.yaml:2: path 'p': 'x/y/z' is not a question id"),
+    ("paths:\n  - {id: p, steps: [a]}\n# after\n", None),
+])
+def test_a_path_step_or_after_that_is_no_question_id_is_refused(tmp_path, text, message):
+    bank = tmp_path / "p.yaml"
+    bank.write_text(text + "questions:\n  - {id: a, type: short, prompt: x, accept: [x]}\n")
+    r = cli.invoke(app, ["path", "--bank", str(bank)])
+    if message is None:
+        assert r.exit_code == 0
+    else:
+        assert r.exit_code == 1 and message in r.output and len(r.output.splitlines()) == 1
+    bank.write_text("questions:\n  - {id: a, type: short, prompt: x, accept: [x], after: [/]}\n")
+    r = cli.invoke(app, ["list", "--bank", str(bank)])
+    assert r.exit_code == 1 and "question 'a': 'after': '/' is not a question id" in r.output
+
+
+@pytest.mark.torch_free
 def test_path_and_after_errors_name_the_line(tmp_path):
     bank = tmp_path / "p.yaml"
     bank.write_text("paths:\n  - {id: p, steps: [a, nope]}\nquestions:\n  - {id: a, type: short, prompt: x, accept: [x]}\n")
