@@ -182,8 +182,8 @@ def requirement_missing(need: str) -> str | None:
     return None
 
 
-def parse_difficulty(text: str | None) -> tuple[int, int]:
-    """'3' -> (3, 3); '2-4' -> (2, 4); None -> (1, 5)."""
+def parse_difficulty(text: str | None, option: str = "--difficulty") -> tuple[int, int]:
+    """'3' -> (3, 3); '2-4' -> (2, 4); None -> (1, 5). `option` is the flag named in the error."""
     if not text:
         return 1, 5
     lo, _dash, hi = text.partition("-")
@@ -191,10 +191,16 @@ def parse_difficulty(text: str | None) -> tuple[int, int]:
         lo_n, hi_n = int(lo), int(hi or lo)
     except ValueError:
         raise QuizkitError(
-            _("--difficulty must be a level 1-5 or a range like 2-4, not '{value}'").format(value=text)
+            _("{option} must be a level 1-5 or a range like 2-4, not '{value}'").format(option=option, value=text)
         ) from None
-    if not 1 <= lo_n <= hi_n <= 5:
-        raise QuizkitError(_("--difficulty must be within 1-5, not '{value}'").format(value=text))
+    if not (1 <= lo_n <= 5 and 1 <= hi_n <= 5):
+        raise QuizkitError(_("{option} must be within 1-5, not '{value}'").format(option=option, value=text))
+    if lo_n > hi_n:
+        raise QuizkitError(
+            _("{option} is a range from low to high, like {low}-{high}, not '{value}'").format(
+                option=option, low=hi_n, high=lo_n, value=text
+            )
+        )
     return lo_n, hi_n
 
 

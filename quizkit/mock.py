@@ -35,7 +35,7 @@ def mix(minutes: int) -> dict:
 def choose(pool, minutes: int, level: str | None, progress: dict, rng) -> list:
     """The questions of a mock: the mix, at `level` where the banks have enough (widening the range a
     step at a time where they do not), new and missed questions first, in a shuffled order."""
-    lo, hi = parse_difficulty(level)
+    lo, hi = parse_difficulty(level, "--level")
     chosen: list = []
     for kind, count in mix(minutes).items():
         if not count:

@@ -136,3 +136,10 @@ def test_a_mock_in_chinese_has_no_english_label(tmp_path, runner):
     content = ["inc", "pick a", "pick b", "say yes", "first", "second", "third", "def f(x):", "return x + 1", "pass",
                "assert f(1) == 2", "assert f(5) == 6", "return x"]
     assert _english_shown(r.output, content) == [], (_english_shown(r.output, content), r.output)
+
+
+def test_a_bad_level_names_the_level_option(tmp_path):
+    for level, words in (("9", "within 1-5"), ("3-1", "a range from low to high, like 1-3"), ("x", "a range like 2-4")):
+        r = mock(tmp_path, None, StepClock(1), "--level", level)
+        assert r.exit_code == 1 and r.output.startswith("error: --level ") and words in r.output, r.output
+        assert len(r.output.splitlines()) == 1
