@@ -128,12 +128,16 @@ def find(questions, wanted: str) -> Question:
     raise QuizkitError(_("no question '{id}' (quizkit list shows the ids)").format(id=wanted))
 
 
-def code_question(questions, wanted: str) -> Question:
+def code_question(questions, wanted: str, command: str = "check") -> Question:
     q = find(questions, wanted)
     from . import types
 
     if types.of(q).INPUT != "code":
-        raise QuizkitError(_("{id} is a {type} question; check takes code questions").format(id=q.full_id, type=q.type))
+        raise QuizkitError(
+            _("{id} is a {type} question; {command} takes code questions").format(
+                id=q.full_id, type=q.type, command=command
+            )
+        )
     return q
 
 

@@ -229,6 +229,13 @@ def test_check_stores_a_pass_once_with_its_hints_and_rates_the_card(tmp_path):
         assert s.card("study/add") is not None and [row[2] for row in s.reviews()] == [2]
 
 
+@pytest.mark.torch_free
+def test_start_and_reset_on_a_question_that_is_not_code_name_the_command(tmp_path):
+    for command in ("start", "reset"):
+        r = run(command, "one", str(tmp_path / "work"))
+        assert r.exit_code == 1 and r.output == f"error: study/one is a short question; {command} takes code questions\n"
+
+
 def test_start_writes_the_starter_watches_and_a_pass_is_recorded(tmp_path):
     env = {**os.environ, "NO_COLOR": "1", "QUIZKIT_NOW": NOW.isoformat(), "COLUMNS": "100"}
     p = subprocess.Popen([sys.executable, "-m", "quizkit", "start", "add", str(tmp_path / "work"), "--bank",
@@ -246,6 +253,7 @@ def test_start_writes_the_starter_watches_and_a_pass_is_recorded(tmp_path):
     f = tmp_path / "work" / "study" / "add.py"
     try:
         assert until("FAIL study/add"), lines  # the starter fails
+        assert "quizkit-work" not in "".join(lines)  # the workspace shown is the one given, not the default
         assert f.read_text() == "def add(a, b):\n    pass\n"
         f.write_text("def add(a, b):\n    return a + b\n")
         assert until("PASS study/add"), lines

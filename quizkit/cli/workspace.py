@@ -28,6 +28,11 @@ def show(
     lang: str = LangOpt,
 ):
     """A question: its prompt, starter, the hints shown so far and your progress on it."""
+    _show(ctx, question_id, hint, bank, lang, WORK_DIR)
+
+
+def _show(ctx, question_id, hint, bank, lang, folder):
+    """`show`, with the workspace file in `folder` (start shows the one it watches)."""
     from .. import catalog, types, ui
     from ..model import pick
 
@@ -51,7 +56,7 @@ def show(
         len(q.hint),
         state,
         progress,
-        _work_file(WORK_DIR, q) if kind.INPUT == "code" else None,
+        _work_file(folder, q) if kind.INPUT == "code" else None,
         lang,
     )
 
@@ -71,7 +76,7 @@ def start(
     from .. import catalog, ui
 
     _banks, questions = _load(ui, bank)
-    q = catalog.code_question(questions, question_id)
+    q = catalog.code_question(questions, question_id, "start")
     file = _work_file(folder, q)
     if file.exists():
         ui.note(
@@ -80,7 +85,7 @@ def start(
     else:
         _write(file, q.body.starter)
         ui.note(_("wrote the starter to {file}").format(file=file))
-    show(ctx, q.full_id, False, bank, lang)
+    _show(ctx, q.full_id, False, bank, lang, folder)
     ui.note(_("edit {file} in your editor; it is checked on every save").format(file=file))
     _check(ctx, q, file, True, device)
 
@@ -96,7 +101,7 @@ def reset(
     from .. import catalog, ui
 
     _banks, questions = _load(ui, bank)
-    q = catalog.code_question(questions, question_id)
+    q = catalog.code_question(questions, question_id, "reset")
     file = _work_file(folder, q)
     if file.exists():
         try:
