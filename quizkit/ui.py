@@ -90,7 +90,7 @@ def verify_progress(total: int):
     return update, stop
 
 
-def verify_table(results, errors):
+def verify_table(results, errors, links=0):
     table = Table(title="quizkit verify", title_justify="left", expand=False)
     table.add_column(_("question"), overflow="fold")
     table.add_column(_("type"))
@@ -110,8 +110,11 @@ def verify_table(results, errors):
     line = _("{passed} passed, {failed} failed, {skipped} skipped").format(
         passed=counts["pass"], failed=counts["fail"], skipped=counts["skip"]
     )
-    if errors:
-        line += ngettext("; {n} bank refused", "; {n} banks refused", len(errors)).format(n=len(errors))
+    refused = len({getattr(e, "path", "") for e in errors[: len(errors) - links]})
+    if refused:
+        line += ngettext("; {n} bank refused", "; {n} banks refused", refused).format(n=refused)
+    if links:
+        line += ngettext("; {n} error across banks", "; {n} errors across banks", links).format(n=links)
     ok = not counts["fail"] and not errors
     out.print(f"[{'green' if ok else 'bold red'}]{line}[/]")
 

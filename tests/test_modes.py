@@ -181,6 +181,17 @@ def test_a_path_step_or_after_that_is_no_question_id_is_refused(tmp_path, text, 
 
 
 @pytest.mark.torch_free
+def test_verify_counts_errors_across_banks_apart_from_banks_refused(tmp_path):
+    (tmp_path / "a.yaml").write_text("paths:\n  - {id: p, steps: [a]}\n"
+                                     "questions:\n  - {id: a, type: short, prompt: x, accept: [x], after: [b/b]}\n")
+    (tmp_path / "b.yaml").write_text("paths:\n  - {id: p, steps: [b]}\n"
+                                     "questions:\n  - {id: b, type: short, prompt: x, accept: [x], after: [a/a]}\n")
+    r = cli.invoke(app, ["verify", str(tmp_path)])
+    assert r.exit_code == 1 and "2 passed, 0 failed, 0 skipped; 2 errors across banks" in r.output, r.output
+    assert "refused" not in r.output
+
+
+@pytest.mark.torch_free
 def test_path_and_after_errors_name_the_line(tmp_path):
     bank = tmp_path / "p.yaml"
     bank.write_text("paths:\n  - {id: p, steps: [a, nope]}\nquestions:\n  - {id: a, type: short, prompt: x, accept: [x]}\n")

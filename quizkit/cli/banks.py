@@ -34,7 +34,8 @@ def verify(
     from ..runner import max_workers
 
     banks, questions, errors = catalog.load(paths)
-    errors += catalog.link_errors(banks)
+    links = catalog.link_errors(banks)  # the banks load; their references across banks are broken
+    errors += links
     if jobs is None:  # in parallel by default; a bank of a few questions needs one worker
         jobs = max(1, min(max_workers(), len(questions) // 20 or 1))
     elif jobs > max_workers():
@@ -53,7 +54,7 @@ def verify(
             results = checker.verify(questions, runner, dev, jobs, update, strict)
         finally:
             stop()
-    ui.verify_table(results, errors)
+    ui.verify_table(results, errors, len(links))
     if errors or any(r.status == "fail" for r in results):
         raise typer.Exit(1)
 
