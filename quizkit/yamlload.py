@@ -79,7 +79,9 @@ def check_size(node):
         elif isinstance(n, yaml.MappingNode):
             total += sum(size(k) + size(v) for k, v in n.value)
         if total > MAX_NODES:
-            raise _Located(n.start_mark.line + 1, f"YAML aliases expand this to more than {MAX_NODES} values")
+            if aliases:
+                raise _Located(n.start_mark.line + 1, f"YAML aliases expand this to more than {MAX_NODES} values")
+            raise _Located(n.start_mark.line + 1, f"this holds more than {MAX_NODES} values")
         sizes[key] = total
         return total
 

@@ -3,8 +3,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from quizkit import bank
+from quizkit.cli import app
 from quizkit.errors import BankError
 from quizkit.model import pick
 
@@ -196,3 +198,12 @@ def test_shipped_banks_load_without_errors():
     banks, errors = bank.load_banks()
     assert not errors, [str(e) for e in errors]
     assert sum(len(b.questions) for b in banks) >= 15
+
+
+def test_a_bank_too_big_without_aliases_does_not_blame_aliases(tmp_path):
+    from quizkit.yamlload import MAX_NODES
+
+    p = tmp_path / "big.yaml"
+    p.write_text("tags: [" + ", ".join(["a"] * MAX_NODES) + "]\nquestions: []\n")
+    r = CliRunner().invoke(app, ["list", "--bank", str(p)])
+    assert r.exit_code == 1 and f"big.yaml:1: this holds more than {MAX_NODES} values" in r.output, r.output
