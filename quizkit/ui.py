@@ -765,7 +765,7 @@ def path_list(rows, lang):
     out.print(table)
 
 
-def path_view(path, steps, lang):
+def path_view(path, steps, lang, stuck=None):
     """steps: [(full id, question or None, state)]."""
     from .model import pick
 
@@ -794,6 +794,8 @@ def path_view(path, steps, lang):
     done = sum(1 for *_, st in steps if st == "done")
     if done == len(steps):
         out.print("[green]{}[/]".format(ngettext("all {n} step done", "all {n} steps done", done).format(n=done)))
+    elif stuck:
+        out.print(f"[red]{escape(stuck)}[/]")
     else:
         out.print(
             _("{done}/{total} done · quizkit drill --path {path} asks the next step").format(

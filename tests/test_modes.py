@@ -158,6 +158,8 @@ def test_a_path_that_cannot_go_on_says_why_and_is_not_finished(tmp_path):
     assert r.exit_code == 1 and r.output == "error: path 'p' is stuck: step 'p/a' waits for other/q\n"
     r = cli.invoke(app, ["path", "--bank", str(bank)])
     assert r.exit_code == 0 and "stuck" in r.output and "finished" not in r.output
+    r = cli.invoke(app, ["path", "p", "--bank", str(bank)], env={"COLUMNS": "120"})
+    assert "is stuck: step 'p/a' waits for other/q" in r.output and "asks the next step" not in r.output
 
 
 @pytest.mark.torch_free

@@ -89,7 +89,8 @@ def path(
         done = {qid for qid, (_n, right, _last) in store.progress().items() if right}
     if name:
         learning = catalog.find_path(banks, name)
-        ui.path_view(learning, catalog.path_steps(learning, by_id, done), lang)
+        steps = catalog.path_steps(learning, by_id, done)
+        ui.path_view(learning, steps, lang, catalog.path_stuck(learning, steps, done))
         return
     rows = []
     for p in catalog.paths(banks).values():
