@@ -17,6 +17,7 @@ from .model import Bank, LearningPath, Question
 BANK_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 
 MAX_BANK_BYTES = 8 * 1024 * 1024
+MAX_PATH_STEPS = 500  # a path is a curriculum someone follows in order, not a list of every question
 MAX_QUESTION_SECONDS = 900  # seeds × timeout: one question's runs, at most
 
 TOP_FIELDS = ("bank", "title", "tags", "setup", "seeds", "paths", "questions")
@@ -255,6 +256,8 @@ def _paths(bank_id, data, seen) -> list:
         steps = tuple(_full(bank_id, s) for s in fields.words(m, "steps"))
         if not steps:
             raise _Located(m.lines["steps"], f"path '{pid}': 'steps' is an empty list")
+        if len(steps) > MAX_PATH_STEPS:
+            raise _Located(m.lines["steps"], f"path '{pid}': more than {MAX_PATH_STEPS} steps; split it")
         if len(set(steps)) != len(steps):
             raise _Located(m.lines["steps"], f"path '{pid}': a step is listed twice")
         _known(bank_id, seen, steps, m.lines["steps"], f"path '{pid}'")

@@ -206,6 +206,10 @@ def test_path_and_after_errors_name_the_line(tmp_path):
                     "  - {id: b, type: short, prompt: x, accept: [x], after: [a]}\n")
     r = cli.invoke(app, ["verify", str(bank)])
     assert r.exit_code == 1 and "goes round in a circle" in r.output
+    steps = ", ".join(["a"] + [f"q{i}" for i in range(600)])
+    bank.write_text(f"paths:\n  - {{id: p, steps: [{steps}]}}\nquestions:\n  - {{id: a, type: short, prompt: x, accept: [x]}}\n")
+    r = cli.invoke(app, ["verify", str(bank)])
+    assert r.exit_code == 1 and "p.yaml:2: path 'p': more than 500 steps" in r.output
     r = cli.invoke(app, ["drill", "--path", "basic", "--bank", str(STUDY)])
     assert r.exit_code == 1 and "did you mean 'basics'" in r.output
 
