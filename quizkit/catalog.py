@@ -369,9 +369,7 @@ def path_stuck(path, steps, done: set) -> str | None:
         if st == "done":
             continue
         if q is None:
-            return _("path '{path}' is stuck: step '{step}' is not in the banks loaded").format(
-                path=path.id, step=qid
-            )
+            return _("path '{path}' is stuck: step '{step}' is not in the banks loaded").format(path=path.id, step=qid)
         return _("path '{path}' is stuck: step '{step}' waits for {after}").format(
             path=path.id, step=qid, after=", ".join(a for a in q.after if a not in done)
         )

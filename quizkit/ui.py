@@ -760,7 +760,11 @@ def path_list(rows, lang):
             escape(p.id),
             escape(pick(p.title, lang)),
             f"{done}/{total}",
-            escape(nxt) if nxt else "[red]{}[/]".format(_("stuck")) if nxt is False else "[green]{}[/]".format(_("finished")),
+            escape(nxt)
+            if nxt
+            else "[red]{}[/]".format(_("stuck"))
+            if nxt is False
+            else "[green]{}[/]".format(_("finished")),
         )
     out.print(table)
 
