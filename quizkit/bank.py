@@ -245,12 +245,8 @@ def _paths(bank_id, data, seen) -> list:
         if not isinstance(m, _Map):
             raise _Located(data.lines["paths"], "each path must be a mapping with 'id' and 'steps'")
         fields.no_unknown(m, PATH_FIELDS, "path")
-        for key in ("id", "steps"):
-            if key not in m:
-                raise _Located(m.line, f"path is missing '{key}'")
-        pid = fields.string(m, "id")
-        if not fields.ID_RE.match(pid):
-            raise _Located(m.lines["id"], f"path id '{fields.excerpt(pid)}' must match [a-z0-9][a-z0-9-]*")
+        fields.required(m, ("id", "steps"), "path")
+        pid = fields.ident(m, "path id")
         if any(p.id == pid for p in out):
             raise _Located(m.lines["id"], f"duplicate path id '{pid}'")
         steps = tuple(_full(bank_id, s) for s in fields.words(m, "steps"))
@@ -270,12 +266,8 @@ def _question(bank_id, path, m, bank_tags, list_line, defaults) -> Question:
     """The fields every question has; the type's own module parses the rest into its Body."""
     if not isinstance(m, _Map):
         raise _Located(list_line, "each question must be a mapping")
-    for key in ("id", "type"):
-        if key not in m:
-            raise _Located(m.line, f"question is missing '{key}'")
-    qid = fields.string(m, "id")
-    if not fields.ID_RE.match(qid):
-        raise _Located(m.lines["id"], f"id '{fields.excerpt(qid)}' must match [a-z0-9][a-z0-9-]*")
+    fields.required(m, ("id", "type"), "question")
+    qid = fields.ident(m, "id")
     qtype = fields.string(m, "type")
     if qtype not in types.REGISTRY:
         raise _Located(
@@ -283,9 +275,7 @@ def _question(bank_id, path, m, bank_tags, list_line, defaults) -> Question:
         )
     kind = types.of(qtype)
     fields.no_unknown(m, COMMON + kind.FIELDS, f"{qtype} question '{qid}'")
-    for key in ("prompt",) + kind.REQUIRED:
-        if key not in m:
-            raise _Located(m.line, f"{qtype} question '{qid}' is missing '{key}'")
+    fields.required(m, ("prompt",) + kind.REQUIRED, f"{qtype} question '{qid}'")
     f = {
         "bank": bank_id,
         "id": qid,

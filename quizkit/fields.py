@@ -55,9 +55,7 @@ def wrong(m) -> tuple:
         if not isinstance(item, Map):
             raise Located(m.lines["wrong"], "each 'wrong' answer must be a mapping with 'code' and 'why'")
         no_unknown(item, ("code", "why"), "'wrong' answer")
-        for key in ("code", "why"):
-            if key not in item:
-                raise Located(item.line, f"'wrong' answer is missing '{key}'")
+        required(item, ("code", "why"), "'wrong' answer")
         out.append(Wrong(code=code(item, "code"), why=text(item, "why"), line=item.starts["code"]))
     return tuple(out)
 
@@ -68,6 +66,21 @@ def no_unknown(m: Map, allowed, what):
             near = difflib.get_close_matches(key, allowed, n=1)
             hint = f" (did you mean '{near[0]}'?)" if near else ""
             raise Located(m.lines[key], f"{what}: unknown field '{excerpt(key)}'{hint}")
+
+
+def required(m: Map, keys, what):
+    """Every one of `keys` is in `m`, or the error names the first missing one, at `m`'s line."""
+    for key in keys:
+        if key not in m:
+            raise Located(m.line, f"{what} is missing '{key}'")
+
+
+def ident(m: Map, label: str) -> str:
+    """m's `id`: text matching ID_RE (a question's, a path's)."""
+    value = string(m, "id")
+    if not ID_RE.match(value):
+        raise Located(m.lines["id"], f"{label} '{excerpt(value)}' must match [a-z0-9][a-z0-9-]*")
+    return value
 
 
 def string(m, key, strip=True) -> str:
