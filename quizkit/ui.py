@@ -277,17 +277,28 @@ _KEYS = {
 }
 
 
-def question(asked, lang):
+def _panel(q, extra, lang, position=""):
+    """A question's prompt and blocks in a panel titled with its id, type and level (and position)."""
     from rich.console import Group
     from rich.panel import Panel
 
     from .model import pick
 
-    q = asked.question
-    parts = [_md(pick(q.prompt, lang)), *blocks(asked.extra)]
+    parts = [_md(pick(q.prompt, lang)), *blocks(extra)]
     stars = "★" * q.difficulty + "☆" * (5 - q.difficulty)
-    title = f"{escape(f'[{asked.position}]')} {escape(q.full_id)} · {_type(q.type)} · [yellow]{stars}[/]"
+    title = f"{escape(q.full_id)} · {_type(q.type)} · [yellow]{stars}[/]"
+    if position:
+        title = f"{escape(f'[{position}]')} {title}"
     out.print(Panel(Group(*parts), title=title, title_align="left", border_style="blue"))
+
+
+def _hint_label(number: int, total: int) -> str:
+    return _("hint {number}/{total}:").format(number=number, total=total) if total > 1 else _("hint:")
+
+
+def question(asked, lang):
+    q = asked.question
+    _panel(q, asked.extra, lang, asked.position)
     keys = _(_KEYS[asked.input])
     if q.type == "output":
         keys = _("type what it prints (one line) · ? hint · s skip · q quit")
@@ -309,7 +320,7 @@ def hint(h):
     if not h.text:
         out.print("[dim]{}[/]".format(_("no hint for this one")))
         return
-    label = _("hint {number}/{total}:").format(number=h.number, total=h.total) if h.total > 1 else _("hint:")
+    label = _hint_label(h.number, h.total)
     more = " [dim]{}[/]".format(_("(the last one)")) if h.total > 1 and h.number == h.total else ""
     out.print(f"[yellow]{label}[/] {escape(h.text)}{more}")
 
@@ -810,17 +821,9 @@ def path_view(path, steps, lang, stuck=None):
 
 def show(q, extra, hints, hint_total, state, progress, work_file, lang):
     """A question on its own (`quizkit show`): prompt, starter, the hints revealed so far, progress."""
-    from rich.console import Group
-    from rich.panel import Panel
-
-    from .model import pick
-
-    parts = [_md(pick(q.prompt, lang)), *blocks(extra)]
-    stars = "★" * q.difficulty + "☆" * (5 - q.difficulty)
-    title = f"{escape(q.full_id)} · {_type(q.type)} · [yellow]{stars}[/]"
-    out.print(Panel(Group(*parts), title=title, title_align="left", border_style="blue"))
+    _panel(q, extra, lang)
     for i, text in enumerate(hints, 1):
-        label = _("hint {number}/{total}:").format(number=i, total=hint_total) if hint_total > 1 else _("hint:")
+        label = _hint_label(i, hint_total)
         out.print(f"[yellow]{label}[/] {escape(text)}")
     if hint_total > len(hints):
         left = hint_total - len(hints)
