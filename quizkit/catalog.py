@@ -305,6 +305,11 @@ def status(qid: str, progress: dict, phases: dict) -> str:
     return "review" if phase == 2 else "learning"
 
 
+def answered_right(progress: dict) -> set:
+    """Questions answered right at least once: a learning path's steps that are done."""
+    return {qid for qid, (_n, right, _last) in progress.items() if right}
+
+
 def search(questions, text: str) -> list[Question]:
     """Questions whose id, tags or prompt (any language) contain `text`, ignoring case."""
     needle = text.casefold()

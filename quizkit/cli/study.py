@@ -46,7 +46,7 @@ def drill(
         if path:
             learning = catalog.find_path(banks, path)
             by_id = {q.full_id: q for q in questions}
-            done = {qid for qid, (_n, right, _last) in progress.items() if right}
+            done = catalog.answered_right(progress)
             policy: Drill = PathPolicy(learning, by_id, done, count)
             chosen = [by_id[qid] for qid in learning.steps if qid in by_id]
             if not policy.total:
@@ -86,7 +86,7 @@ def path(
     banks, questions = _load(ui, bank)
     by_id = {q.full_id: q for q in questions}
     with _obj(ctx).store() as store:
-        done = {qid for qid, (_n, right, _last) in store.progress().items() if right}
+        done = catalog.answered_right(store.progress())
     if name:
         learning = catalog.find_path(banks, name)
         steps = catalog.path_steps(learning, by_id, done)

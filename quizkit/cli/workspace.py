@@ -46,8 +46,9 @@ def _show(ctx, question_id, hint, bank, lang, folder):
             else:
                 shown += 1
                 store.set_workspace_hints(q.full_id, shown)
-        progress = store.progress().get(q.full_id)
-        state = catalog.status(q.full_id, store.progress(), store.phases())
+        everything = store.progress()  # one query serves both: this question's counts and its status
+        progress = everything.get(q.full_id)
+        state = catalog.status(q.full_id, everything, store.phases())
     kind = types.of(q)
     ui.show(
         q,
