@@ -56,3 +56,16 @@ def write_bank(tmp_path, text, name="b.yaml"):
     p = tmp_path / name
     p.write_text(text)
     return p
+
+
+def read_until(p, lines: list, text: str, seconds: float = 60) -> bool:
+    """Read a running process's output line by line into `lines` until one holds `text` (True), or the
+    deadline passes (False): polling, no fixed sleeps."""
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        lines.append(p.stdout.readline())
+        if text in lines[-1]:
+            return True
+    return False

@@ -4,7 +4,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -13,6 +12,8 @@ from typer.testing import CliRunner
 
 from quizkit.cli import app
 from quizkit.store import Store
+
+from conftest import read_until
 
 STUDY = Path(__file__).parent / "data" / "study"
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
@@ -260,12 +261,7 @@ def test_start_writes_the_starter_watches_and_a_pass_is_recorded(tmp_path):
     lines: list = []
 
     def until(text):
-        end = time.monotonic() + 60
-        while time.monotonic() < end:
-            lines.append(p.stdout.readline())
-            if text in lines[-1]:
-                return True
-        return False
+        return read_until(p, lines, text)
 
     f = tmp_path / "work" / "study" / "add.py"
     try:

@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from quizkit.cli import app
 
-from conftest import BANKS
+from conftest import BANKS, read_until
 
 cli = CliRunner()
 
@@ -171,7 +171,6 @@ def test_check_watch_reruns_on_save(tmp_path):
     import signal
     import subprocess
     import sys
-    import time
     f = _answer(tmp_path, "def softmax(x, dim=-1):\n    return x\n")
     p = subprocess.Popen([sys.executable, "-m", "quizkit", "check", "softmax", str(f), "--watch",
                           "--bank", str(BANKS)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -179,12 +178,7 @@ def test_check_watch_reruns_on_save(tmp_path):
     lines: list = []
 
     def until(text):
-        end = time.monotonic() + 60
-        while time.monotonic() < end:
-            lines.append(p.stdout.readline())
-            if text in lines[-1]:
-                return True
-        return False
+        return read_until(p, lines, text)
 
     try:
         assert until("FAIL mini/softmax"), lines
