@@ -324,13 +324,23 @@ def search(questions, text: str) -> list[Question]:
 
 def paths(banks) -> dict:
     """Every learning path the banks declare, by id; a path id declared twice is an error."""
+    out, clashes = _declared_paths(banks)
+    if clashes:
+        raise clashes[0]
+    return out
+
+
+def _declared_paths(banks) -> tuple[dict, list]:
+    """(the first declaration of each path id, a BankError for each later one)."""
     out: dict = {}
+    clashes = []
     for b in banks:
         for p in b.paths:
             if p.id in out:
-                raise QuizkitError(f"{b.path}:{p.line}: path '{p.id}' is also declared by bank '{out[p.id].bank}'")
-            out[p.id] = p
-    return out
+                clashes.append(BankError(b.path, p.line, f"path '{p.id}' is also declared by bank '{out[p.id].bank}'"))
+            else:
+                out[p.id] = p
+    return out, clashes
 
 
 def find_path(banks, name: str):
@@ -397,12 +407,7 @@ def link_errors(banks) -> list:
             for ref in p.steps:
                 if ref not in by_id:
                     errors.append(BankError(b.path, p.line, f"path '{p.id}': step '{ref}' is not in the banks loaded"))
-    first: dict = {}
-    for b in banks:
-        for p in b.paths:
-            if p.id in first:
-                errors.append(BankError(b.path, p.line, f"path '{p.id}' is also declared by bank '{first[p.id]}'"))
-            first.setdefault(p.id, b.id)
+    errors += _declared_paths(banks)[1]
     for qid in _cycle(by_id):
         q = by_id[qid]
         errors.append(BankError(q.path, q.line_of("after"), f"question '{q.id}': 'after' goes round in a circle"))

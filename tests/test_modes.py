@@ -313,3 +313,15 @@ def test_list_all_lists_every_question_and_plain_list_says_how():
     _banks, shipped, _errors = catalog.load(None)
     r = cli.invoke(app, ["list", "--all"], env={"COLUMNS": "100"})
     assert r.exit_code == 0 and f"{len(shipped)} questions: {len(shipped)} new" in r.output.replace("\n", " ")
+
+
+@pytest.mark.torch_free
+def test_a_path_id_declared_by_two_banks_is_one_line_for_path_drill_and_verify(tmp_path):
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.yaml").write_text(
+            f"bank: {name}\npaths:\n  - {{id: p, steps: [q]}}\nquestions:\n  - {{id: q, type: short, prompt: x, accept: [x]}}\n")
+    for args in (["path"], ["drill", "--path", "p"]):
+        r = cli.invoke(app, [*args, "--bank", str(tmp_path)])
+        assert r.exit_code == 1 and r.output == f"error: {tmp_path / 'b.yaml'}:3: path 'p' is also declared by bank 'a'\n"
+    r = cli.invoke(app, ["verify", str(tmp_path)])
+    assert r.exit_code == 1 and "b.yaml:3: path 'p' is also declared by bank 'a'" in r.output
