@@ -111,6 +111,7 @@ class VerifyResult:
     seconds: float = 0.0
     path: str = ""  # the bank file, and the line the failure points at
     line: int = 0
+    cached: bool = False  # a pass remembered from an earlier verify: nothing it depends on changed
 
 
 # ---- what the study engine returns (quizkit/engine.py): plain values for the CLI to render ----

@@ -161,6 +161,19 @@ def _killpg(pid):
         pass
 
 
+def gpu_devices() -> bool:
+    """False where torch surely sees no GPU: Linux with no NVIDIA (/dev/nvidia*), ROCm (/dev/kfd) or WSL
+    (/dev/dxg) device file, which CUDA and ROCm open to reach one. Elsewhere (or with /dev unreadable): True,
+    meaning 'ask torch'."""
+    if not sys.platform.startswith("linux"):
+        return True
+    try:
+        names = os.listdir("/dev")
+    except OSError:
+        return True
+    return any(n.startswith("nvidia") or n in ("kfd", "dxg") for n in names)
+
+
 def max_workers() -> int:
     """Each worker holds torch (about 300 MB): never more than the CPUs this process may use."""
     try:
@@ -264,7 +277,10 @@ class Runner:
         return dict(self._all[0].isolation, torch=self._all[0].torch_version)
 
     def cuda_available(self) -> bool:
-        """Asked of a forked child, so the worker itself never initialises CUDA."""
+        """Asked of a forked child, so the worker itself never initialises CUDA; not asked at all (torch not
+        started) on a Linux machine with no GPU device for torch to open."""
+        if self._cuda is None and not gpu_devices():
+            self._cuda = False
         if self._cuda is None:
             result = self.run(
                 [("probe", "print(torch.cuda.is_available() and torch.cuda.device_count() > 0)")], timeout=60

@@ -100,9 +100,8 @@ def verify_table(results, errors, links=0):
     for r in results:
         style = STATUS_STYLE[r.status]
         reason = f"{os.path.basename(r.path)}:{r.line}: {r.reason}" if r.status == "fail" and r.path else r.reason
-        table.add_row(
-            escape(r.id), _type(r.type), f"[{style}]{_status(r.status)}[/]", escape(reason), f"{r.seconds:.2f}s"
-        )
+        took = _("unchanged") if r.cached else f"{r.seconds:.2f}s"
+        table.add_row(escape(r.id), _type(r.type), f"[{style}]{_status(r.status)}[/]", escape(reason), took)
     out.print(table)
     for e in errors:
         error(str(e))
@@ -117,6 +116,17 @@ def verify_table(results, errors, links=0):
         line += ngettext("; {n} error across banks", "; {n} errors across banks", links).format(n=links)
     ok = not counts["fail"] and not errors
     out.print(f"[{'green' if ok else 'bold red'}]{line}[/]")
+    cached = sum(r.cached for r in results)
+    if cached:
+        note(
+            ngettext(
+                "{n} pass is remembered: the question passed before and nothing it depends on has changed "
+                "(verify --fresh runs it again)",
+                "{n} passes are remembered: the questions passed before and nothing they depend on has changed "
+                "(verify --fresh runs them again)",
+                cached,
+            ).format(n=cached)
+        )
 
 
 def _status(status: str) -> str:
@@ -148,16 +158,19 @@ def verify_json(results, errors) -> int:
     write = out.file.write
     write('{"results": [')
     counts = {"pass": 0, "fail": 0, "skip": 0}
+    cached = 0
     sep = ""
     for r in results:
         row = {"id": r.id, "type": r.type, "status": r.status, "reason": r.reason, "seconds": r.seconds,
-               "path": r.path, "line": r.line}  # fmt: skip
+               "path": r.path, "line": r.line, "cached": r.cached}  # fmt: skip
         write(sep + json.dumps(row, ensure_ascii=False))
         out.file.flush()
         sep = ", "
         counts[r.status] += 1
+        cached += r.cached
     problems = [{"path": getattr(e, "path", ""), "line": getattr(e, "line", 0), "message": str(e)} for e in errors]
-    tail = {"passed": counts["pass"], "failed": counts["fail"], "skipped": counts["skip"], "errors": problems}
+    tail = {"passed": counts["pass"], "failed": counts["fail"], "skipped": counts["skip"], "cached": cached,
+            "errors": problems}  # fmt: skip
     write("], " + json.dumps(tail, ensure_ascii=False)[1:] + "\n")
     out.file.flush()
     return counts["fail"]

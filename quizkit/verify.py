@@ -22,28 +22,40 @@ def verify_question(q: Question, runner, device: str, cuda: bool, strict: bool =
     return VerifyResult(q.full_id, q.type, status, reason, round(time.perf_counter() - start, 4), q.path, line)
 
 
-def verify(questions, runner, device: str, jobs: int = 1, progress=None, strict: bool = False) -> list[VerifyResult]:
+def verify(
+    questions, runner, device: str, jobs: int = 1, progress=None, strict: bool = False, known=None
+) -> list[VerifyResult]:
     """Every question checked; results in the banks' order. `progress(result)` is called as each ends."""
-    return list(iter_verify(questions, runner, device, jobs, progress, strict))
+    return list(iter_verify(questions, runner, device, jobs, progress, strict, known))
 
 
-def iter_verify(questions, runner, device: str, jobs: int = 1, progress=None, strict: bool = False):
-    """The results of `verify`, each as soon as it and those before it are done (for streaming)."""
-    needs_runs = any(types.of(q).RUNS or getattr(q.body, "check", None) for q in questions)
-    cuda = (
-        runner.cuda_available()
-        if needs_runs and (device == "cuda" or any("cuda" in q.requires for q in questions))
-        else False
-    )
+def _runs(q: Question) -> bool:
+    return bool(types.of(q).RUNS or getattr(q.body, "check", None))
 
-    if needs_runs:
+
+def iter_verify(questions, runner, device: str, jobs: int = 1, progress=None, strict: bool = False, known=None):
+    """The results of `verify`, each as soon as it and those before it are done (for streaming). `known`: a
+    verifycache.Verified; a question that passed before, unchanged in every way its verdict depends on,
+    is not run again (its result says `cached`), and a new pass is added to it."""
+    runs = [q for q in questions if _runs(q)]
+    keys = {q.full_id: known.key(q) for q in runs} if known is not None else {}
+    remembered = {qid for qid, key in keys.items() if known.known(key)}
+    gpu = device == "cuda" or any("cuda" in q.requires for q in questions)
+    cuda = runner.cuda_available() if runs and gpu else False  # on Linux without a GPU, known without torch
+    to_run = [q for q in runs if q.full_id not in remembered and not missing_requirement(q, cuda)]
+    if to_run:
         runner.ready(eager=True)  # so no question's time includes importing torch or the warm-up
 
     def one(q):
-        try:
-            res = verify_question(q, runner, device, cuda, strict)
-        except QuizkitError as e:
-            res = VerifyResult(q.full_id, q.type, "fail", str(e), 0.0, q.path, q.line)
+        if q.full_id in remembered and not missing_requirement(q, cuda):
+            res = VerifyResult(q.full_id, q.type, "pass", "", 0.0, q.path, q.line, cached=True)
+        else:
+            try:
+                res = verify_question(q, runner, device, cuda, strict)
+            except QuizkitError as e:
+                res = VerifyResult(q.full_id, q.type, "fail", str(e), 0.0, q.path, q.line)
+            if res.status == "pass" and q.full_id in keys:
+                known.add(keys[q.full_id])
         if progress:
             progress(res)
         return res

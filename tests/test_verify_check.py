@@ -79,7 +79,8 @@ def test_verify_json_shape():
     assert (data["passed"], data["failed"], data["skipped"]) == (6, 0, 0)
     ids = [x["id"] for x in data["results"]]
     assert ids[0] == "mini/card" and "mini/softmax" in ids
-    assert set(data["results"][0]) == {"id", "type", "status", "reason", "seconds", "path", "line"}
+    assert set(data["results"][0]) == {"id", "type", "status", "reason", "seconds", "path", "line", "cached"}
+    assert data["cached"] == 0 and not any(x["cached"] for x in data["results"])
 
 
 def test_verify_reports_each_kind_of_failure(tmp_path):

@@ -26,12 +26,16 @@ def verify(
     memory_mb: int = typer.Option(4096, help="Memory limit of each run, in MiB."),
     strict: bool = typer.Option(False, "--strict", help="A question skipped here (no GPU, a missing module) fails."),
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Say how runs are isolated here."),
+    fresh: bool = typer.Option(
+        False, "--fresh", help="Run every question, also those that passed before and have not changed since."
+    ),
     lang: str = LangOpt,
 ):
     """Check banks as CI would: schema, outputs, checks, solutions pass, starters and wrong answers fail."""
     from .. import catalog, ui
     from .. import verify as checker
     from ..runner import max_workers
+    from ..verifycache import Verified
 
     banks, questions, errors = catalog.load(paths)
     links = catalog.link_errors(banks)  # the banks load; their references across banks are broken
@@ -44,16 +48,21 @@ def verify(
     with _runner(_obj(ctx), device, jobs, memory_mb) as (runner, dev):
         if verbose:
             ui.isolation(runner.isolation())
-        if as_json:  # streamed: each result is written as soon as it and those before it are in
-            failed = ui.verify_json(checker.iter_verify(questions, runner, dev, jobs, None, strict), errors)
-            if errors or failed:
-                raise typer.Exit(1)
-            return
-        update, stop = ui.verify_progress(len(questions))
+        known = None if fresh else Verified(dev, memory_mb)
         try:
-            results = checker.verify(questions, runner, dev, jobs, update, strict)
+            if as_json:  # streamed: each result is written as soon as it and those before it are in
+                failed = ui.verify_json(checker.iter_verify(questions, runner, dev, jobs, None, strict, known), errors)
+                if errors or failed:
+                    raise typer.Exit(1)
+                return
+            update, stop = ui.verify_progress(len(questions))
+            try:
+                results = checker.verify(questions, runner, dev, jobs, update, strict, known)
+            finally:
+                stop()
         finally:
-            stop()
+            if known is not None:  # every pass found is real, also those before a Ctrl-C
+                known.save()
     ui.verify_table(results, errors, len(links))
     if errors or any(r.status == "fail" for r in results):
         raise typer.Exit(1)

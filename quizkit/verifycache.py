@@ -1,0 +1,117 @@
+"""The questions verify saw pass, remembered by everything their verdict depends on, so `quizkit verify` does
+not run an unchanged question again: an author who edits one question waits for that one.
+
+A code or output question's verdict depends only on its own fields (setup, solution, starter, tests, seeds,
+wrong answers, rules; code, expected, tolerance), its timeout and requirements, the torch, Python and other
+packages that run it, quizkit's own code (the judge), the device and the memory limit. A pass is remembered
+under a SHA-256 digest of all of them; change any (an edit, a pip install, a new quizkit) and the question
+runs again. A failure is never remembered, and neither is
+a question skipped here. `verify --fresh` (or QUIZKIT_CACHE=off) runs everything. The file holds digests only,
+one per line, in the user's cache folder; one that cannot be read is an empty cache, one that cannot be
+written is not kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .cache import cache_dir
+from .model import Question
+
+FORMAT = 1
+MAX_KEPT = 50_000  # digests kept, newest first: about 3 MB
+NAME = "verified"
+
+
+def _quizkit_stamp() -> str:
+    """quizkit's own source, every file, by content: a changed judge (or anything else) runs every question
+    again, even before the version number moves."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256(__version__.encode())
+    for f in sorted([*here.glob("*.py"), *(here / "types").glob("*.py")]):
+        digest.update(f.name.encode() + b"\0" + f.read_bytes())
+    return digest.hexdigest()
+
+
+def _torch_stamp() -> str:
+    """The torch a worker would import (found, not imported: verify of an unchanged bank never starts torch):
+    where it is, and its version file, which names the release and the git commit of the build."""
+    spec = importlib.util.find_spec("torch")
+    if spec is None or not spec.origin:
+        return "no torch"
+    version = Path(spec.origin).with_name("version.py")
+    try:
+        return f"{spec.origin}\0{version.read_text(errors='replace')}"
+    except OSError:
+        return f"{spec.origin}\0?"
+
+
+def _packages_stamp() -> str:
+    """Every installed distribution by name and version, as its metadata folder is named (a quarter of a
+    millisecond; importlib.metadata takes 70): a pip install or upgrade of anything runs every question again."""
+    names = []
+    for entry in sys.path:
+        try:
+            names += [n for n in os.listdir(entry or ".") if n.endswith((".dist-info", ".egg-info"))]
+        except OSError:
+            continue
+    return "\n".join(sorted(names))
+
+
+class Verified:
+    """The digests of questions that passed: `key(q)` for one, `known(key)`, `add(key)`, `save()`."""
+
+    def __init__(self, device: str, memory_mb, folder: Path | None = None):
+        folder = folder or cache_dir()
+        self.path = folder / NAME if folder else None
+        stamps = (str(FORMAT), _quizkit_stamp(), _torch_stamp(), _packages_stamp(), sys.version, device, str(memory_mb))
+        self._base = "\0".join(stamps).encode()
+        self._old = set(self._read())
+        self._new: list[str] = []  # passed in this run, or found: kept first when the file is trimmed
+        self._added = False
+
+    def _read(self) -> list[str]:
+        if self.path is None:
+            return []
+        try:
+            with open(self.path, encoding="ascii") as f:
+                return [line.strip() for line in f if line.strip()]
+        except (OSError, ValueError):
+            return []  # missing or damaged: nothing is known, everything runs
+
+    def key(self, q: Question) -> str:
+        body = repr((q.type, q.timeout, q.requires, q.body)).encode()
+        return hashlib.sha256(self._base + b"\0" + body).hexdigest()
+
+    def known(self, key: str) -> bool:
+        if key in self._old:
+            self._new.append(key)
+            return True
+        return False
+
+    def add(self, key: str) -> None:
+        self._new.append(key)
+        self._added = True
+
+    def save(self) -> None:
+        """This run's passes first, then the ones remembered before, up to MAX_KEPT; written whole or not at all."""
+        if self.path is None or not self._added:
+            return
+        kept = list(dict.fromkeys([*self._new, *self._read()]))[:MAX_KEPT]  # another verify may have added some
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="ascii") as f:
+                f.write("\n".join(kept) + "\n")
+            os.replace(tmp, self.path)
+        except OSError:
+            try:
+                os.unlink(tmp)
+            except (OSError, UnboundLocalError):
+                pass

@@ -1,0 +1,201 @@
+"""verify remembers a pass by everything its verdict depends on: an unchanged question is not run again, and
+a change to any part of it (or to torch, the packages, quizkit, the device, the memory limit) runs it again."""
+import dataclasses
+import json
+import textwrap
+
+import pytest
+from typer.testing import CliRunner
+
+from quizkit import verifycache
+from quizkit.cli import app
+
+from conftest import write_bank
+
+cli = CliRunner()
+
+BANK = textwrap.dedent("""\
+    bank: vc
+    questions:
+      - id: double
+        type: code
+        prompt: Double x.
+        starter: |
+          def double(x):
+              raise NotImplementedError
+        solution: |
+          def double(x):
+              return 2 * x
+        tests: |
+          assert torch.equal(double(torch.arange(3.0)), torch.tensor([0.0, 2.0, 4.0]))
+        wrong:
+          - code: |
+              def double(x):
+                  return x + 1
+            why: adds one
+      - id: prints
+        type: output
+        prompt: What does it print?
+        code: print(torch.arange(3).sum().item())
+        expected: "3"
+      - id: card
+        type: flashcard
+        prompt: A card.
+        answer: No run.
+""")
+
+
+@pytest.fixture
+def counted(monkeypatch, runner):
+    """The CLI's runner, counting the runs it makes and whether it was asked to start torch."""
+    from quizkit import cli as cli_module
+
+    seen = {"runs": 0, "ready": 0}
+
+    class Counting:
+        def __getattr__(self, name):
+            return getattr(runner, name)
+
+        def run(self, *args, **kwargs):
+            seen["runs"] += 1
+            return runner.run(*args, **kwargs)
+
+        def ready(self, *args, **kwargs):
+            seen["ready"] += 1
+            return runner.ready(*args, **kwargs)
+
+        def close(self):
+            pass
+
+    monkeypatch.setattr(cli_module, "_default_runner", lambda workers=1, memory_mb=None: Counting())
+    return seen
+
+
+def _verify(*args):
+    r = cli.invoke(app, ["verify", "--json", *map(str, args)])
+    return r.exit_code, json.loads(r.output)
+
+
+def test_an_unchanged_bank_runs_nothing_the_second_time(tmp_path, counted):
+    bank = write_bank(tmp_path, BANK)
+    code, first = _verify(bank)
+    assert code == 0 and first["passed"] == 3 and first["cached"] == 0
+    runs = counted["runs"]
+    assert runs >= 4  # solution, starter, wrong answer, output
+    code, second = _verify(bank)
+    assert code == 0 and second["passed"] == 3 and second["cached"] == 2
+    assert counted["runs"] == runs and counted["ready"] == 1  # torch was not even started again
+    cached = {r["id"]: r["cached"] for r in second["results"]}
+    assert cached == {"vc/double": True, "vc/prints": True, "vc/card": False}
+
+
+def test_an_edited_question_runs_again_and_a_failure_is_never_remembered(tmp_path, counted):
+    bank = write_bank(tmp_path, BANK)
+    assert _verify(bank)[0] == 0
+    # The tests weakened so the wrong answer passes: only this question runs, and it fails, twice.
+    bank.write_text(BANK.replace("torch.tensor([0.0, 2.0, 4.0])", "double(torch.arange(3.0))"))
+    for _attempt in range(2):
+        code, data = _verify(bank)
+        rows = {r["id"]: r for r in data["results"]}
+        assert code == 1 and rows["vc/double"]["status"] == "fail" and "wrong answer 1 passes" in rows["vc/double"]["reason"]
+        assert not rows["vc/double"]["cached"] and rows["vc/prints"]["cached"]
+    bank.write_text(BANK)  # put back: remembered from the first run, nothing runs
+    runs = counted["runs"]
+    code, data = _verify(bank)
+    assert code == 0 and data["cached"] == 2 and counted["runs"] == runs
+
+
+def test_fresh_runs_everything_and_the_table_says_what_was_remembered(tmp_path, counted):
+    bank = write_bank(tmp_path, BANK)
+    assert _verify(bank)[0] == 0
+    runs = counted["runs"]
+    r = cli.invoke(app, ["verify", "--fresh", str(bank)])
+    assert r.exit_code == 0 and counted["runs"] == 2 * runs and "remembered" not in r.output
+    r = cli.invoke(app, ["verify", str(bank)])
+    assert r.exit_code == 0 and counted["runs"] == 2 * runs
+    assert "unchanged" in r.output and "2 passes are remembered" in r.output and "--fresh" in r.output
+
+
+def test_without_a_cache_folder_nothing_is_remembered(tmp_path, counted, monkeypatch):
+    monkeypatch.setenv("QUIZKIT_CACHE", "off")
+    bank = write_bank(tmp_path, BANK)
+    _verify(bank)
+    runs = counted["runs"]
+    code, data = _verify(bank)
+    assert code == 0 and data["cached"] == 0 and counted["runs"] == 2 * runs
+
+
+def _question(tmp_path):
+    from quizkit.bank import load_bank
+
+    return next(q for q in load_bank(write_bank(tmp_path, BANK)).questions if q.id == "double")
+
+
+def test_the_key_covers_every_field_a_verdict_depends_on(tmp_path):
+    q = _question(tmp_path)
+    v = verifycache.Verified("cpu", 4096, tmp_path / "c")
+    base = v.key(q)
+    assert v.key(q) == base
+    wrong = q.body.wrong[0]
+    changes = [
+        dataclasses.replace(q, body=dataclasses.replace(q.body, **{name: q.body.__getattribute__(name) + "\n#"}))
+        for name in ("solution", "starter", "tests")
+    ] + [
+        dataclasses.replace(q, body=dataclasses.replace(q.body, wrong=(dataclasses.replace(wrong, code=wrong.code + "#"),))),
+        dataclasses.replace(q, body=dataclasses.replace(q.body, setup="x = 1")),
+        dataclasses.replace(q, body=dataclasses.replace(q.body, seeds=3)),
+        dataclasses.replace(q, body=dataclasses.replace(q.body, forbid=("torch.mul",))),
+        dataclasses.replace(q, timeout=1.0),
+        dataclasses.replace(q, requires=("numpy",)),
+        dataclasses.replace(q, type="output"),
+    ]
+    keys = {v.key(c) for c in changes}
+    assert base not in keys and len(keys) == len(changes)
+    # The prompt, hints and the question's place in the file do not decide the verdict.
+    assert v.key(dataclasses.replace(q, line=q.line + 10, prompt={"en": "Other"}, hint=("h",))) == base
+    # Nor is the same question the same key on another device, memory limit, or torch.
+    assert verifycache.Verified("cuda", 4096, tmp_path / "c").key(q) != base
+    assert verifycache.Verified("cpu", 1024, tmp_path / "c").key(q) != base
+
+
+def test_torch_packages_and_quizkit_are_part_of_the_key(tmp_path, monkeypatch):
+    q = _question(tmp_path)
+    base = verifycache.Verified("cpu", 4096, tmp_path / "c").key(q)
+    for name, value in (("_torch_stamp", "other torch"), ("_packages_stamp", "numpy-9.dist-info"),
+                        ("_quizkit_stamp", "other judge")):
+        with monkeypatch.context() as m:
+            m.setattr(verifycache, name, lambda value=value: value)
+            assert verifycache.Verified("cpu", 4096, tmp_path / "c").key(q) != base, name
+
+
+def test_a_damaged_file_is_an_empty_cache_and_the_file_is_trimmed_newest_first(tmp_path, monkeypatch):
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / verifycache.NAME).write_bytes(b"\xff\xfe not ascii\n")
+    v = verifycache.Verified("cpu", 4096, folder)
+    assert not v.known("anything")
+    monkeypatch.setattr(verifycache, "MAX_KEPT", 3)
+    for k in ("a", "b", "c"):
+        v.add(k)
+    v.save()
+    v = verifycache.Verified("cpu", 4096, folder)
+    assert v.known("a") and not v.known("z")
+    v.add("d")
+    v.save()  # d is new, a was found again: both kept; of b and c, one goes
+    kept = (folder / verifycache.NAME).read_text().split()
+    assert kept[:2] == ["a", "d"] and len(kept) == 3
+
+
+def test_no_gpu_device_file_means_no_cuda_without_starting_torch(monkeypatch):
+    from quizkit import runner as runner_module
+
+    r = runner_module.Runner()
+    monkeypatch.setattr(runner_module.sys, "platform", "linux")
+    monkeypatch.setattr(runner_module.os, "listdir", lambda path: ["null", "tty", "loop0"])
+    monkeypatch.setattr(r, "run", lambda *a, **k: pytest.fail("torch was asked"))
+    assert r.cuda_available() is False
+    asked = []
+    r2 = runner_module.Runner()
+    monkeypatch.setattr(runner_module.os, "listdir", lambda path: ["null", "nvidia0", "nvidiactl"])
+    monkeypatch.setattr(r2, "run", lambda *a, **k: asked.append(1) or runner_module.RunResult("pass", stdout="True\n"))
+    assert r2.cuda_available() is True and asked == [1]
