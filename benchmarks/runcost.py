@@ -58,7 +58,7 @@ def worker_memory(pid) -> str:
 
 def measure(worker, kind, n, pause=0.0) -> dict:
     stages: dict = {label: [] for label, _, _ in STAGES}
-    faults = []
+    faults, cpu = [], []
     began = time.monotonic()
     for _ in range(n):
         time.sleep(pause)
@@ -69,11 +69,15 @@ def measure(worker, kind, n, pause=0.0) -> dict:
         assert reply.get("status") == "pass", reply
         marks = dict(reply["timings"], roundtrip=end - start)
         faults.append(marks.get("c_minflt", 0))
+        cpu.append((marks.get("c_utime", 0.0), marks.get("c_stime", 0.0)))
         for label, stop, since in STAGES:
             if stop in marks and (since is None or since in marks):
                 stages[label].append(marks[stop] - (marks[since] if since else 0.0))
     wall = (time.monotonic() - began - n * pause) / n
     return {"faults": statistics.median(faults), "wall": wall * 1000,
+            # means, not medians: the kernel splits CPU time into user and system by timer ticks, so one
+            # short run's split is a sample; the mean over many is the share
+            "user": statistics.mean(u for u, _s in cpu) * 1000, "sys": statistics.mean(s for _u, s in cpu) * 1000,
             **{k: statistics.median(v) * 1000 if v else None for k, v in stages.items()}}
 
 
@@ -100,6 +104,8 @@ def main():
         print(f"{label:40}" + "".join(f"{c:12.2f}" if c is not None else f"{'-':>12}" for c in cells))
     print(f"{'per run, wall clock (mean, pauses out)':40}" + "".join(f"{results[k]['wall']:12.2f}" for k in results))
     print(f"{'child page faults (minor)':40}" + "".join(f"{results[k]['faults']:12.0f}" for k in results))
+    print(f"{'child CPU, user ms, mean (its code)':40}" + "".join(f"{results[k]['user']:12.2f}" for k in results))
+    print(f"{'child CPU, system ms, mean (faults)':40}" + "".join(f"{results[k]['sys']:12.2f}" for k in results))
 
 
 if __name__ == "__main__":

@@ -33,6 +33,11 @@ def _runs(q: Question) -> bool:
     return bool(types.of(q).RUNS or getattr(q.body, "check", None))
 
 
+def pending(questions, known) -> int:
+    """How many questions would run: those that run code, less the passes `known` remembers."""
+    return sum(_runs(q) and not known.known(known.key(q)) for q in questions)
+
+
 def iter_verify(questions, runner, device: str, jobs: int = 1, progress=None, strict: bool = False, known=None):
     """The results of `verify`, each as soon as it and those before it are done (for streaming). `known`: a
     verifycache.Verified; a question that passed before, unchanged in every way its verdict depends on,
@@ -40,6 +45,8 @@ def iter_verify(questions, runner, device: str, jobs: int = 1, progress=None, st
     runs = [q for q in questions if _runs(q)]
     keys = {q.full_id: known.key(q) for q in runs} if known is not None else {}
     remembered = {qid for qid, key in keys.items() if known.known(key)}
+    for qid in remembered:
+        known.keep(keys[qid])
     gpu = device == "cuda" or any("cuda" in q.requires for q in questions)
     cuda = runner.cuda_available() if runs and gpu else False  # on Linux without a GPU, known without torch
     to_run = [q for q in runs if q.full_id not in remembered and not missing_requirement(q, cuda)]

@@ -13,6 +13,7 @@ written is not kept.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.util
 import os
@@ -65,14 +66,15 @@ def _packages_stamp() -> str:
 
 
 class Verified:
-    """The digests of questions that passed: `key(q)` for one, `known(key)`, `add(key)`, `save()`."""
+    """The digests of questions that passed: `key(q)` for one, `known(key)`, `keep(key)`, `add(key)`, `save()`."""
 
-    def __init__(self, device: str, memory_mb, folder: Path | None = None):
+    def __init__(self, device: str, memory_mb, folder: Path | None = None, fresh: bool = False):
+        """`fresh`: nothing is taken as known (everything runs), but new passes are still remembered."""
         folder = folder or cache_dir()
         self.path = folder / NAME if folder else None
         stamps = (str(FORMAT), _quizkit_stamp(), _torch_stamp(), _packages_stamp(), sys.version, device, str(memory_mb))
         self._base = "\0".join(stamps).encode()
-        self._old = set(self._read())
+        self._old = set() if fresh else set(self._read())
         self._new: list[str] = []  # passed in this run, or found: kept first when the file is trimmed
         self._added = False
 
@@ -86,16 +88,21 @@ class Verified:
             return []  # missing or damaged: nothing is known, everything runs
 
     def key(self, q: Question) -> str:
-        body = repr((q.type, q.timeout, q.requires, q.body)).encode()
+        body = q.body
+        if getattr(body, "wrong", None):  # where a wrong answer is in the file is no part of its verdict
+            body = dataclasses.replace(body, wrong=tuple(dataclasses.replace(w, line=0) for w in body.wrong))
+        body = repr((q.type, q.timeout, q.requires, body)).encode()
         return hashlib.sha256(self._base + b"\0" + body).hexdigest()
 
     def known(self, key: str) -> bool:
-        if key in self._old:
-            self._new.append(key)
-            return True
-        return False
+        return key in self._old
+
+    def keep(self, key: str) -> None:
+        """A known pass used again: kept first when the file is trimmed."""
+        self._new.append(key)
 
     def add(self, key: str) -> None:
+        """A new pass."""
         self._new.append(key)
         self._added = True
 

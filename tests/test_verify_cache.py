@@ -107,13 +107,30 @@ def test_an_edited_question_runs_again_and_a_failure_is_never_remembered(tmp_pat
 
 def test_fresh_runs_everything_and_the_table_says_what_was_remembered(tmp_path, counted):
     bank = write_bank(tmp_path, BANK)
-    assert _verify(bank)[0] == 0
+    r = cli.invoke(app, ["verify", "--fresh", str(bank)])  # its passes are remembered all the same
     runs = counted["runs"]
+    assert r.exit_code == 0 and runs >= 4 and "remembered" not in r.output
     r = cli.invoke(app, ["verify", "--fresh", str(bank)])
     assert r.exit_code == 0 and counted["runs"] == 2 * runs and "remembered" not in r.output
     r = cli.invoke(app, ["verify", str(bank)])
     assert r.exit_code == 0 and counted["runs"] == 2 * runs
     assert "unchanged" in r.output and "2 passes are remembered" in r.output and "--fresh" in r.output
+
+
+def test_a_few_questions_to_run_take_one_worker(tmp_path, monkeypatch):
+    """verify sizes its workers by the questions that will run, not by all it was given."""
+    from quizkit import cli as cli_module
+
+    seen = []
+    real = cli_module._default_runner
+    monkeypatch.setattr(cli_module, "_default_runner", lambda workers=1, memory_mb=None: seen.append(workers) or real(workers, memory_mb))
+    monkeypatch.setattr("quizkit.runner.max_workers", lambda: 2)
+    many = "questions:\n" + "".join(
+        f"  - id: q{i}\n    type: output\n    prompt: p\n    code: print({i})\n    expected: '{i}'\n" for i in range(40))
+    bank = write_bank(tmp_path, many)
+    assert _verify(bank)[0] == 0
+    bank.write_text(many.replace("print(39)", "print(39 + 0)"))
+    assert _verify(bank)[0] == 0 and seen == [2, 1]
 
 
 def test_without_a_cache_folder_nothing_is_remembered(tmp_path, counted, monkeypatch):
@@ -151,8 +168,10 @@ def test_the_key_covers_every_field_a_verdict_depends_on(tmp_path):
     ]
     keys = {v.key(c) for c in changes}
     assert base not in keys and len(keys) == len(changes)
-    # The prompt, hints and the question's place in the file do not decide the verdict.
-    assert v.key(dataclasses.replace(q, line=q.line + 10, prompt={"en": "Other"}, hint=("h",))) == base
+    # The prompt, hints and the question's place in the file do not decide the verdict (an edit above a
+    # question moves it and its wrong answers down).
+    moved = dataclasses.replace(q.body, wrong=(dataclasses.replace(wrong, line=wrong.line + 10),))
+    assert v.key(dataclasses.replace(q, line=q.line + 10, prompt={"en": "Other"}, hint=("h",), body=moved)) == base
     # Nor is the same question the same key on another device, memory limit, or torch.
     assert verifycache.Verified("cuda", 4096, tmp_path / "c").key(q) != base
     assert verifycache.Verified("cpu", 1024, tmp_path / "c").key(q) != base
@@ -180,8 +199,9 @@ def test_a_damaged_file_is_an_empty_cache_and_the_file_is_trimmed_newest_first(t
     v.save()
     v = verifycache.Verified("cpu", 4096, folder)
     assert v.known("a") and not v.known("z")
+    v.keep("a")
     v.add("d")
-    v.save()  # d is new, a was found again: both kept; of b and c, one goes
+    v.save()  # d is new, a was used again: both kept; of b and c, one goes
     kept = (folder / verifycache.NAME).read_text().split()
     assert kept[:2] == ["a", "d"] and len(kept) == 3
 

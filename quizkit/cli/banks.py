@@ -40,15 +40,17 @@ def verify(
     banks, questions, errors = catalog.load(paths)
     links = catalog.link_errors(banks)  # the banks load; their references across banks are broken
     errors += links
-    if jobs is None:  # in parallel by default; a bank of a few questions needs one worker
-        jobs = max(1, min(max_workers(), len(questions) // 20 or 1))
+    known = Verified("cpu", memory_mb, fresh=fresh) if device == "cpu" else None
+    if jobs is None:  # in parallel by default; a few questions to run need one worker
+        to_run = len(questions) if known is None else checker.pending(questions, known)
+        jobs = max(1, min(max_workers(), to_run // 20 or 1))
     elif jobs > max_workers():
         ui.warn(_("-j {jobs}: this machine has {cpus} CPUs; using {cpus}").format(jobs=jobs, cpus=max_workers()))
         jobs = max_workers()
     with _runner(_obj(ctx), device, jobs, memory_mb) as (runner, dev):
         if verbose:
             ui.isolation(runner.isolation())
-        known = None if fresh else Verified(dev, memory_mb)
+        known = known or Verified(dev, memory_mb, fresh=fresh)
         try:
             if as_json:  # streamed: each result is written as soon as it and those before it are in
                 failed = ui.verify_json(checker.iter_verify(questions, runner, dev, jobs, None, strict, known), errors)
@@ -61,8 +63,7 @@ def verify(
             finally:
                 stop()
         finally:
-            if known is not None:  # every pass found is real, also those before a Ctrl-C
-                known.save()
+            known.save()  # every pass found is real, also those before a Ctrl-C
     ui.verify_table(results, errors, len(links))
     if errors or any(r.status == "fail" for r in results):
         raise typer.Exit(1)
