@@ -18,29 +18,40 @@ cli = CliRunner()
 
 
 class FakeRunner:
-    """Enough of a Runner for banks whose questions run no code: it records how many workers it got."""
+    """Enough of a Runner for these banks (every run prints `yes`): it records how many workers it got."""
 
     def __init__(self, workers):
         self.workers = workers
+
+    def ready(self, eager=False):
+        pass
+
+    def run(self, pieces, device="cpu", timeout=10.0, answer=None, seeds=1):
+        from quizkit.model import RunResult
+
+        return RunResult("pass", stdout="yes\n")
 
     def close(self):
         pass
 
 
-def flashcards(tmp_path, n) -> Path:
+def flashcards(tmp_path, n, runs=False) -> Path:
+    """n flashcards, or (`runs`) n output questions whose code prints yes."""
     lines = ["bank: cards", "questions:"]
     for i in range(n):
-        lines += [f"  - id: c{i}", "    type: flashcard", f"    prompt: card {i}?", "    answer: yes"]
+        lines += [f"  - id: c{i}", f"    prompt: card {i}?"]
+        lines += ["    type: output", "    code: print('yes')", "    expected: 'yes'"] if runs else [
+            "    type: flashcard", "    answer: yes"]
     path = tmp_path / "cards.yaml"
     path.write_text("\n".join(lines) + "\n")
     return path
 
 
-def verify(tmp_path, monkeypatch, n, cpus, *args):
+def verify(tmp_path, monkeypatch, n, cpus, *args, runs=True):
     made = []
     monkeypatch.setattr("quizkit.runner.max_workers", lambda: cpus)
     ctx = Context(home=tmp_path / "home", clock=None, runner_factory=lambda w, m: made.append(FakeRunner(w)) or made[-1])
-    r = cli.invoke(app, ["verify", str(flashcards(tmp_path, n)), "--json", *args], obj=ctx)
+    r = cli.invoke(app, ["verify", "--fresh", str(flashcards(tmp_path, n, runs)), "--json", *args], obj=ctx)
     assert json.loads(r.stdout)["passed"] == n, r.output
     return made[0].workers, r
 
@@ -49,6 +60,7 @@ def test_verify_is_parallel_by_default_on_a_large_bank(tmp_path, monkeypatch):
     assert verify(tmp_path, monkeypatch, 100, 4)[0] == 4  # one worker per CPU
     assert verify(tmp_path, monkeypatch, 45, 4)[0] == 2  # a worker per 20 questions at most
     assert verify(tmp_path, monkeypatch, 5, 4)[0] == 1  # a few questions: one worker, no torch imported twice
+    assert verify(tmp_path, monkeypatch, 100, 4, runs=False)[0] == 1  # nothing runs code: one, never started
 
 
 def test_more_jobs_than_cpus_are_capped_with_a_warning(tmp_path, monkeypatch):
