@@ -24,6 +24,7 @@ from .model import Bank, LearningPath, Question, Wrong
 
 FORMAT = 2  # 1: JSON
 MAGIC = b"quizkit-bank-cache\n"
+SUFFIX = ".marshal"
 
 
 def cache_dir() -> Path | None:
@@ -64,7 +65,7 @@ def _entry(path: Path, st: os.stat_result) -> Path | None:
         f"{FORMAT}|{__version__}|{_loader_stamp()}|{os.path.realpath(path)}|{st.st_size}|{st.st_mtime_ns}|"
         f"{st.st_ctime_ns}|{st.st_ino}"
     )
-    return folder / "banks" / (hashlib.sha256(key.encode()).hexdigest()[:32] + ".marshal")
+    return folder / "banks" / (hashlib.sha256(key.encode()).hexdigest()[:32] + SUFFIX)
 
 
 def get(path: Path, st: os.stat_result) -> Bank | None:

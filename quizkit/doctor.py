@@ -87,17 +87,18 @@ def _store(path: Path, problems: list) -> dict:
 
 
 def _cache() -> dict:
-    from .cache import cache_dir
+    from .cache import SUFFIX, cache_dir
+    from .verifycache import remembered
 
     folder = cache_dir()
     if folder is None:
-        return {"path": None, "enabled": False, "banks": 0}
+        return {"path": None, "enabled": False, "banks": 0, "verified": 0}
     banks = folder / "banks"
     try:
-        count = sum(1 for f in os.scandir(banks) if f.name.endswith(".json"))
+        count = sum(1 for f in os.scandir(banks) if f.name.endswith(SUFFIX))
     except OSError:
         count = 0
-    return {"path": str(folder), "enabled": True, "banks": count}
+    return {"path": str(folder), "enabled": True, "banks": count, "verified": remembered(folder)}
 
 
 def _banks(problems: list) -> tuple[dict, list]:

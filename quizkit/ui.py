@@ -906,8 +906,11 @@ def doctor(d: dict):
         )
     c = d["cache"]
     cache_text = (
-        ngettext("{path} ({n} bank cached)", "{path} ({n} banks cached)", c["banks"]).format(
+        ngettext("{path} ({n} bank cached", "{path} ({n} banks cached", c["banks"]).format(
             path=escape(c["path"]), n=c["banks"]
+        )
+        + ngettext("; {n} verify pass remembered)", "; {n} verify passes remembered)", c["verified"]).format(
+            n=c["verified"]
         )
         if c["enabled"]
         else _("off (QUIZKIT_CACHE=off)")

@@ -65,6 +65,15 @@ def _packages_stamp() -> str:
     return "\n".join(sorted(names))
 
 
+def remembered(folder: Path) -> int:
+    """How many passes the cache in `folder` remembers (for doctor)."""
+    try:
+        with open(folder / NAME, "rb") as f:
+            return sum(1 for line in f if line.strip())
+    except OSError:
+        return 0
+
+
 class Verified:
     """The digests of questions that passed: `key(q)` for one, `known(key)`, `keep(key)`, `add(key)`, `save()`."""
 

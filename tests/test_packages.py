@@ -224,10 +224,14 @@ def test_doctor_json_has_the_facts_and_a_sound_store(example, tmp_path):
     assert d["torch"]["version"] and d["torch"]["build"] in ("CPU", f"CUDA {d['torch']['cuda_version']}")
     assert isinstance(d["torch"]["cuda_available"], bool) and d["torch"]["device_count"] >= 0
     assert d["shipped"]["banks"] == 14 and d["schema"]["exists"]
+    # doctor loaded them: every shipped bank and the package's is in the cache it reports (it once counted
+    # files of the old JSON format and said 0)
+    assert d["cache"]["enabled"] and d["cache"]["banks"] == 15 and d["cache"]["verified"] == 0
     pkg = next(p for p in d["packages"] if p["name"] == "quizkit-bank-example")
     assert pkg["version"] == "0.1.0" and pkg["banks"] == 1 and pkg["questions"] == 4 and pkg["errors"] == []
     r = cli.invoke(app, ["doctor"])
     assert r.exit_code == 0 and "all fine" in r.output and "quizkit-bank-example" in r.output
+    assert "(15 banks cached;" in r.output and "remembered" in r.output
 
 
 def test_doctor_exits_1_naming_a_corrupted_store_and_a_broken_package(tmp_path, monkeypatch):
