@@ -250,6 +250,12 @@ def test_doctor_exits_1_naming_a_corrupted_store_and_a_broken_package(tmp_path, 
     assert any("package missing-banks" in e for e in errors), r.stderr
     d = json.loads(cli.invoke(app, ["doctor", "--json"]).stdout)
     assert d["ok"] is False and d["store"]["ok"] is False
+    # In a Chinese interface the table is Chinese, but --json (for machines) names problems in English.
+    monkeypatch.setenv("QUIZKIT_LANG", "zh")
+    monkeypatch.setattr("quizkit.i18n._translation", None)
+    assert "没有安装" in cli.invoke(app, ["doctor"]).stderr
+    d = json.loads(cli.invoke(app, ["doctor", "--json"]).stdout)
+    assert any("package 'not_there' is not installed" in p for p in d["problems"]), d["problems"]
 
 
 @free

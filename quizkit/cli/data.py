@@ -101,9 +101,11 @@ def doctor(
 ):
     """What quizkit finds here: versions, torch and CUDA, the store's integrity, bank packages. Exit 1 when
     something is broken."""
-    from .. import ui
+    from .. import i18n, ui
     from ..doctor import report
 
+    if as_json:
+        i18n.use("en")  # for machines: the problems in one language, whatever the interface's
     c = _obj(ctx)
     runner = c.runner_factory(1, None)
     try:
