@@ -100,7 +100,7 @@ def verify_table(results, errors, links=0):
     for r in results:
         style = STATUS_STYLE[r.status]
         reason = f"{os.path.basename(r.path)}:{r.line}: {r.reason}" if r.status == "fail" and r.path else r.reason
-        took = _("unchanged") if r.cached else f"{r.seconds:.2f}s"
+        took = _("remembered") if r.cached else f"{r.seconds:.2f}s"
         table.add_row(escape(r.id), _type(r.type), f"[{style}]{_status(r.status)}[/]", escape(reason), took)
     out.print(table)
     for e in errors:
