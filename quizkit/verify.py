@@ -43,7 +43,10 @@ def iter_verify(questions, runner, device: str, jobs: int = 1, progress=None, st
     verifycache.Verified; a question that passed before, unchanged in every way its verdict depends on,
     is not run again (its result says `cached`), and a new pass is added to it."""
     runs = [q for q in questions if _runs(q)]
-    keys = {q.full_id: known.key(q) for q in runs} if known is not None else {}
+    keys = {}  # a question that can be remembered (key None: it imports a module the key cannot cover)
+    for q in runs if known is not None else ():
+        if (key := known.key(q)) is not None:
+            keys[q.full_id] = key
     remembered = {qid for qid, key in keys.items() if known.known(key)}
     for qid in remembered:
         known.keep(keys[qid])

@@ -9,6 +9,10 @@ runs again. A failure is never remembered, and neither is
 a question skipped here. `verify --fresh` (or QUIZKIT_CACHE=off) runs everything. The file holds digests only,
 one per line, in the user's cache folder; one that cannot be read is an empty cache, one that cannot be
 written is not kept.
+
+A question that imports a module from outside the stdlib and the installed packages (a file on PYTHONPATH or
+in the current folder, an editable install) is never remembered: such a module changes with no version to
+show it, so the question runs every time.
 """
 
 from __future__ import annotations
@@ -17,17 +21,25 @@ import dataclasses
 import hashlib
 import importlib.util
 import os
+import re
+import site
 import sys
+import sysconfig
 import tempfile
 from pathlib import Path
 
 from . import __version__
 from .cache import cache_dir
+from .fields import REQUIRE_RE
 from .model import Question
 
 FORMAT = 1
 MAX_KEPT = 50_000  # digests kept, newest first: about 3 MB
 NAME = "verified"
+# `import a.b as c, d` (the names) or `from a.b import ...` (the module), where a statement starts
+_IMPORT = re.compile(
+    r"(?:^|[;:])[ \t]*(?:import[ \t]+([\w.]+(?:[ \t]*(?:,|as)[ \t]*[\w.]+)*)|from[ \t]+([\w.]+)[ \t]+import\b)", re.M
+)
 
 
 def _quizkit_stamp() -> str:
@@ -65,6 +77,51 @@ def _packages_stamp() -> str:
     return "\n".join(sorted(names))
 
 
+def _imported(q: Question) -> set[str]:
+    """The top-level modules `q` needs: its `requires`, and what any of its code imports (an `import` or
+    `from ... import` statement, read as text: a line of a string that looks like one counts too, which only
+    means the question runs every time)."""
+    names = set()
+    for need in q.requires:
+        match = REQUIRE_RE.match(need)
+        if need != "cuda" and match:
+            names.add(match.group(1))
+    body = q.body
+    texts = [getattr(body, f.name) for f in dataclasses.fields(body)] + [w.code for w in getattr(body, "wrong", ())]
+    for text in texts:
+        if isinstance(text, str) and "import" in text:
+            for listed, source in _IMPORT.findall(text):
+                names.update(part.split()[0] for part in listed.split(",") if part.strip())
+                names.add(source)
+    return {name.split(".")[0] for name in names} - {""}
+
+
+def _installed_dirs() -> tuple[str, ...]:
+    """Where installed distributions live (site-packages): each with a trailing separator."""
+    paths = sysconfig.get_paths()
+    dirs = [paths.get("purelib"), paths.get("platlib")]
+    try:
+        dirs += [*site.getsitepackages(), site.getusersitepackages()]
+    except AttributeError:  # an old virtualenv's site module
+        pass
+    return tuple(os.path.join(os.path.realpath(d), "") for d in dirs if d)
+
+
+def _tracked(name: str, installed: tuple[str, ...]) -> bool:
+    """Whether module `name` is part of what the key covers: the stdlib, torch, or an installed package (whose
+    version is in the key). One found anywhere else, or not found, is not."""
+    if name in sys.stdlib_module_names or name in sys.builtin_module_names:
+        return True
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return False
+    if spec is None:
+        return False
+    where = spec.origin if spec.has_location and spec.origin else next(iter(spec.submodule_search_locations or ()), "")
+    return bool(where) and os.path.realpath(where).startswith(installed)
+
+
 def remembered(folder: Path) -> int:
     """How many passes the cache in `folder` remembers (for doctor)."""
     try:
@@ -83,6 +140,8 @@ class Verified:
         self.path = folder / NAME if folder else None
         stamps = (str(FORMAT), _quizkit_stamp(), _torch_stamp(), _packages_stamp(), sys.version, device, str(memory_mb))
         self._base = "\0".join(stamps).encode()
+        self._installed = _installed_dirs()
+        self._tracked: dict[str, bool] = {}
         self._old = set() if fresh else set(self._read())
         self._new: list[str] = []  # passed in this run, or found: kept first when the file is trimmed
         self._added = False
@@ -96,15 +155,21 @@ class Verified:
         except (OSError, ValueError):
             return []  # missing or damaged: nothing is known, everything runs
 
-    def key(self, q: Question) -> str:
+    def key(self, q: Question) -> str | None:
+        """None: `q` imports a module the key cannot cover, so it is never remembered."""
+        for name in _imported(q):
+            if name not in self._tracked:
+                self._tracked[name] = _tracked(name, self._installed)
+            if not self._tracked[name]:
+                return None
         body = q.body
         if getattr(body, "wrong", None):  # where a wrong answer is in the file is no part of its verdict
             body = dataclasses.replace(body, wrong=tuple(dataclasses.replace(w, line=0) for w in body.wrong))
         body = repr((q.type, q.timeout, q.requires, body)).encode()
         return hashlib.sha256(self._base + b"\0" + body).hexdigest()
 
-    def known(self, key: str) -> bool:
-        return key in self._old
+    def known(self, key: str | None) -> bool:
+        return key is not None and key in self._old
 
     def keep(self, key: str) -> None:
         """A known pass used again: kept first when the file is trimmed."""

@@ -2,6 +2,7 @@
 a change to any part of it (or to torch, the packages, quizkit, the device, the memory limit) runs it again."""
 import dataclasses
 import json
+import os
 import textwrap
 
 import pytest
@@ -221,3 +222,51 @@ def test_no_gpu_device_file_means_no_cuda_without_starting_torch(monkeypatch):
     monkeypatch.setattr(runner_module.os, "listdir", lambda path: ["null", "nvidia0", "nvidiactl"])
     monkeypatch.setattr(r2, "run", lambda *a, **k: asked.append(1) or runner_module.RunResult("pass", stdout="True\n"))
     assert r2.cuda_available() is True and asked == [1]
+
+
+HELPER = textwrap.dedent("""\
+    bank: vh
+    questions:
+      - id: uses
+        type: output
+        prompt: What does it print?
+        requires: [vc_helper]
+        code: |
+          import vc_helper
+          print(vc_helper.K * 3)
+        expected: "6"
+""")
+
+
+@pytest.mark.own_runner
+def test_a_question_importing_a_module_outside_the_installed_packages_runs_every_time(tmp_path, monkeypatch):
+    """A module on PYTHONPATH (or in the current folder, or an editable install) can change with no version
+    to show it: the question's verdict is never taken from memory."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "vc_helper.py").write_text("K = 2\n")
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(lib), os.environ.get("PYTHONPATH")])))
+    monkeypatch.syspath_prepend(str(lib))
+    bank = write_bank(tmp_path, HELPER)
+    code, data = _verify(bank)
+    assert code == 0 and data["passed"] == 1, data
+    (lib / "vc_helper.py").write_text("K = 3\n")  # edited: the question no longer passes
+    code, data = _verify(bank)
+    assert code == 1 and data["results"][0]["status"] == "fail" and data["cached"] == 0
+    # Not named in `requires` either: an import in any of its code is enough.
+    bank.write_text(HELPER.replace("    requires: [vc_helper]\n", "").replace('"6"', '"9"'))
+    assert _verify(bank)[1]["passed"] == 1
+    (lib / "vc_helper.py").write_text("K = 4\n")
+    code, data = _verify(bank)
+    assert code == 1 and data["cached"] == 0
+
+
+def test_stdlib_and_installed_imports_are_remembered(tmp_path):
+    q = _question(tmp_path)
+    v = verifycache.Verified("cpu", 4096, tmp_path / "c")
+    for imports in ("import math, collections.abc", "from typing import Any", "import yaml", "import torch.nn"):
+        solution = imports + "\n" + q.body.solution
+        assert v.key(dataclasses.replace(q, body=dataclasses.replace(q.body, solution=solution))), imports
+    for imports in ("import vc_absent_module", "from vc_absent_module import x"):
+        tests = imports + "\n" + q.body.tests
+        assert v.key(dataclasses.replace(q, body=dataclasses.replace(q.body, tests=tests))) is None, imports
