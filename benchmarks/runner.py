@@ -58,13 +58,13 @@ def main():
     ap.add_argument("--n", type=int, default=1001, help="snippets in the big output bank")
     ap.add_argument("--code-n", type=int, default=501, help="questions in the big code bank (2 runs each)")
     args = ap.parse_args()
-    quizkit = [sys.executable, "-m", "quizkit"]
+    quizkit = [sys.executable, "-m", "quizkit"]  # verify --fresh: every repeat runs, none is remembered
     torch_s = timed([sys.executable, "-c", "import torch"], args.repeat)
     with tempfile.TemporaryDirectory() as tmp:
-        t1 = timed(quizkit + ["verify", str(bank(Path(tmp), 1))], args.repeat)
-        tn = timed(quizkit + ["verify", str(bank(Path(tmp), args.n))], args.repeat)
-        c1 = timed(quizkit + ["verify", str(code_bank(Path(tmp), 1))], args.repeat)
-        cn = timed(quizkit + ["verify", str(code_bank(Path(tmp), args.code_n))], args.repeat)
+        t1 = timed(quizkit + ["verify", "--fresh", str(bank(Path(tmp), 1))], args.repeat)
+        tn = timed(quizkit + ["verify", "--fresh", str(bank(Path(tmp), args.n))], args.repeat)
+        c1 = timed(quizkit + ["verify", "--fresh", str(code_bank(Path(tmp), 1))], args.repeat)
+        cn = timed(quizkit + ["verify", "--fresh", str(code_bank(Path(tmp), args.code_n))], args.repeat)
     per_run = (tn - t1) / (args.n - 1)
     per_code = (cn - c1) / ((args.code_n - 1) * 2)
     help_s = timed(quizkit + ["--help"], args.repeat)

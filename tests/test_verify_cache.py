@@ -270,3 +270,23 @@ def test_stdlib_and_installed_imports_are_remembered(tmp_path):
     for imports in ("import vc_absent_module", "from vc_absent_module import x"):
         tests = imports + "\n" + q.body.tests
         assert v.key(dataclasses.replace(q, body=dataclasses.replace(q.body, tests=tests))) is None, imports
+
+
+@pytest.mark.torch_free
+def test_the_runner_benchmark_times_runs_not_remembered_passes(monkeypatch, capsys):
+    """benchmarks/runner.py times the same verify several times: without --fresh every repeat after the first
+    would run nothing, and the per-run overhead it prints would be that of reading the cache."""
+    import importlib.util
+    from pathlib import Path
+
+    folder = Path(__file__).parent.parent / "benchmarks"
+    monkeypatch.syspath_prepend(str(folder))
+    spec = importlib.util.spec_from_file_location("bench_runner", folder / "runner.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    commands = []
+    monkeypatch.setattr(bench, "timed", lambda cmd, repeat: commands.append(cmd) or float(len(commands)))
+    monkeypatch.setattr("sys.argv", ["runner.py", "--repeat", "1", "--n", "3", "--code-n", "3"])
+    bench.main()
+    verifies = [cmd for cmd in commands if "verify" in cmd]
+    assert len(verifies) == 4 and all("--fresh" in cmd for cmd in verifies)
