@@ -162,16 +162,16 @@ def _killpg(pid):
 
 
 def gpu_devices() -> bool:
-    """False where torch surely sees no GPU: Linux with no NVIDIA (/dev/nvidia*), ROCm (/dev/kfd) or WSL
-    (/dev/dxg) device file, which CUDA and ROCm open to reach one. Elsewhere (or with /dev unreadable): True,
-    meaning 'ask torch'."""
+    """False where torch surely sees no GPU: Linux with no NVIDIA (/dev/nvidia*), Jetson (the Tegra driver's
+    /dev/nvhost-*, /dev/nvmap, /dev/nvgpu), ROCm (/dev/kfd) or WSL (/dev/dxg) device file, which CUDA and ROCm
+    open to reach one. Elsewhere (or with /dev unreadable): True, meaning 'ask torch'."""
     if not sys.platform.startswith("linux"):
         return True
     try:
         names = os.listdir("/dev")
     except OSError:
         return True
-    return any(n.startswith("nvidia") or n in ("kfd", "dxg") for n in names)
+    return any(n.startswith(("nvidia", "nvhost")) or n in ("nvmap", "nvgpu", "kfd", "dxg") for n in names)
 
 
 def max_workers() -> int:

@@ -290,3 +290,16 @@ def test_the_runner_benchmark_times_runs_not_remembered_passes(monkeypatch, caps
     bench.main()
     verifies = [cmd for cmd in commands if "verify" in cmd]
     assert len(verifies) == 4 and all("--fresh" in cmd for cmd in verifies)
+
+
+def test_a_jetson_gpu_is_not_taken_for_no_gpu(monkeypatch):
+    """Jetson boards before Thor reach their GPU through the Tegra driver: /dev/nvhost-*, /dev/nvmap and
+    /dev/nvgpu/, no /dev/nvidia*. torch sees CUDA there, so quizkit must ask it."""
+    from quizkit import runner as runner_module
+
+    monkeypatch.setattr(runner_module.sys, "platform", "linux")
+    jetson = ["null", "nvhost-ctrl", "nvhost-ctrl-gpu", "nvhost-gpu", "nvmap", "nvgpu", "nvme0"]
+    monkeypatch.setattr(runner_module.os, "listdir", lambda path: jetson)
+    assert runner_module.gpu_devices() is True
+    monkeypatch.setattr(runner_module.os, "listdir", lambda path: ["null", "nvme0", "nvme0n1", "dri"])
+    assert runner_module.gpu_devices() is False
