@@ -3,7 +3,8 @@ not run an unchanged question again: an author who edits one question waits for 
 
 A code or output question's verdict depends only on its own fields (setup, solution, starter, tests, seeds,
 wrong answers, rules; code, expected, tolerance), its timeout and requirements, the torch, Python and other
-packages that run it, quizkit's own code (the judge), the device and the memory limit. A pass is remembered
+packages that run it, quizkit's own code (the judge), the machine and the environment variables torch reads,
+the device and the memory limit. A pass is remembered
 under a SHA-256 digest of all of them; change any (an edit, a pip install, a new quizkit) and the question
 runs again. A failure is never remembered, and neither is
 a question skipped here. `verify --fresh` (or QUIZKIT_CACHE=off) runs everything. The file holds digests only,
@@ -77,6 +78,19 @@ def _packages_stamp() -> str:
     return "\n".join(sorted(names))
 
 
+# Environment variables that change what torch computes or prints, or which devices it sees.
+_ENV_PREFIXES = ("TORCH", "PYTORCH", "ATEN_", "CUDA", "CUBLAS", "NVIDIA_", "HIP_", "ROCM", "MKL_", "OMP_", "OPENBLAS")
+
+
+def _machine_stamp() -> str:
+    """This machine (a home folder shared between machines keeps their passes apart) and the environment
+    torch reads."""
+    import platform
+
+    env = sorted((k, v) for k, v in os.environ.items() if k.upper().startswith(_ENV_PREFIXES))
+    return repr((platform.node(), platform.machine(), platform.platform(), env))
+
+
 def _imported(q: Question) -> set[str]:
     """The top-level modules `q` needs: its `requires`, and what any of its code imports (an `import` or
     `from ... import` statement, read as text: a line of a string that looks like one counts too, which only
@@ -138,7 +152,16 @@ class Verified:
         """`fresh`: nothing is taken as known (everything runs), but new passes are still remembered."""
         folder = folder or cache_dir()
         self.path = folder / NAME if folder else None
-        stamps = (str(FORMAT), _quizkit_stamp(), _torch_stamp(), _packages_stamp(), sys.version, device, str(memory_mb))
+        stamps = (
+            str(FORMAT),
+            _quizkit_stamp(),
+            _torch_stamp(),
+            _packages_stamp(),
+            _machine_stamp(),
+            sys.version,
+            device,
+            str(memory_mb),
+        )
         self._base = "\0".join(stamps).encode()
         self._installed = _installed_dirs()
         self._tracked: dict[str, bool] = {}

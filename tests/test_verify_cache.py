@@ -184,10 +184,23 @@ def test_torch_packages_and_quizkit_are_part_of_the_key(tmp_path, monkeypatch):
     q = _question(tmp_path)
     base = verifycache.Verified("cpu", 4096, tmp_path / "c").key(q)
     for name, value in (("_torch_stamp", "other torch"), ("_packages_stamp", "numpy-9.dist-info"),
-                        ("_quizkit_stamp", "other judge")):
+                        ("_quizkit_stamp", "other judge"), ("_machine_stamp", "another host")):
         with monkeypatch.context() as m:
             m.setattr(verifycache, name, lambda value=value: value)
             assert verifycache.Verified("cpu", 4096, tmp_path / "c").key(q) != base, name
+
+
+def test_the_machine_and_the_environment_torch_reads_are_part_of_the_key(tmp_path, monkeypatch):
+    q = _question(tmp_path)
+    base = verifycache.Verified("cpu", 4096, tmp_path / "c").key(q)
+    monkeypatch.setenv("EDITOR_OF_NO_CONCERN", "vi")
+    assert verifycache.Verified("cpu", 4096, tmp_path / "c").key(q) == base
+    for name, value in (("CUDA_VISIBLE_DEVICES", "1"), ("ATEN_CPU_CAPABILITY", "default"), ("MKL_CBWR", "AVX")):
+        with monkeypatch.context() as m:
+            m.setenv(name, value)
+            assert verifycache.Verified("cpu", 4096, tmp_path / "c").key(q) != base, name
+    monkeypatch.setattr("platform.node", lambda: "another-host")
+    assert verifycache.Verified("cpu", 4096, tmp_path / "c").key(q) != base
 
 
 def test_a_damaged_file_is_an_empty_cache_and_the_file_is_trimmed_newest_first(tmp_path, monkeypatch):
