@@ -30,6 +30,7 @@ START_TIMEOUT = 120.0  # importing torch on a cold disk can be slow
 READ_LIMIT = 4 << 20  # a worker's reply line: output is capped at 64 KiB a stream, so this is ample
 STATUSES = ("pass", "fail", "error", "timeout", "memory", "crashed")
 _ids = itertools.count(1)
+_HOME_OF_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class _Worker:
@@ -50,6 +51,9 @@ class _Worker:
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             env=env,
+            # `-m` looks in the current folder first: started from quizkit's own parent folder, the worker is
+            # this quizkit's, never another checkout's that the user happens to be in.
+            cwd=_HOME_OF_PACKAGE,
             start_new_session=True,  # Ctrl-C in the terminal reaches quizkit, not the worker
         )
         self._buf = b""

@@ -367,3 +367,19 @@ def test_the_first_run_does_not_wait_for_the_warm_up_and_torch_func_still_works_
         assert bad.status == "error" and "not allowed in a judged run" in bad.error
         plain = r.run([("code", "print(torch.func.grad(torch.sin)(torch.zeros(())))")])  # not judged: free
         assert plain.stdout == "tensor(1.)\n"
+
+
+def test_the_worker_is_this_quizkits_even_inside_another_checkout(tmp_path, monkeypatch):
+    """`python -m quizkit.worker` looks in the current folder first: run from inside another quizkit checkout,
+    the worker (the judge) was that checkout's, not the quizkit that started it."""
+    other = tmp_path / "quizkit"
+    other.mkdir()
+    (other / "__init__.py").write_text("")
+    (other / "worker.py").write_text(
+        'import json, sys\nprint(json.dumps({"ready": True, "torch": "another checkout", "isolation": {}}))\n'
+        "sys.stdout.flush()\nsys.stdin.read()\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    with Runner() as r:
+        assert r.isolation()["torch"] != "another checkout"
+        assert r.run([("code", "print(1 + 1)")]).stdout.strip() == "2"
