@@ -46,12 +46,19 @@ def _syscall():
 _DEVICES: list = []
 
 
+def gpu_file(name: str) -> bool:
+    """A file in /dev through which torch reaches a GPU: NVIDIA's (nvidia*), a Jetson's Tegra driver's
+    (nvhost-*, nvmap, nvgpu), ROCm's (kfd) and WSL's (dxg)."""
+    return name.startswith(("nvidia", "nvhost")) or name in ("nvmap", "nvgpu", "kfd", "dxg")
+
+
 def _devices() -> list:
-    """/dev/null and a GPU's device nodes, listed once."""
+    """/dev/null and a GPU's device files (and /dev/dri, whose render nodes ROCm opens after kfd), listed
+    once: a CUDA run opens them for writing."""
     if not _DEVICES:
-        _DEVICES.extend(
-            ["/dev/null"] + sorted(os.path.join("/dev", n) for n in _listdir("/dev") if n.startswith("nvidia"))
-        )
+        gpu = [n for n in _listdir("/dev") if gpu_file(n)]
+        gpu += ["dri"] if "kfd" in gpu else []
+        _DEVICES.extend(["/dev/null"] + sorted(os.path.join("/dev", n) for n in gpu))
     return _DEVICES
 
 

@@ -166,16 +166,17 @@ def _killpg(pid):
 
 
 def gpu_devices() -> bool:
-    """False where torch surely sees no GPU: Linux with no NVIDIA (/dev/nvidia*), Jetson (the Tegra driver's
-    /dev/nvhost-*, /dev/nvmap, /dev/nvgpu), ROCm (/dev/kfd) or WSL (/dev/dxg) device file, which CUDA and ROCm
-    open to reach one. Elsewhere (or with /dev unreadable): True, meaning 'ask torch'."""
+    """False where torch surely sees no GPU: Linux with none of the device files CUDA or ROCm open to reach one
+    (see confine.gpu_file). Elsewhere (or with /dev unreadable): True, meaning 'ask torch'."""
+    from .confine import gpu_file  # here: confine loads ctypes, which a start without runs does not need
+
     if not sys.platform.startswith("linux"):
         return True
     try:
         names = os.listdir("/dev")
     except OSError:
         return True
-    return any(n.startswith(("nvidia", "nvhost")) or n in ("nvmap", "nvgpu", "kfd", "dxg") for n in names)
+    return any(gpu_file(n) for n in names)
 
 
 def max_workers() -> int:

@@ -383,3 +383,19 @@ def test_the_worker_is_this_quizkits_even_inside_another_checkout(tmp_path, monk
     with Runner() as r:
         assert r.isolation()["torch"] != "another checkout"
         assert r.run([("code", "print(1 + 1)")]).stdout.strip() == "2"
+
+
+def test_a_cuda_run_may_open_the_gpu_files_of_nvidia_jetson_rocm_and_wsl_and_no_others(monkeypatch):
+    """Landlock lets a run write only in its folder and to /dev/null and a GPU's device files: those must be
+    every GPU's (ROCm opens /dev/kfd, then render nodes under /dev/dri), not NVIDIA's alone."""
+    from quizkit import confine
+
+    names = ["null", "nvidia0", "nvidiactl", "nvhost-ctrl-gpu", "nvmap", "kfd", "dri", "dxg", "nvme0", "sda", "tty"]
+    monkeypatch.setattr(confine, "_listdir", lambda path: names)
+    monkeypatch.setattr(confine, "_DEVICES", [])
+    allowed = set(confine._devices())
+    assert allowed == {"/dev/null", "/dev/nvidia0", "/dev/nvidiactl", "/dev/nvhost-ctrl-gpu", "/dev/nvmap",
+                       "/dev/kfd", "/dev/dri", "/dev/dxg"}
+    monkeypatch.setattr(confine, "_listdir", lambda path: ["null", "dri", "nvme0"])  # an integrated GPU only
+    monkeypatch.setattr(confine, "_DEVICES", [])
+    assert confine._devices() == ["/dev/null"]
