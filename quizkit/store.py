@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .errors import StoreError
+from .i18n import _
 
 BUSY_MS = 5000
 
@@ -166,20 +167,24 @@ class Store:
         except sqlite3.Error as e:
             raise StoreError(self._explain(e)) from None
         except OSError as e:
-            raise StoreError(f"{self.path}: cannot open the progress database: {e.strerror}") from None
+            raise StoreError(
+                _("{path}: cannot open the progress database: {error}").format(path=self.path, error=e.strerror)
+            ) from None
 
     def _explain(self, e: Exception) -> str:
         text = str(e)
         if "not a database" in text or "malformed" in text:
-            return (
-                f"{self.path}: not a readable quizkit database ({text}); it was left untouched: "
-                f"move it away or set QUIZKIT_HOME to start afresh"
+            message = _(
+                "{path}: not a readable quizkit database ({error}); it was left untouched: "
+                "move it away or set QUIZKIT_HOME to start afresh"
             )
-        if "locked" in text or "busy" in text:
-            return f"{self.path}: the progress database is locked by another program ({text}); try again"
-        if "full" in text or "disk I/O" in text or "readonly" in text:
-            return f"{self.path}: cannot write the progress database ({text}); the last answer was NOT saved"
-        return f"{self.path}: progress database error: {text}"
+        elif "locked" in text or "busy" in text:
+            message = _("{path}: the progress database is locked by another program ({error}); try again")
+        elif "full" in text or "disk I/O" in text or "readonly" in text:
+            message = _("{path}: cannot write the progress database ({error}); the last answer was NOT saved")
+        else:
+            message = _("{path}: progress database error: {error}")
+        return message.format(path=self.path, error=text)
 
     def _migrate(self):
         self.db.execute("BEGIN IMMEDIATE")  # two first starts at once must not both migrate
@@ -189,9 +194,13 @@ class Store:
                 "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)"
             )
             done = {v for (v,) in self.db.execute("SELECT version FROM migrations")}
-            known = max(v for v, _, _ in MIGRATIONS)
+            known = max(migration[0] for migration in MIGRATIONS)
             if done and max(done) > known:
-                raise StoreError(f"{self.path}: made by a newer quizkit (schema {max(done)}); upgrade quizkit")
+                raise StoreError(
+                    _("{path}: made by a newer quizkit (schema {version}); upgrade quizkit").format(
+                        path=self.path, version=max(done)
+                    )
+                )
             for version, name, sql in MIGRATIONS:
                 if version not in done:
                     for statement in filter(str.strip, sql.split(";")):

@@ -253,9 +253,11 @@ def test_doctor_exits_1_naming_a_corrupted_store_and_a_broken_package(tmp_path, 
     # In a Chinese interface the table is Chinese, but --json (for machines) names problems in English.
     monkeypatch.setenv("QUIZKIT_LANG", "zh")
     monkeypatch.setattr("quizkit.i18n._translation", None)
-    assert "没有安装" in cli.invoke(app, ["doctor"]).stderr
+    zh = cli.invoke(app, ["doctor"]).stderr
+    assert "没有安装" in zh and "不是可读的 quizkit 数据库" in zh  # the store's own message too
     d = json.loads(cli.invoke(app, ["doctor", "--json"]).stdout)
     assert any("package 'not_there' is not installed" in p for p in d["problems"]), d["problems"]
+    assert any("not a readable quizkit database" in p for p in d["problems"]), d["problems"]
 
 
 @free
