@@ -225,7 +225,24 @@ def _freeze() -> tuple:
         (obj, tuple(attrs.items()), isinstance(obj, type) or getattr(obj, "__name__", "") in _STRICT)
         for obj, attrs in _PRISTINE
     )
-    return pristine, tuple((view.toreadonly(), value) for view, value in _TAGS)
+    return pristine, tuple((view.toreadonly(), value) for view, value in _TAGS), _handlers()
+
+
+def _handlers() -> tuple:
+    """(signal, its handler) as the worker set them: put back by _restore. A handler the answer installs runs
+    between any two bytecodes of the tests (an interval timer, or a process of its own that keeps signalling)
+    and could patch what the restore had just put back."""
+    import _signal
+    import signal
+
+    return tuple((s, _signal.getsignal(s)) for s in signal.valid_signals() if _signal.getsignal(s) is not None)
+
+
+def _signal_calls():
+    import _signal
+
+    timers = (_signal.ITIMER_REAL, _signal.ITIMER_VIRTUAL, _signal.ITIMER_PROF)
+    return _signal.getsignal, _signal.signal, _signal.setitimer, timers
 
 
 # (a view of the version tag of each snapshotted dict, its value then): CPython's PEP 509 counter, changed by
@@ -284,13 +301,20 @@ def _pop_modes(torch, depth=(0, 0)):
         _pop_mode()
 
 
-def _restore(torch=None, depth=(0, 0), judge=((), ()), _vars=vars, _setattr=setattr, _delattr=delattr):
+def _restore(torch=None, depth=(0, 0), judge=((), (), ()), _vars=vars, _setattr=setattr, _delattr=delattr,
+             _signals=_signal_calls()):  # fmt: skip
     """The judge's objects as the worker imported them (`judge`: see _freeze; builtins bound here, so an
-    answer that patched them changes nothing). No trace or profile function can be on: the audit hook
-    refuses them in a run."""
+    answer that patched them changes nothing), and its signal handlers, with every interval timer disarmed.
+    No trace or profile function can be on: the audit hook refuses them in a run."""
+    getsignal, setsignal, setitimer, timers = _signals
+    for timer in timers:  # first: a timer must not fire into a default handler that ends the run
+        setitimer(timer, 0)
+    pristine, tags, handlers = judge
+    for sig, handler in handlers:
+        if getsignal(sig) is not handler:
+            setsignal(sig, handler)
     if torch is not None:
         _pop_modes(torch, depth)
-    pristine, tags = judge
     for i, (obj, attrs, strict) in enumerate(pristine):
         if tags and tags[i][0][0] == tags[i][1]:
             continue  # unchanged since the snapshot

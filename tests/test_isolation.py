@@ -523,6 +523,54 @@ def test_tampering_while_the_tests_run_does_not_pass(runner, what):
     assert runner.run([("answer", "def ones(n):\n    return torch.ones(n)\n"), ("tests", ONES_TESTS)], answer=0).ok
 
 
+
+# Python runs a signal handler between any two bytecodes of the main thread: a handler the answer leaves armed (an
+# interval timer, or a process of its own that keeps signalling) patches torch after the judge's last restore, as a
+# thread would. Each passed before the restore disarmed timers and put signal handlers back.
+FORGE_IN_HANDLER = (
+    "def _forge(*a):\n"
+    "    import torch.testing._comparison as C\n"
+    "    C.not_close_error_metas = lambda *a, **k: []\n"
+    "    torch.equal = torch.allclose = lambda *a, **k: True\n"
+    "    torch.Tensor.all = lambda self, *a, **k: True\n"
+    "import os, signal, time\n")
+SIGNALS = {
+    "a timer armed by the answer": (
+        "signal.signal(signal.SIGALRM, _forge)\n"
+        "signal.setitimer(signal.ITIMER_REAL, 1e-4, 1e-4)\n"
+        "def ones(n):\n"
+        "    return torch.zeros(n)\n"),
+    "a timer armed by the answer's function while the tests run": (
+        "def ones(n):\n"
+        "    signal.signal(signal.SIGALRM, _forge)\n"
+        "    signal.setitimer(signal.ITIMER_REAL, 1e-4, 1e-4)\n"
+        "    return torch.zeros(n)\n"),
+    "a forked process keeps signalling": (
+        "signal.signal(signal.SIGUSR1, _forge)\n"
+        "parent = os.getpid()\n"
+        "if os.fork() == 0:\n"
+        "    while True:\n"
+        "        os.kill(parent, signal.SIGUSR1)\n"
+        "        time.sleep(1e-4)\n"
+        "def ones(n):\n"
+        "    return torch.zeros(n)\n"),
+}
+OUT_TESTS = textwrap.dedent("""\
+    out = ones(3)
+    for _ in range(20):
+        assert torch.equal(out, torch.ones(3))
+        assert_close(out, torch.ones(3))
+        assert (out == torch.ones(3)).all()
+        assert torch.allclose(out, torch.ones(3))
+""")
+
+
+@pytest.mark.parametrize("what", SIGNALS)
+def test_a_signal_handler_cannot_patch_the_judge_while_the_tests_run(runner, what):
+    r = runner.run([("answer", FORGE_IN_HANDLER + SIGNALS[what]), ("tests", OUT_TESTS)], answer=0)
+    assert r.status != "pass", r
+    assert runner.run([("answer", "def ones(n):\n    return torch.ones(n)\n"), ("tests", OUT_TESTS)], answer=0).ok
+
 def test_the_tests_draw_their_own_random_numbers_and_dtype(runner):
     """An answer that reseeds (so every seed tests the same case) or changes the default dtype does not
     steer the tests."""
