@@ -60,6 +60,8 @@ def same_output(given: str, expected: str, tolerance=None) -> bool:
         fx, fy = float(x), float(y)
         if (math.isnan(fx) and math.isnan(fy)) or fx == fy:  # nan is nan; inf is inf
             continue
+        if math.isinf(fx) or math.isinf(fy):  # and nothing else: rtol * inf would take any number
+            return False
         if not abs(fx - fy) <= atol + rtol * abs(fy):
             return False
     return True

@@ -260,3 +260,8 @@ def test_tolerance_takes_inf_and_nan_as_themselves():
     assert checks.same_output("tensor([nan, -inf])", "tensor([nan, -inf])", (1e-3, 0))
     assert not checks.same_output("inf 1000.6932", "-inf 1000.6931", (1e-3, 0))
     assert not checks.same_output("nan", "1.0", (1e-3, 0))
+    # with an rtol, rtol * inf is inf: every number (and the other infinity) was within it
+    assert not checks.same_output("5.0", "inf", (1e-3, 1e-2))
+    assert not checks.same_output("tensor([-inf])", "tensor([inf])", (0, 1e-5))
+    assert not checks.same_output("inf", "3.0", (0, 1e-5))
+    assert checks.same_output("tensor([inf, 1.001])", "tensor([inf, 1.0])", (0, 1e-2))
