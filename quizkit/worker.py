@@ -899,17 +899,26 @@ def _guard(value, torch, restore):
     def mine(f):
         return isinstance(f, types.FunctionType) and f.__code__.co_filename == "<answer>"
 
-    if mine(value):
-        return wrap(value)
-    if isinstance(value, type):
-        for key, attr in list(vars(value).items()):
+    def methods(cls):
+        for key, attr in list(vars(cls).items()):
             try:
                 if mine(attr):
-                    setattr(value, key, wrap(attr))
+                    setattr(cls, key, wrap(attr))
                 elif isinstance(attr, (staticmethod, classmethod)) and mine(attr.__func__):
-                    setattr(value, key, type(attr)(wrap(attr.__func__)))
+                    setattr(cls, key, type(attr)(wrap(attr.__func__)))
+                elif isinstance(attr, property) and any(mine(f) for f in (attr.fget, attr.fset, attr.fdel)):
+                    setattr(cls, key, property(*(wrap(f) if mine(f) else f for f in (attr.fget, attr.fset, attr.fdel))))
             except (AttributeError, TypeError):
                 pass
+
+    if isinstance(value, type):
+        methods(value)
+        return value
+    # Any function the answer binds, not its own alone: a decorator's wrapper (@torch.no_grad()) or a partial runs
+    # the answer's code as well.
+    if isinstance(value, (types.FunctionType, types.MethodType, types.BuiltinFunctionType, functools.partial)):
+        return wrap(value)
+    methods(type(value))  # an instance: its class's methods, though the class may have no name left
     return value
 
 

@@ -571,6 +571,35 @@ def test_a_signal_handler_cannot_patch_the_judge_while_the_tests_run(runner, wha
     assert r.status != "pass", r
     assert runner.run([("answer", "def ones(n):\n    return torch.ones(n)\n"), ("tests", OUT_TESTS)], answer=0).ok
 
+
+# The judge puts everything back after each call into the answer's functions; these reached the tests as something
+# other than a plain function of the answer's (a decorator's wrapper, a partial, an instance, a property), ran
+# unguarded, and each passed: the patch made in the call stayed for the checks after it.
+FORGE_IN_CALL = (
+    "        import torch.testing._comparison as C\n"
+    "        C.not_close_error_metas = lambda *a, **k: []\n"
+    "        torch.equal = torch.allclose = lambda *a, **k: True\n"
+    "        torch.Tensor.all = lambda self, *a, **k: True\n")
+UNGUARDED = {
+    "a decorated function": "@torch.no_grad()\ndef ones(n):\n    if True:\n" + FORGE_IN_CALL + "    return torch.zeros(n)\n",
+    "a functools.partial": (
+        "import functools\ndef _ones(n):\n    if True:\n" + FORGE_IN_CALL + "    return torch.zeros(n)\n"
+        "ones = functools.partial(_ones)\ndel _ones\n"),
+    "an instance of a class no longer named": (
+        "class _Ones:\n    def __call__(self, n):\n" + FORGE_IN_CALL + "        return torch.zeros(n)\n"
+        "ones = _Ones()\ndel _Ones\n"),
+    "a property": (
+        "class _Box:\n    @property\n    def value(self):\n" + FORGE_IN_CALL + "        return torch.zeros(3)\n"
+        "box = _Box()\ndef ones(n):\n    return box.value\n"),
+}
+
+
+@pytest.mark.parametrize("what", UNGUARDED)
+def test_every_way_the_tests_call_the_answer_is_guarded(runner, what):
+    tests = OUT_TESTS.replace("out = ones(3)", "out = box.value" if what == "a property" else "out = ones(3)")
+    r = runner.run([("answer", UNGUARDED[what]), ("tests", tests)], answer=0)
+    assert r.status != "pass", r
+
 def test_the_tests_draw_their_own_random_numbers_and_dtype(runner):
     """An answer that reseeds (so every seed tests the same case) or changes the default dtype does not
     steer the tests."""
