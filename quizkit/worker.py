@@ -879,25 +879,41 @@ def _judge_state(torch, rng, dtype, restore):
 
 def _guard(value, torch, restore):
     """An answer's function (or class) as the tests see it: after each call, whatever it patched in the
-    judge's objects is put back, so a function that patches torch.equal while the tests run gains nothing."""
+    judge's objects is put back, so a function that patches torch.equal while the tests run gains nothing.
+    What a call hands back that can run the answer's code later (a generator, an inner function, an object
+    of the answer's class) is guarded the same way, and so is an answer's nn.Module as a whole (its hooks run
+    inside its __call__, after forward)."""
     import functools
     import types
 
+    def mine(f):
+        return isinstance(f, types.FunctionType) and f.__code__.co_filename == "<answer>"
+
+    def adopt(result):
+        if isinstance(result, types.GeneratorType) and result.gi_code.co_filename == "<answer>":
+            return _Steps(result, torch, restore)
+        if mine(result):
+            return wrap(result)
+        if not isinstance(result, type) and any(mine(a) for a in vars(type(result)).values()):
+            methods(type(result))
+        return result
+
     def wrap(f):
+        if getattr(f, "_quizkit_guarded", False):
+            return f
+
         @functools.wraps(f)
         def guarded(*args, **kwargs):
             depth = _modes(torch)  # modes the tests entered around this call stay on
             try:
-                return f(*args, **kwargs)
+                return adopt(f(*args, **kwargs))
             finally:
                 since = _now()
                 restore(torch, depth)
                 _mark("c_guard_restore", since)
 
+        guarded._quizkit_guarded = True
         return guarded
-
-    def mine(f):
-        return isinstance(f, types.FunctionType) and f.__code__.co_filename == "<answer>"
 
     def methods(cls):
         for key, attr in list(vars(cls).items()):
@@ -910,6 +926,8 @@ def _guard(value, torch, restore):
                     setattr(cls, key, property(*(wrap(f) if mine(f) else f for f in (attr.fget, attr.fset, attr.fdel))))
             except (AttributeError, TypeError):
                 pass
+        if isinstance(cls, type) and issubclass(cls, torch.nn.Module) and "__call__" not in vars(cls):
+            cls.__call__ = wrap(cls.__call__)
 
     if isinstance(value, type):
         methods(value)
@@ -920,6 +938,36 @@ def _guard(value, torch, restore):
         return wrap(value)
     methods(type(value))  # an instance: its class's methods, though the class may have no name left
     return value
+
+
+class _Steps:
+    """A generator of the answer's, as the tests see it: after each step (next, send, throw) the judge's
+    objects are put back, as after a call."""
+
+    def __init__(self, gen, torch, restore):
+        self._gen, self._torch, self._restore = gen, torch, restore
+
+    def __iter__(self):
+        return self
+
+    def _step(self, how, *args):
+        depth = _modes(self._torch)
+        try:
+            return how(*args)
+        finally:
+            self._restore(self._torch, depth)
+
+    def __next__(self):
+        return self._step(self._gen.__next__)
+
+    def send(self, value):
+        return self._step(self._gen.send, value)
+
+    def throw(self, *args):
+        return self._step(self._gen.throw, *args)
+
+    def close(self):
+        return self._step(self._gen.close)
 
 
 def _describe(e, sources, traceback):

@@ -600,6 +600,37 @@ def test_every_way_the_tests_call_the_answer_is_guarded(runner, what):
     r = runner.run([("answer", UNGUARDED[what]), ("tests", tests)], answer=0)
     assert r.status != "pass", r
 
+
+# Code of the answer's that runs later than the call that made it, each of which passed: the patch came after
+# the call's restore. What a guarded call hands back is guarded too, and an answer's module as a whole.
+HANDED_BACK = {
+    "a generator": ("def batches():\n    if True:\n" + FORGE_IN_CALL + "    yield torch.zeros(3)\n",
+                    "out = next(batches())"),
+    "a returned inner function": (
+        "def make():\n    def ones(n):\n        if True:\n" + FORGE_IN_CALL.replace("        ", "            ")
+        + "        return torch.zeros(n)\n    return ones\n", "out = make()(3)"),
+    "a forward hook": (
+        "def forge(m, i, o):\n    if True:\n" + FORGE_IN_CALL + "    return o * 0\n"
+        "class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+        "        self.register_forward_hook(lambda m, i, o: forge(m, i, o))\n"
+        "    def forward(self, x):\n        return x\n", "out = M()(torch.ones(3))"),
+    "a generator's later step": (
+        "def batches():\n    yield torch.ones(3)\n    if True:\n" + FORGE_IN_CALL + "    yield torch.zeros(3)\n",
+        "g = batches()\nnext(g)\nout = g.send(None)"),
+}
+
+
+@pytest.mark.parametrize("what", HANDED_BACK)
+def test_what_a_call_hands_back_is_guarded_too(runner, what):
+    answer, first = HANDED_BACK[what]
+    r = runner.run([("answer", answer), ("tests", OUT_TESTS.replace("out = ones(3)", first))], answer=0)
+    assert r.status != "pass", r
+    # and a right answer of the same shape still passes
+    right = answer.replace("torch.zeros(", "torch.ones(").replace("return o * 0", "return o")
+    for line in FORGE_IN_CALL.splitlines():
+        right = right.replace(line.strip(), "pass")
+    assert runner.run([("answer", right), ("tests", OUT_TESTS.replace("out = ones(3)", first))], answer=0).ok
+
 def test_the_tests_draw_their_own_random_numbers_and_dtype(runner):
     """An answer that reseeds (so every seed tests the same case) or changes the default dtype does not
     steer the tests."""
