@@ -210,7 +210,8 @@ class Store:
                     )
             self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # a COMMIT that found the disk full was rolled back by SQLite itself
+                self.db.execute("ROLLBACK")
             raise
 
     def versions(self) -> list[int]:
