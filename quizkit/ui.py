@@ -205,11 +205,24 @@ def run_failure(verdict):
         out.print(f"  {escape(verdict.detail)}", soft_wrap=True)
         return
     if run.where:
-        out.print(f"  [bold]{escape(run.where)}[/]" + (f": [cyan]{escape(run.line)}[/]" if run.line else ""))
+        out.print(f"  [bold]{escape(_where(run.where))}[/]" + (f": [cyan]{escape(run.line)}[/]" if run.line else ""))
     out.print(f"  [red]{escape(_lines(run.error or run.status, 12))}[/]", soft_wrap=True)
     if run.stdout.strip():
         out.print("  [dim]{}[/]".format(_("it printed:")))
         out.print(escape(_lines(run.stdout.rstrip()[-2000:], 30, tail=True)), soft_wrap=True)
+
+
+# The pieces of a code answer's run, as the worker names them in "tests line 3"
+PIECES = {"setup": N_("setup"), "answer": N_("answer"), "tests": N_("tests")}
+
+
+def _where(where: str) -> str:
+    """Where a run failed ("tests line 3", from the worker) in the interface's language."""
+    piece, sep, n = where.partition(" line ")
+    if not sep or piece not in PIECES:
+        return where
+    # TRANSLATORS: where a code answer's run failed, e.g. "tests line 3"; {piece} is setup, answer or tests
+    return _("{piece} line {n}").format(piece=_(PIECES[piece]), n=n)
 
 
 def _lines(text: str, most: int, tail: bool = False) -> str:

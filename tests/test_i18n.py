@@ -304,3 +304,14 @@ def test_list_path_and_show_in_english_are_unchanged():
                "status: done · 1 answer, 1 right", "3 hints left: quizkit show study/one --hint", "study/add · code ·"):
         assert en in out, (en, out)
     assert not re.search(r"[\u4e00-\u9fff]", out), out
+
+
+def test_the_failing_line_of_a_code_answer_is_named_in_chinese(tmp_path):
+    """The worker names where a run failed ("tests line 1"); a Chinese screen showed it in English."""
+    bank = tmp_path / "zhong.yaml"
+    bank.write_text(BANK, encoding="utf-8")
+    args = ["drill", "--bank", str(bank), "--type", "code"]
+    zh = cli.invoke(app, [*args, "--lang", "zh"], input=ANSWERS["code"])
+    assert zh.exit_code == 0 and "测试 第 1 行" in zh.output and "tests line" not in zh.output, zh.output
+    en = cli.invoke(app, args, input=ANSWERS["code"])
+    assert "tests line 1: assert torch.equal(double(torch.ones(2)), torch.full((2,), 2.0))" in en.output, en.output
