@@ -984,9 +984,12 @@ def _clock(seconds: float) -> str:
 
 def mock_start(minutes: int, count: int):
     out.print(
-        _(
+        ngettext(
+            "mock interview: {count} question in {minutes} minutes. One try each; ? shows a hint and costs a "
+            "third of the question's points; the time left is shown above each question.",
             "mock interview: {count} questions in {minutes} minutes. One try each; ? shows a hint and costs a "
-            "third of the question's points; the time left is shown above each question."
+            "third of the question's points; the time left is shown above each question.",
+            count,
         ).format(count=count, minutes=minutes)
     )
 
