@@ -664,7 +664,9 @@ def stats(data):
         retention.add_row("[dim]{}[/]".format(_("none yet")), "", "", "")
     out.print(Columns([topics, retention], padding=(0, 4)))
 
-    forecast = Table(title=_("due in the next 14 days"), title_justify="left", show_header=False, box=None)
+    title = _("due in the next 14 days")
+    # as wide as its title: with nothing due the bars are empty and a narrower table wrapped the title
+    forecast = Table(title=title, title_justify="left", show_header=False, box=None, min_width=cell_len(title))
     forecast.add_column("day")
     forecast.add_column("bar")
     forecast.add_column("n", justify="right")
