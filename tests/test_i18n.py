@@ -315,3 +315,13 @@ def test_the_failing_line_of_a_code_answer_is_named_in_chinese(tmp_path):
     assert zh.exit_code == 0 and "测试 第 1 行" in zh.output and "tests line" not in zh.output, zh.output
     en = cli.invoke(app, args, input=ANSWERS["code"])
     assert "tests line 1: assert torch.equal(double(torch.ones(2)), torch.full((2,), 2.0))" in en.output, en.output
+
+
+def test_check_and_reset_take_lang_as_start_does(tmp_path):
+    """start took --lang, but check and reset, the other workspace commands, refused it (in English)."""
+    f = tmp_path / "add.py"
+    f.write_text("def add(a, b):\n    return a + b\n")
+    r = cli.invoke(app, ["check", "add", str(f), "--bank", str(STUDY), "--lang", "zh"])
+    assert r.exit_code == 0 and "通过 study/add" in r.output, r.output
+    r = cli.invoke(app, ["reset", "add", str(tmp_path / "work"), "--bank", str(STUDY), "--lang", "zh"])
+    assert r.exit_code == 0 and "已恢复初始代码" in r.output, r.output
