@@ -133,9 +133,10 @@ def code_question(questions, wanted: str, command: str = "check") -> Question:
     from . import types
 
     if types.of(q).INPUT != "code":
+        shown = _(q.type)  # the type's name as ui shows it (ui's msgids "short", "mcq" ...): 简答题 in Chinese
         raise QuizkitError(
             _("{id} is a {type} question; {command} takes code questions").format(
-                id=q.full_id, type=q.type, command=command
+                id=q.full_id, type=shown, command=command
             )
         )
     return q

@@ -63,12 +63,29 @@ def _torch(runner, problems: list) -> tuple[dict, dict]:
     return info, isolation
 
 
+def _writable(folder: Path) -> bool:
+    """Whether `folder` can be written, or made where it is missing (in its nearest existing parent)."""
+    for p in (folder, *folder.parents):
+        if p.exists():
+            return p.is_dir() and os.access(p, os.W_OK | os.X_OK)
+    return False
+
+
 def _store(path: Path, problems: list) -> dict:
     from .store import Store
 
     out: dict = {"path": str(path), "exists": path.exists(), "bytes": 0, "integrity": None, "ok": True}
     if not out["exists"]:
-        out["integrity"] = _("not made yet (the first answer makes it)")
+        if _writable(path.parent):
+            out["integrity"] = _("not made yet (the first answer makes it)")
+        else:
+            out["ok"] = False
+            out["integrity"] = _("{folder} is not a folder that can be written: no answer can be saved").format(
+                folder=path.parent
+            )
+            problems.append(
+                _("store: {error} (set QUIZKIT_HOME to a folder you can write)").format(error=out["integrity"])
+            )
         return out
     out["bytes"] = sum(_size(Path(str(path) + suffix)) for suffix in ("", "-wal", "-shm"))
     try:

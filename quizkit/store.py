@@ -165,13 +165,14 @@ class Store:
             self.db.execute("PRAGMA synchronous = NORMAL")  # with WAL: safe against a crashed process
             self._migrate()
         except sqlite3.Error as e:
-            raise StoreError(self._explain(e)) from None
+            raise StoreError(self._explain(e, opening=True)) from None
         except OSError as e:
             raise StoreError(
                 _("{path}: cannot open the progress database: {error}").format(path=self.path, error=e.strerror)
             ) from None
 
-    def _explain(self, e: Exception) -> str:
+    def _explain(self, e: Exception, opening: bool = False) -> str:
+        """The one line for an SQLite error; `opening`: raised while opening, before anything was answered."""
         text = str(e)
         if "not a database" in text or "malformed" in text:
             message = _(
@@ -180,6 +181,11 @@ class Store:
             )
         elif "locked" in text or "busy" in text:
             message = _("{path}: the progress database is locked by another program ({error}); try again")
+        elif opening and any(w in text for w in ("full", "disk I/O", "readonly", "unable to open")):
+            message = _(
+                "{path}: cannot write the progress database ({error}); free some space, or set QUIZKIT_HOME to a "
+                "folder you can write"
+            )
         elif "full" in text or "disk I/O" in text or "readonly" in text:
             message = _("{path}: cannot write the progress database ({error}); the last answer was NOT saved")
         else:
@@ -210,7 +216,8 @@ class Store:
                     )
             self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # a COMMIT that found the disk full was rolled back by SQLite itself
+                self.db.execute("ROLLBACK")
             raise
 
     def versions(self) -> list[int]:

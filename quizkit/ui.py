@@ -205,11 +205,24 @@ def run_failure(verdict):
         out.print(f"  {escape(verdict.detail)}", soft_wrap=True)
         return
     if run.where:
-        out.print(f"  [bold]{escape(run.where)}[/]" + (f": [cyan]{escape(run.line)}[/]" if run.line else ""))
+        out.print(f"  [bold]{escape(_where(run.where))}[/]" + (f": [cyan]{escape(run.line)}[/]" if run.line else ""))
     out.print(f"  [red]{escape(_lines(run.error or run.status, 12))}[/]", soft_wrap=True)
     if run.stdout.strip():
         out.print("  [dim]{}[/]".format(_("it printed:")))
         out.print(escape(_lines(run.stdout.rstrip()[-2000:], 30, tail=True)), soft_wrap=True)
+
+
+# The pieces of a code answer's run, as the worker names them in "tests line 3"
+PIECES = {"setup": N_("setup"), "answer": N_("answer"), "tests": N_("tests")}
+
+
+def _where(where: str) -> str:
+    """Where a run failed ("tests line 3", from the worker) in the interface's language."""
+    piece, sep, n = where.partition(" line ")
+    if not sep or piece not in PIECES:
+        return where
+    # TRANSLATORS: where a code answer's run failed, e.g. "tests line 3"; {piece} is setup, answer or tests
+    return _("{piece} line {n}").format(piece=_(PIECES[piece]), n=n)
 
 
 def _lines(text: str, most: int, tail: bool = False) -> str:
@@ -651,7 +664,9 @@ def stats(data):
         retention.add_row("[dim]{}[/]".format(_("none yet")), "", "", "")
     out.print(Columns([topics, retention], padding=(0, 4)))
 
-    forecast = Table(title=_("due in the next 14 days"), title_justify="left", show_header=False, box=None)
+    title = _("due in the next 14 days")
+    # as wide as its title: with nothing due the bars are empty and a narrower table wrapped the title
+    forecast = Table(title=title, title_justify="left", show_header=False, box=None, min_width=cell_len(title))
     forecast.add_column("day")
     forecast.add_column("bar")
     forecast.add_column("n", justify="right")
@@ -971,9 +986,12 @@ def _clock(seconds: float) -> str:
 
 def mock_start(minutes: int, count: int):
     out.print(
-        _(
+        ngettext(
+            "mock interview: {count} question in {minutes} minutes. One try each; ? shows a hint and costs a "
+            "third of the question's points; the time left is shown above each question.",
             "mock interview: {count} questions in {minutes} minutes. One try each; ? shows a hint and costs a "
-            "third of the question's points; the time left is shown above each question."
+            "third of the question's points; the time left is shown above each question.",
+            count,
         ).format(count=count, minutes=minutes)
     )
 

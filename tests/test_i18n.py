@@ -304,3 +304,31 @@ def test_list_path_and_show_in_english_are_unchanged():
                "status: done · 1 answer, 1 right", "3 hints left: quizkit show study/one --hint", "study/add · code ·"):
         assert en in out, (en, out)
     assert not re.search(r"[\u4e00-\u9fff]", out), out
+
+
+def test_the_failing_line_of_a_code_answer_is_named_in_chinese(tmp_path):
+    """The worker names where a run failed ("tests line 1"); a Chinese screen showed it in English."""
+    bank = tmp_path / "zhong.yaml"
+    bank.write_text(BANK, encoding="utf-8")
+    args = ["drill", "--bank", str(bank), "--type", "code"]
+    zh = cli.invoke(app, [*args, "--lang", "zh"], input=ANSWERS["code"])
+    assert zh.exit_code == 0 and "测试 第 1 行" in zh.output and "tests line" not in zh.output, zh.output
+    en = cli.invoke(app, args, input=ANSWERS["code"])
+    assert "tests line 1: assert torch.equal(double(torch.ones(2)), torch.full((2,), 2.0))" in en.output, en.output
+
+
+def test_check_and_reset_take_lang_as_start_does(tmp_path):
+    """start took --lang, but check and reset, the other workspace commands, refused it (in English)."""
+    f = tmp_path / "add.py"
+    f.write_text("def add(a, b):\n    return a + b\n")
+    r = cli.invoke(app, ["check", "add", str(f), "--bank", str(STUDY), "--lang", "zh"])
+    assert r.exit_code == 0 and "通过 study/add" in r.output, r.output
+    r = cli.invoke(app, ["reset", "add", str(tmp_path / "work"), "--bank", str(STUDY), "--lang", "zh"])
+    assert r.exit_code == 0 and "已恢复初始代码" in r.output, r.output
+
+
+@pytest.mark.torch_free
+def test_start_on_a_question_that_is_not_code_names_its_type_in_chinese(tmp_path):
+    """The type's name came through as the bank's English word: 'study/one 是 short 题'."""
+    r = cli.invoke(app, ["start", "one", str(tmp_path / "work"), "--bank", str(STUDY), "--lang", "zh"])
+    assert r.exit_code == 1 and r.output == "错误： study/one 是简答题；start 只能用于代码题\n", r.output

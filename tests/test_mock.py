@@ -151,3 +151,10 @@ def test_the_score_is_computed_from_exact_points(tmp_path, runner):
     bank = write_bank(tmp_path, "questions:\n  - {id: s, type: short, prompt: yes?, accept: [yes], hint: [y]}\n")
     r = cli.invoke(app, ["mock", "--bank", str(bank), "--minutes", "30"], input="?\nyes\n", obj=ctx)
     assert "mock interview: 67%" in r.output and "1.33 of 2 points" in r.output, r.output
+
+
+def test_a_five_minute_mock_of_one_question_says_one_question(tmp_path, runner):
+    """--minutes 5 asks one question: its first line said '1 questions in 5 minutes'."""
+    r = mock(tmp_path, runner, StepClock(10), "--minutes", "5", input="q\n")
+    assert r.exit_code == 0, r.output
+    assert "mock interview: 1 question in 5 minutes." in r.output, r.output

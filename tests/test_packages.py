@@ -260,6 +260,20 @@ def test_doctor_exits_1_naming_a_corrupted_store_and_a_broken_package(tmp_path, 
     assert any("not a readable quizkit database" in p for p in d["problems"]), d["problems"]
 
 
+def test_doctor_exits_1_when_the_data_folder_cannot_be_written(tmp_path, monkeypatch):
+    """Before the first answer there is no store to check: doctor said 'not made yet' and 'all fine' for a
+    data folder no answer could ever be saved in (here QUIZKIT_HOME lies under a file)."""
+    (tmp_path / "afile").write_text("x")
+    home = tmp_path / "afile" / "home"
+    monkeypatch.setenv("QUIZKIT_HOME", str(home))
+    r = cli.invoke(app, ["doctor"])
+    assert r.exit_code == 1 and "all fine" not in r.output and "Traceback" not in r.output
+    errors = [line for line in r.stderr.splitlines() if line.startswith("error:")]
+    assert any(str(home) in e and "QUIZKIT_HOME" in e for e in errors), r.stderr
+    d = json.loads(cli.invoke(app, ["doctor", "--json"]).stdout)
+    assert d["ok"] is False and d["store"]["ok"] is False and not d["store"]["exists"]
+
+
 @free
 def test_store_integrity_names_damaged_pages(tmp_path):
     from datetime import datetime, timezone

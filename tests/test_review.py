@@ -178,6 +178,12 @@ def test_stats_numbers():
     assert r.exit_code == 0 and "true retention by month" in r.output and "days studied" in r.output
 
 
+def test_the_forecast_title_is_one_line_when_nothing_is_due():
+    """A new learner's forecast is all zeros, a narrow table: its title wrapped to 'due in the next 14' and 'days'."""
+    r = cli.invoke(app, ["stats"], env={"QUIZKIT_NOW": DAY1.isoformat(), "NO_COLOR": "1", "COLUMNS": "80"})
+    assert r.exit_code == 0 and "\ndue in the next 14 days\n" in r.output, r.output
+
+
 def test_streak_counts_consecutive_days():
     for day in range(3):
         cli.invoke(app, ["drill", "--bank", DECK, "--type", "short", "-n", "1"], input="yes\n",

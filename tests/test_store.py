@@ -122,3 +122,37 @@ def test_locked_database_is_one_line(tmp_path, monkeypatch):
             s.record_attempt(attempt())
     finally:
         holder.execute("ROLLBACK")
+
+
+def _open_on_a_full_disk(tmp_path, limit):
+    """What Store() says in a process whose files may not grow past `limit` bytes (a full disk)."""
+    code = ("import resource, signal, sys\n"
+            "from quizkit.errors import StoreError\n"
+            "from quizkit.store import Store\n"
+            "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+            "resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), int(sys.argv[2])))\n"
+            "try:\n"
+            "    Store(sys.argv[1]).close()\n"
+            "    print('opened')\n"
+            "except StoreError as e:\n"
+            "    print(e)\n")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / f"{limit}.db"), str(limit)],
+                         capture_output=True, text=True)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr
+    return out.stdout.strip()
+
+
+def test_a_disk_filling_up_while_the_store_is_made_says_so(tmp_path):
+    """SQLite rolls a transaction back itself when its COMMIT finds the disk full: the error must say the
+    disk is full, not 'cannot rollback - no transaction is active'. A file size limit plays the full disk."""
+    for limit in (4096, 16384, 32768, 65536):
+        said = _open_on_a_full_disk(tmp_path, limit)
+        assert said == "opened" or "cannot write the progress database" in said, (limit, said)
+
+
+def test_a_full_disk_when_opening_does_not_speak_of_a_lost_answer(tmp_path):
+    """Opened on a full disk (stats, or a drill before its first question), nothing was answered: the error
+    says what to do, not that 'the last answer was NOT saved'."""
+    said = _open_on_a_full_disk(tmp_path, 4096)
+    assert "cannot write the progress database" in said and "QUIZKIT_HOME" in said, said
+    assert "NOT saved" not in said, said

@@ -96,6 +96,7 @@ def reset(
     question_id: str = typer.Argument(..., metavar="ID", help="The code question.", autocompletion=complete.ids),
     folder: Path = typer.Argument(WORK_DIR, metavar="[DIR]", help="The workspace folder (./quizkit-work)."),
     bank: List[str] | None = BankOpt,
+    lang: str = LangOpt,  # the interface's language (its callback installs it)
 ):
     """Put the starter back in the question's workspace file (the old file is kept as .bak) and hide its
     hints again."""
@@ -130,6 +131,7 @@ def check(
     watch: bool = typer.Option(False, "--watch", "-w", help="Run again on every save, until Ctrl-C."),
     bank: List[str] | None = BankOpt,
     device: str = DeviceOpt,
+    lang: str = LangOpt,  # the interface's language (its callback installs it)
 ):
     """Run your own file against a code question's tests; a pass is stored as a right answer."""
     from .. import catalog, ui
