@@ -182,3 +182,24 @@ def test_the_export_from_sql_is_the_same_text_as_row_by_row(tmp_path, fmt, monke
         assert out.read_bytes().decode() == old_export(s, fmt)  # bytes: a \r inside a value stays one
         if fmt == "jsonl":
             assert '"stability": Infinity' in out.read_text()
+
+
+def test_export_into_a_pipe_closed_early_ends_quietly(tmp_path):
+    """`quizkit export | head` is normal use: the reader going away is not an error to print (it said
+    'error: stdout: cannot write: Broken pipe')."""
+    import os
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with Store(home / "quizkit.db") as s:
+        fill(s, n=3000)
+    env = dict(os.environ, QUIZKIT_HOME=str(home))
+    p = subprocess.Popen([sys.executable, "-m", "quizkit", "export", "--format", "csv"], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.read(100)
+    p.stdout.close()  # as head does after its lines
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=60) == 1
+    assert err == "", err

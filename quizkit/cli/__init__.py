@@ -38,6 +38,14 @@ class QuizkitGroup(TyperGroup):
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
+        except BrokenPipeError:
+            # The reader of stdout went away (quizkit ... | head): nothing to say to anyone. stdout goes to
+            # /dev/null so that Python's own flush at exit does not complain either.
+            import os
+            import sys
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(1) from None
 
 
 app = typer.Typer(

@@ -73,6 +73,8 @@ def export(
         try:
             ui.export(export_chunks(store, fmt), fmt, EXPORT_FIELDS, output)
         except OSError as e:
+            if isinstance(e, BrokenPipeError) and output is None:
+                raise  # stdout's reader went away (export | head): QuizkitGroup ends quietly
             raise QuizkitError(
                 _("{file}: cannot write: {error}").format(file=output or "stdout", error=e.strerror)
             ) from None
