@@ -135,7 +135,7 @@ def code_question(questions, wanted: str, command: str = "check") -> Question:
     if types.of(q).INPUT != "code":
         shown = _(q.type)  # the type's name as ui shows it (ui's msgids "short", "mcq" ...): 简答题 in Chinese
         raise QuizkitError(
-            _("{id} is a {type} question; {command} takes code questions").format(
+            _("{id} is not a code question (its type: {type}); {command} takes code questions").format(
                 id=q.full_id, type=shown, command=command
             )
         )

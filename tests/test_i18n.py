@@ -331,4 +331,4 @@ def test_check_and_reset_take_lang_as_start_does(tmp_path):
 def test_start_on_a_question_that_is_not_code_names_its_type_in_chinese(tmp_path):
     """The type's name came through as the bank's English word: 'study/one 是 short 题'."""
     r = cli.invoke(app, ["start", "one", str(tmp_path / "work"), "--bank", str(STUDY), "--lang", "zh"])
-    assert r.exit_code == 1 and r.output == "错误： study/one 是简答题；start 只能用于代码题\n", r.output
+    assert r.exit_code == 1 and r.output == "错误： study/one 是简答题，不是代码题；start 只能用于代码题\n", r.output

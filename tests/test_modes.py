@@ -251,7 +251,7 @@ def test_check_stores_a_pass_once_with_its_hints_and_rates_the_card(tmp_path):
 def test_start_and_reset_on_a_question_that_is_not_code_name_the_command(tmp_path):
     for command in ("start", "reset"):
         r = run(command, "one", str(tmp_path / "work"))
-        assert r.exit_code == 1 and r.output == f"error: study/one is a short question; {command} takes code questions\n"
+        assert r.exit_code == 1 and r.output == f"error: study/one is not a code question (its type: short); {command} takes code questions\n"
 
 
 def test_start_writes_the_starter_watches_and_a_pass_is_recorded(tmp_path):
