@@ -25,8 +25,16 @@ HINT_COST = 1 / 3  # each hint takes a third of the question's points
 
 
 def mix(minutes: int) -> dict:
-    """How many of each kind fit in `minutes`, in the 45-minute proportions (at least one question)."""
-    counts = {k: round(n * minutes / 45) for k, n in PER_45.items()}
+    """How many of each kind fill `minutes`: the 45-minute proportions, whole questions, then what time is left
+    filled with the kind furthest below its share that still fits (rounding each kind alone left half of a
+    5-minute mock empty)."""
+    share = {k: n * minutes / 45 for k, n in PER_45.items()}
+    counts = {k: int(x) for k, x in share.items()}
+    used = sum(counts[k] * KINDS[k][2] for k in counts)
+    while fits := [k for k in counts if used + KINDS[k][2] <= minutes + 1e-9]:
+        kind = min(fits, key=lambda k: counts[k] - share[k])
+        counts[kind] += 1
+        used += KINDS[kind][2]
     if not any(counts.values()):
         counts["read"] = 1
     return counts

@@ -40,9 +40,9 @@ class StepClock:
         return self.now
 
 
-def mock(tmp_path, runner, clock, *args, input=""):
+def mock(tmp_path, runner, clock, *args, input="", text=BANK):
     ctx = Context(home=tmp_path / "home", clock=clock, runner_factory=lambda w=1, m=None: _Shared(runner))
-    bank = write_bank(tmp_path, BANK, "m.yaml")
+    bank = write_bank(tmp_path, text, "m.yaml")
     return cli.invoke(app, ["mock", "--bank", str(bank), "--seed", "7", *args], input=input, obj=ctx,
                       env={"COLUMNS": "120"})
 
@@ -58,6 +58,13 @@ def test_the_mix_follows_the_45_minute_proportions():
     assert mix(45) == {"code": 2, "read": 6, "recall": 4}
     assert mix(90) == {"code": 4, "read": 12, "recall": 8}
     assert sum(mix(5).values()) >= 1
+    # The questions' aims fill the time: never over it, and never so short that another question would fit
+    # (a 5-minute mock was one 2.5-minute question).
+    from quizkit.mock import KINDS
+    for minutes in range(5, 181):
+        aims = sum(n * KINDS[k][2] for k, n in mix(minutes).items())
+        assert minutes - min(a for _t, _p, a in KINDS.values()) < aims <= minutes, minutes
+    assert mix(5) == {"code": 0, "read": 1, "recall": 1} and mix(20) == {"code": 1, "read": 2, "recall": 2}
 
 
 def test_a_whole_mock_reports_scores_by_topic_and_level_and_is_stored(tmp_path, runner):
@@ -154,7 +161,9 @@ def test_the_score_is_computed_from_exact_points(tmp_path, runner):
 
 
 def test_a_five_minute_mock_of_one_question_says_one_question(tmp_path, runner):
-    """--minutes 5 asks one question: its first line said '1 questions in 5 minutes'."""
-    r = mock(tmp_path, runner, StepClock(10), "--minutes", "5", input="q\n")
+    """A 5-minute mock of a bank with no short answer is one question: its first line said '1 questions in 5
+    minutes'."""
+    no_short = "\n".join(line for line in BANK.splitlines() if "id: s1" not in line)
+    r = mock(tmp_path, runner, StepClock(10), "--minutes", "5", input="q\n", text=no_short)
     assert r.exit_code == 0, r.output
     assert "mock interview: 1 question in 5 minutes." in r.output, r.output
