@@ -203,3 +203,19 @@ def test_drill_without_code_never_imports_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={**os.environ, "QUIZKIT_HOME": os.environ["QUIZKIT_HOME"]})
     assert out.stdout.split()[0] == "False", out.stderr
+
+
+def test_a_bad_option_value_or_command_is_one_line_and_exit_1():
+    """Usage errors are errors a user makes like any other: click printed three lines and exited 2."""
+    cases = [(["drill", "-n", "0"], "drill: Invalid value for '-n' / '--count': 0 is not in the range x>=1"),
+             (["drill", "--bogus"], "drill: No such option: --bogus"),
+             (["nosuch"], "No such command 'nosuch'"),
+             (["check"], "check: Missing argument 'ID'"),
+             (["--bogus"], "No such option: --bogus")]
+    for args, message in cases:
+        r = cli.invoke(app, args)
+        assert r.exit_code == 1, (args, r.output)
+        assert r.output.count("\n") == 1 and r.output.startswith("error: ") and message in r.output, r.output
+        assert "--help shows what it takes" in r.output and "Usage:" not in r.output
+    r = cli.invoke(app, ["drill", "--help"])  # help is not an error
+    assert r.exit_code == 0 and "Usage:" in r.output

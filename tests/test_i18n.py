@@ -332,3 +332,10 @@ def test_start_on_a_question_that_is_not_code_names_its_type_in_chinese(tmp_path
     """The type's name came through as the bank's English word: 'study/one 是 short 题'."""
     r = cli.invoke(app, ["start", "one", str(tmp_path / "work"), "--bank", str(STUDY), "--lang", "zh"])
     assert r.exit_code == 1 and r.output == "错误： study/one 是简答题，不是代码题；start 只能用于代码题\n", r.output
+
+
+def test_a_usage_error_is_one_line_in_chinese_too(monkeypatch):
+    monkeypatch.setenv("QUIZKIT_LANG", "zh")
+    r = CliRunner().invoke(app, ["drill", "-n", "0"])
+    assert r.exit_code == 1 and r.output.count("\n") == 1
+    assert r.output.startswith("错误") and "--help 列出它接受的参数" in r.output, r.output

@@ -9,6 +9,11 @@ from __future__ import annotations
 import typer
 from typer.core import TyperGroup
 
+try:  # typer 0.2x carries its own click; before, it used the click package
+    from typer._click.exceptions import UsageError
+except ImportError:  # pragma: no cover
+    from click.exceptions import UsageError  # type: ignore[no-redef]
+
 from .. import __version__
 from ..errors import QuizkitError
 from .banks import list_, new, schema, verify
@@ -23,7 +28,8 @@ from .workspace import check, reset, show, start
 
 
 class QuizkitGroup(TyperGroup):
-    """Every command runs through here: a QuizkitError is one line on stderr and exit 1, Ctrl-C is 130."""
+    """Every command runs through here: a QuizkitError or a usage error is one line on stderr and exit 1,
+    Ctrl-C is 130."""
 
     def list_commands(self, ctx):
         return list(self.commands)  # in the order registered: what a learner uses first comes first
@@ -36,6 +42,8 @@ class QuizkitGroup(TyperGroup):
 
             ui.error(str(e))
             raise typer.Exit(1) from None
+        except UsageError as e:  # a bad option, value or command of a command
+            _usage(e, ctx.command_path)
         except KeyboardInterrupt:
             raise typer.Exit(130) from None
         except BrokenPipeError:
@@ -46,6 +54,24 @@ class QuizkitGroup(TyperGroup):
 
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(1) from None
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except UsageError as e:  # a bad option of quizkit itself
+            _usage(e, info_name or "quizkit")
+
+
+def _usage(e, command: str):
+    """A usage error as every error a user can make: one line saying what and where, exit 1 (click printed
+    three lines and exited 2)."""
+    from .. import ui
+    from ..i18n import _
+
+    where = e.ctx.command_path if e.ctx else command
+    problem = " ".join(e.format_message().split()).rstrip(".")
+    ui.error(_("{command}: {problem} ({command} --help shows what it takes)").format(command=where, problem=problem))
+    raise typer.Exit(1) from None
 
 
 app = typer.Typer(
