@@ -195,6 +195,10 @@ def _bank(path: Path, data) -> Bank:
         raise _Located(
             data.lines.get("bank", 1), f"bank id '{fields.excerpt(bank_id)}' must be letters, digits, '-', '_' or '.'"
         )
+    if len(bank_id) > fields.MAX_ID:
+        raise _Located(
+            data.lines.get("bank", 1), f"bank id '{fields.excerpt(bank_id)}' must be at most {fields.MAX_ID} characters"
+        )
     title = fields.text(data, "title") if "title" in data else None
     tags = fields.words(data, "tags") if "tags" in data else []
     defaults = {

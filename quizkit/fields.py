@@ -12,6 +12,8 @@ import re
 from .model import Wrong
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+# Ids (a question's, a path's, a bank's) are shown whole in tables and stored in every answer row: a few words.
+MAX_ID = 64
 LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]+)?\Z")
 DOTTED_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 LOOP_WORDS = ("for", "while")
@@ -80,6 +82,8 @@ def ident(m: Map, label: str) -> str:
     value = string(m, "id")
     if not ID_RE.match(value):
         raise Located(m.lines["id"], f"{label} '{excerpt(value)}' must match [a-z0-9][a-z0-9-]*")
+    if len(value) > MAX_ID:
+        raise Located(m.lines["id"], f"{label} '{excerpt(value)}' must be at most {MAX_ID} characters")
     return value
 
 

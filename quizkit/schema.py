@@ -22,6 +22,7 @@ COMMON = {
     "id": {
         "type": "string",
         "pattern": "^[a-z0-9][a-z0-9-]*$",
+        "maxLength": 64,
         "description": "Unique in the bank; progress is stored under BANK/ID",
     },
     "type": {"enum": list(types.NAMES)},
@@ -68,6 +69,7 @@ def build() -> dict:
             "bank": {
                 "type": "string",
                 "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+                "maxLength": 64,
                 "description": "Bank id; defaults to the file's stem.",
             },
             "title": TEXT,
@@ -83,7 +85,7 @@ def build() -> dict:
                     "additionalProperties": False,
                     "required": ["id", "steps"],
                     "properties": {
-                        "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
+                        "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "maxLength": 64},
                         "title": TEXT,
                         "steps": {**WORDS, "description": "Question ids in order: ID in this bank, or BANK/ID"},
                     },

@@ -137,6 +137,18 @@ def test_bad_id(tmp_path):
     assert e.line == 3 and "must match" in e.message
 
 
+def test_id_of_a_screenful_is_refused(tmp_path):
+    # a 100 000-character id passed the pattern and flooded list/verify with thousands of table lines
+    long = "a" * 65
+    e = refused(tmp_path, HEAD + f"  - id: {long}\n    type: flashcard\n    prompt: p\n    answer: x\n")
+    assert e.line == 3 and "at most 64 characters" in e.message and len(e.message) < 200
+    e = refused(tmp_path, f"bank: {'b' * 65}\nquestions:\n  - id: a\n    type: flashcard\n    prompt: p\n    answer: x\n")
+    assert e.line == 1 and "at most 64 characters" in e.message
+    e = refused(tmp_path, HEAD.replace("questions:", f"paths: [{{id: {long}, steps: [a]}}]\nquestions:") + "  - id: a\n    type: flashcard\n    prompt: p\n    answer: x\n")
+    assert "at most 64 characters" in e.message
+    assert load_text(tmp_path, HEAD + f"  - id: {'a' * 64}\n    type: flashcard\n    prompt: p\n    answer: x\n").questions
+
+
 def test_bad_yaml_names_line(tmp_path):
     e = refused(tmp_path, HEAD + "  - id: a\n    type: flashcard\n    prompt: [unclosed\n    answer: x\n")
     assert "bad YAML" in e.message and e.line in (5, 6)
