@@ -22,7 +22,7 @@ COMMON = {
     "id": {
         "type": "string",
         "pattern": "^[a-z0-9][a-z0-9-]*$",
-        "maxLength": 64,
+        "maxLength": 200,
         "description": "Unique in the bank; progress is stored under BANK/ID",
     },
     "type": {"enum": list(types.NAMES)},
@@ -69,7 +69,7 @@ def build() -> dict:
             "bank": {
                 "type": "string",
                 "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]*$",
-                "maxLength": 64,
+                "maxLength": 200,
                 "description": "Bank id; defaults to the file's stem.",
             },
             "title": TEXT,
@@ -85,7 +85,7 @@ def build() -> dict:
                     "additionalProperties": False,
                     "required": ["id", "steps"],
                     "properties": {
-                        "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "maxLength": 64},
+                        "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$", "maxLength": 200},
                         "title": TEXT,
                         "steps": {**WORDS, "description": "Question ids in order: ID in this bank, or BANK/ID"},
                     },
