@@ -339,3 +339,16 @@ def test_a_usage_error_is_one_line_in_chinese_too(monkeypatch):
     r = CliRunner().invoke(app, ["drill", "-n", "0"])
     assert r.exit_code == 1 and r.output.count("\n") == 1
     assert r.output.startswith("错误") and "--help 列出它接受的参数" in r.output, r.output
+
+
+def test_a_usage_error_before_lang_is_read_is_in_the_language_asked(tmp_path):
+    """`drill -n 0 --lang zh`: click fails on -n before it reads --lang, which still decides the language."""
+    import os
+
+    env = dict(os.environ, QUIZKIT_LANG="en", QUIZKIT_HOME=str(tmp_path))
+    for args in (["drill", "-n", "0", "--lang", "zh"], ["drill", "--lang=zh", "-n", "0"]):
+        r = subprocess.run([sys.executable, "-m", "quizkit", *args], capture_output=True, text=True, env=env)
+        assert r.returncode == 1 and r.stderr.startswith("错误") and r.stderr.count("\n") == 1, r.stderr
+    r = subprocess.run([sys.executable, "-m", "quizkit", "drill", "-n", "0", "--lang"], capture_output=True,
+                       text=True, env=env)
+    assert r.returncode == 1 and r.stderr.startswith("error:") and "Traceback" not in r.stderr, r.stderr

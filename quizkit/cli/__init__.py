@@ -65,9 +65,16 @@ class QuizkitGroup(TyperGroup):
 def _usage(e, command: str):
     """A usage error as every error a user can make: one line saying what and where, exit 1 (click printed
     three lines and exited 2)."""
-    from .. import ui
+    import sys
+
+    from .. import i18n, ui
     from ..i18n import _
 
+    args = sys.argv[1:]  # the error may come before --lang was read: its value still says the language
+    for arg, after in zip(args, [*args[1:], ""]):
+        value = arg.partition("=")[2] if arg.startswith("--lang=") else after if arg == "--lang" else ""
+        if value in ("en", "zh", "auto"):
+            i18n.use(value)
     where = e.ctx.command_path if e.ctx else command
     problem = " ".join(e.format_message().split()).rstrip(".")
     ui.error(_("{command}: {problem} ({command} --help shows what it takes)").format(command=where, problem=problem))
