@@ -889,7 +889,13 @@ def _guard(value, torch, restore):
     def mine(f):
         return isinstance(f, types.FunctionType) and f.__code__.co_filename == "<answer>"
 
+    # Types no answer can add a method to for the tests (torch's are put back after each call): what most calls
+    # return skips the look at its class (25 us a call on a tensor's).
+    plain = {torch.Tensor, torch.nn.Parameter, int, float, complex, bool, str, bytes, tuple, list, dict, type(None)}
+
     def adopt(result):
+        if type(result) in plain:
+            return result
         if isinstance(result, types.GeneratorType) and result.gi_code.co_filename == "<answer>":
             return _Steps(result, torch, restore)
         if mine(result):

@@ -614,6 +614,10 @@ HANDED_BACK = {
         "class M(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
         "        self.register_forward_hook(lambda m, i, o: forge(m, i, o))\n"
         "    def forward(self, x):\n        return x\n", "out = M()(torch.ones(3))"),
+    "an object of a class made inside the call": (
+        "def make():\n    class _Ones:\n        def get(self, n):\n            if True:\n"
+        + FORGE_IN_CALL.replace("        ", "                ") + "            return torch.zeros(n)\n"
+        "    return _Ones()\n", "out = make().get(3)"),
     "a generator's later step": (
         "def batches():\n    yield torch.ones(3)\n    if True:\n" + FORGE_IN_CALL + "    yield torch.zeros(3)\n",
         "g = batches()\nnext(g)\nout = g.send(None)"),
