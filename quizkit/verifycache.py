@@ -4,9 +4,8 @@ not run an unchanged question again: an author who edits one question waits for 
 A code or output question's verdict depends only on its own fields (setup, solution, starter, tests, seeds,
 wrong answers, rules; code, expected, tolerance), its timeout and requirements, the torch, Python and other
 packages that run it, quizkit's own code (the judge), the machine and the environment variables torch reads,
-the device and the memory limit. A pass is remembered
-under a SHA-256 digest of all of them; change any (an edit, a pip install, a new quizkit) and the question
-runs again. A failure is never remembered, and neither is
+the device and the memory limit. A pass is remembered under a SHA-256 digest of all of them; change any (an
+edit, a pip install, a new quizkit) and the question runs again. A failure is never remembered, and neither is
 a question skipped here. `verify --fresh` (or QUIZKIT_CACHE=off) runs everything. The file holds digests only,
 one per line, in the user's cache folder; one that cannot be read is an empty cache, one that cannot be
 written is not kept.
