@@ -897,7 +897,7 @@ def _guard(value, torch, restore):
         if type(result) in plain:
             return result
         if isinstance(result, types.GeneratorType) and result.gi_code.co_filename == "<answer>":
-            return _Steps(result, torch, restore)
+            return _stepped(result, torch, restore)
         if mine(result):
             return wrap(result)
         if not isinstance(result, type) and any(mine(a) for a in vars(type(result)).values()):
@@ -946,34 +946,32 @@ def _guard(value, torch, restore):
     return value
 
 
-class _Steps:
-    """A generator of the answer's, as the tests see it: after each step (next, send, throw) the judge's
-    objects are put back, as after a call."""
+def _stepped(gen, torch, restore):
+    """A generator of the answer's, as the tests see it: a generator still (inspect.isgenerator, send, throw,
+    close and its return value all work as on the answer's own), but after each step the judge's objects are
+    put back, as after a call."""
 
-    def __init__(self, gen, torch, restore):
-        self._gen, self._torch, self._restore = gen, torch, restore
-
-    def __iter__(self):
-        return self
-
-    def _step(self, how, *args):
-        depth = _modes(self._torch)
+    def step(how, arg):
+        depth = _modes(torch)
         try:
-            return how(*args)
+            return how(arg)
         finally:
-            self._restore(self._torch, depth)
+            restore(torch, depth)
 
-    def __next__(self):
-        return self._step(self._gen.__next__)
-
-    def send(self, value):
-        return self._step(self._gen.send, value)
-
-    def throw(self, *args):
-        return self._step(self._gen.throw, *args)
-
-    def close(self):
-        return self._step(self._gen.close)
+    how, arg = gen.send, None
+    while True:
+        try:
+            item = step(how, arg)
+        except StopIteration as stop:
+            return stop.value
+        try:
+            arg = yield item
+            how = gen.send
+        except GeneratorExit:
+            step(lambda _none: gen.close(), None)
+            raise
+        except BaseException as e:  # noqa: BLE001  (thrown in by the tests: the answer's generator gets it)
+            how, arg = gen.throw, e
 
 
 def _describe(e, sources, traceback):

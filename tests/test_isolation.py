@@ -624,6 +624,20 @@ HANDED_BACK = {
 }
 
 
+def test_a_guarded_generator_is_still_a_generator(runner):
+    """The tests may check that the answer wrote a generator, send into it, throw into it and read its return
+    value: a right answer must pass such tests as it would unguarded."""
+    answer = ("def running_sum():\n    total = 0\n    while True:\n        try:\n            x = yield total\n"
+              "        except ValueError:\n            return total\n        total += x\n")
+    tests = ("import inspect\ng = running_sum()\nassert inspect.isgenerator(g)\nassert next(g) == 0\n"
+             "assert g.send(2) == 2 and g.send(3) == 5\n"
+             "try:\n    g.throw(ValueError())\nexcept StopIteration as stop:\n    assert stop.value == 5\n"
+             "else:\n    raise AssertionError('no return')\n"
+             "h = running_sum()\nnext(h)\nh.close()\n")
+    r = runner.run([("answer", answer), ("tests", tests)], answer=0)
+    assert r.ok, r
+
+
 @pytest.mark.parametrize("what", HANDED_BACK)
 def test_what_a_call_hands_back_is_guarded_too(runner, what):
     answer, first = HANDED_BACK[what]
