@@ -5,6 +5,7 @@ It never touches CUDA itself, so each forked child may initialise CUDA on its ow
 Protocol: one JSON object per line on stdin (requests) and on the saved stdout (replies).
 """
 
+import functools
 import json
 import os
 import select
@@ -805,6 +806,7 @@ def _child(req_r, out_w, err_w, res_w, home):
                 _refuse_libraries(torch, bool(_WARMED))
                 answer_ns = dict(namespace)
                 execute(build(code, filename, "exec"), answer_ns)
+                restore(torch)  # what the answer patched (builtins, this module) is back before the judge looks
                 before = dict(saved)
                 for key, value in answer_ns.items():
                     if key != "__builtins__" and (key not in before or before[key] is not value):
@@ -877,26 +879,61 @@ def _judge_state(torch, rng, dtype, restore):
             hooks.clear()
 
 
-def _guard(value, torch, restore):
+def _called(f, args, kwargs, torch, restore, _modes=_modes, _clock=time.monotonic, _mark=_mark):
+    """f(*args, **kwargs), a call from the tests into the answer's code, then the judge's objects put back (the
+    modes the tests entered around the call stay on). What it uses is bound here: the call may have rebound
+    this module's names, and they are put back only by the restore."""
+    depth = _modes(torch)
+    try:
+        return f(*args, **kwargs)
+    finally:
+        since = _clock()
+        restore(torch, depth)
+        _mark("c_guard_restore", since)
+
+
+def _stepped(gen, torch, restore, _called=_called):
+    """A generator of the answer's, as the tests see it: a generator still (inspect.isgenerator, send, throw,
+    close and its return value all work as on the answer's own), but after each step the judge's objects are
+    put back, as after a call."""
+    how, arg = gen.send, None
+    while True:
+        try:
+            item = _called(how, (arg,), {}, torch, restore)
+        except StopIteration as stop:
+            return stop.value
+        try:
+            arg = yield item
+            how = gen.send
+        except GeneratorExit:
+            _called(gen.close, (), {}, torch, restore)
+            raise
+        except BaseException as e:  # noqa: BLE001  (thrown in by the tests: the answer's generator gets it)
+            how, arg = gen.throw, e
+
+
+def _guard(value, torch, restore, _called=_called, _stepped=_stepped, _wraps=functools.wraps,
+           _partial=functools.partial, _types=(types.FunctionType, types.GeneratorType, types.MethodType,
+           types.BuiltinFunctionType)):  # fmt: skip
     """An answer's function (or class) as the tests see it: after each call, whatever it patched in the
     judge's objects is put back, so a function that patches torch.equal while the tests run gains nothing.
     What a call hands back that can run the answer's code later (a generator, an inner function, an object
     of the answer's class) is guarded the same way, and so is an answer's nn.Module as a whole (its hooks run
-    inside its __call__, after forward)."""
-    import functools
-    import types
+    inside its __call__, after forward). Called once the answer's own patches are undone; what it uses is
+    bound here, out of the reach of an answer that replaced `functools` or `types` in sys.modules."""
+    function, generator, method, builtin = _types
 
     def mine(f):
-        return isinstance(f, types.FunctionType) and f.__code__.co_filename == "<answer>"
+        return isinstance(f, function) and f.__code__.co_filename == "<answer>"
 
     # Types no answer can add a method to for the tests (torch's are put back after each call): what most calls
     # return skips the look at its class (25 us a call on a tensor's).
     plain = {torch.Tensor, torch.nn.Parameter, int, float, complex, bool, str, bytes, tuple, list, dict, type(None)}
 
-    def adopt(result):
+    def adopt(result):  # after the call's restore: the answer's patches cannot steer it
         if type(result) in plain:
             return result
-        if isinstance(result, types.GeneratorType) and result.gi_code.co_filename == "<answer>":
+        if isinstance(result, generator) and result.gi_code.co_filename == "<answer>":
             return _stepped(result, torch, restore)
         if mine(result):
             return wrap(result)
@@ -908,15 +945,9 @@ def _guard(value, torch, restore):
         if getattr(f, "_quizkit_guarded", False):
             return f
 
-        @functools.wraps(f)
+        @_wraps(f)
         def guarded(*args, **kwargs):
-            depth = _modes(torch)  # modes the tests entered around this call stay on
-            try:
-                return adopt(f(*args, **kwargs))
-            finally:
-                since = _now()
-                restore(torch, depth)
-                _mark("c_guard_restore", since)
+            return adopt(_called(f, args, kwargs, torch, restore))
 
         guarded._quizkit_guarded = True
         return guarded
@@ -940,38 +971,10 @@ def _guard(value, torch, restore):
         return value
     # Any function the answer binds, not its own alone: a decorator's wrapper (@torch.no_grad()) or a partial runs
     # the answer's code as well.
-    if isinstance(value, (types.FunctionType, types.MethodType, types.BuiltinFunctionType, functools.partial)):
+    if isinstance(value, (function, method, builtin, _partial)):
         return wrap(value)
     methods(type(value))  # an instance: its class's methods, though the class may have no name left
     return value
-
-
-def _stepped(gen, torch, restore):
-    """A generator of the answer's, as the tests see it: a generator still (inspect.isgenerator, send, throw,
-    close and its return value all work as on the answer's own), but after each step the judge's objects are
-    put back, as after a call."""
-
-    def step(how, arg):
-        depth = _modes(torch)
-        try:
-            return how(arg)
-        finally:
-            restore(torch, depth)
-
-    how, arg = gen.send, None
-    while True:
-        try:
-            item = step(how, arg)
-        except StopIteration as stop:
-            return stop.value
-        try:
-            arg = yield item
-            how = gen.send
-        except GeneratorExit:
-            step(lambda _none: gen.close(), None)
-            raise
-        except BaseException as e:  # noqa: BLE001  (thrown in by the tests: the answer's generator gets it)
-            how, arg = gen.throw, e
 
 
 def _describe(e, sources, traceback):

@@ -685,3 +685,35 @@ CODE_SEEDS = textwrap.dedent("""\
         solution: "x = 1"
         tests: "assert x"
     """)
+
+
+# The guard itself, reached through what it used: it ran before the answer's module-level patches were undone
+# (builtins, sys.modules['functools'/'types']), and a guarded call looked up this module's names after the call,
+# before its restore (the call could rebind them). Each passed a wrong answer.
+_FORGING_ONES = "def ones(n):\n    if True:\n" + FORGE_IN_CALL + "    return torch.zeros(n)\n"
+GUARD_REACHED = {
+    "functools replaced in sys.modules": (
+        "import sys, types as _t\nfake = _t.ModuleType('functools')\nfake.wraps = lambda f: (lambda g: f)\n"
+        "fake.partial = object\nsys.modules['functools'] = fake\n" + _FORGING_ONES, "out = ones(3)"),
+    "types replaced in sys.modules": (
+        "import sys, types as _t\nfake = _t.ModuleType('types')\nclass _N: pass\n"
+        "fake.FunctionType = fake.MethodType = fake.BuiltinFunctionType = fake.GeneratorType = _N\n"
+        "sys.modules['types'] = fake\n" + _FORGING_ONES, "out = ones(3)"),
+    "isinstance patched in builtins": (
+        "import builtins\nbuiltins.isinstance = lambda o, t: False\n" + _FORGING_ONES, "out = ones(3)"),
+    "the generator guard rebound during the call": (
+        "import sys\ndef batches():\n    if True:\n" + FORGE_IN_CALL + "    yield torch.zeros(3)\n"
+        "def make():\n    sys.modules['__main__']._stepped = lambda g, *a, **k: g\n    return batches()\n",
+        "out = next(make())"),
+    "the judge's clock rebound to raise during a call the tests expect to raise": (
+        "import sys\ndef _boom():\n    raise ValueError('x')\ndef ones(n):\n    if True:\n" + FORGE_IN_CALL
+        + "    sys.modules['__main__']._now = _boom\n    raise ValueError('bad n')\n",
+        "try:\n    ones(-1)\nexcept ValueError:\n    pass\nout = torch.zeros(3)"),
+}
+
+
+@pytest.mark.parametrize("what", GUARD_REACHED)
+def test_the_guard_cannot_be_reached_through_what_it_uses(runner, what):
+    answer, first = GUARD_REACHED[what]
+    r = runner.run([("answer", answer), ("tests", OUT_TESTS.replace("out = ones(3)", first))], answer=0)
+    assert r.status != "pass", r
