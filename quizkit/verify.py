@@ -52,12 +52,12 @@ def iter_verify(questions, runner, device: str, jobs: int = 1, progress=None, st
         known.keep(keys[qid])
     gpu = device == "cuda" or any("cuda" in q.requires for q in questions)
     cuda = runner.cuda_available() if runs and gpu else False  # on Linux without a GPU, known without torch
-    to_run = [q for q in runs if q.full_id not in remembered and not missing_requirement(q, cuda)]
-    if to_run:
+    missing = {q.full_id for q in runs if missing_requirement(q, cuda)}  # skipped (or failed, --strict) below
+    if any(q.full_id not in remembered and q.full_id not in missing for q in runs):
         runner.ready(eager=True)  # so no question's time includes importing torch or the warm-up
 
     def one(q):
-        if q.full_id in remembered and not missing_requirement(q, cuda):
+        if q.full_id in remembered and q.full_id not in missing:
             res = VerifyResult(q.full_id, q.type, "pass", "", 0.0, q.path, q.line, cached=True)
         else:
             try:

@@ -164,6 +164,7 @@ class Verified:
         self._base = "\0".join(stamps).encode()
         self._installed = _installed_dirs()
         self._tracked: dict[str, bool] = {}
+        self._keys: dict[int, tuple] = {}  # id(question): (the question, its key)
         self._old = set() if fresh else set(self._read())
         self._new: list[str] = []  # passed in this run, or found: kept first when the file is trimmed
         self._added = False
@@ -178,7 +179,14 @@ class Verified:
             return []  # missing or damaged: nothing is known, everything runs
 
     def key(self, q: Question) -> str | None:
-        """None: `q` imports a module the key cannot cover, so it is never remembered."""
+        """None: `q` imports a module the key cannot cover, so it is never remembered. Worked out once a
+        question (verify sizes its workers by the keys, then uses them)."""
+        seen = self._keys.get(id(q))
+        if seen is None or seen[0] is not q:  # held, so its id is not another's while this lives
+            seen = self._keys[id(q)] = (q, self._key(q))
+        return seen[1]
+
+    def _key(self, q: Question) -> str | None:
         for name in _imported(q):
             if name not in self._tracked:
                 self._tracked[name] = _tracked(name, self._installed)
