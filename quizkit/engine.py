@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from . import types
 from .catalog import topic_of
-from .model import Asked, Hint, Outcome, Summary, pick
+from .model import After, Asked, Hint, Outcome, Summary, pick
 
 
 @dataclass
@@ -154,7 +154,7 @@ class Session:
             self.score.add(q, verdict.correct)
         else:
             self.policy.record_retry(self, a, bool(verdict.correct), reply, seconds)
-        done = kind.INPUT != "code" or bool(verdict.correct) or not self.policy.retries
+        done = kind.INPUT != "code" or bool(verdict.correct) or not self.policy.can.retries
         return self._outcome(a, verdict, done)
 
     def give_up(self) -> Outcome:
@@ -180,9 +180,25 @@ class Session:
             return None
         return self.policy.rerate(self, self.last, choice)
 
+    def after(self, outcome: Outcome | None) -> After:
+        """What the learner may do once an answer is done: re-rate it (a right answer the learner did not
+        grade themself, in a mode that rates), undo it, and whether it was stored without a schedule."""
+        if outcome is None or outcome.verdict.correct is None:
+            return After()
+        graded = types.of(outcome.question).INPUT == "reveal"  # a self-grade (1-4) is already the rating
+        scheduled = outcome.scheduled is not None
+        can = self.policy.can
+        return After(
+            rerate=can.rerate and scheduled and bool(outcome.verdict.correct) and not graded,
+            undo=can.undo and scheduled and bool(outcome.verdict.correct) and not graded,
+            hinted=self.current is not None and self.current.hints > 0,
+            unscheduled=can.limit_new and not scheduled,
+            schedule=outcome.scheduled if can.tells_due else None,
+        )
+
     def undo(self) -> bool:
         """Take back the answer just stored (attempt, review, card): the question will be asked again."""
-        if self.last is None:
+        if self.last is None or not self.policy.can.undo:
             return False
         self.policy.undo(self, self.last)
         self.score.take_back()

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import ClassVar
 
 from .catalog import parse_difficulty, select, topic_of
 from .i18n import N_, _
-from .policies import Record, ReviewPolicy
+from .policies import Capabilities, Record, ReviewPolicy
 
 # What each kind of question is worth, and the time to aim for (minutes): a 45-minute mock is
 # 2 code tasks, 6 output or mcq questions and 4 short answers or flashcards.
@@ -77,13 +78,14 @@ class Entry:
 
 
 class Mock(ReviewPolicy):
-    mode = "mock"
-    title = N_("mock interview")
-    retries = False  # one try: a failing code answer is not run again
+    mode: ClassVar[str] = "mock"
+    title: ClassVar[str] = N_("mock interview")
+    # one try (a failing code answer is not run again), no undo, no re-rating; the mock chose these
+    # questions, so the new-cards limit of review does not hold them back
+    can: ClassVar[Capabilities] = Capabilities(retries=False, undo=False)
 
     def __init__(self, questions, minutes, scheduler, settings, started):
-        # the mock chose these questions: the new-cards limit of review does not hold them back
-        super().__init__([(q, None) for q in questions], scheduler, dataclasses.replace(settings, new_per_day=10**9))
+        super().__init__([(q, None) for q in questions], scheduler, settings)
         self.minutes = minutes
         self.started = started
         self.deadline = started.timestamp() + minutes * 60
@@ -129,9 +131,6 @@ class Mock(ReviewPolicy):
         e.seconds = (s.clock() - self.shown_at).total_seconds()
         e.hints = a.hints
         e.result = "skipped"
-
-    def undo(self, s, record):
-        raise NotImplementedError("a mock interview has no undo")  # the CLI never offers it in a mock
 
     def finish(self, s) -> dict | None:
         """The report, stored with the mock (once), and compared with the mocks before it."""

@@ -156,6 +156,17 @@ class Outcome:
     retry: bool = False
 
 
+@dataclass(frozen=True)
+class After:
+    """What the learner may do once an answer is stored (engine.Session.after)."""
+
+    rerate: bool = False  # change a right answer's rating to hard or easy
+    undo: bool = False  # take the answer back and be asked again
+    hinted: bool = False  # a hint was used: the rating is hard at best
+    unscheduled: bool = False  # stored, but the card was not scheduled (the new-cards limit was reached)
+    schedule: Any = None  # the scheduler's result, where the mode tells the next due time
+
+
 @dataclass
 class Summary:
     score: Any

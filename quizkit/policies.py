@@ -8,10 +8,39 @@ afterwards (hard, easy) updates it; `undo` takes it back.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 from .i18n import N_, _
+from .model import Asked, Question
 from .store import Attempt, Review, utc_iso
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a policy lets the learner do, declared once: front ends ask this instead of knowing modes."""
+
+    retries: bool = True  # a failing code answer may be tried again (the first try is what is scored)
+    undo: bool = True  # the answer just stored may be taken back
+    rerate: bool = False  # a right answer's rating may be changed (hard, easy) after it is stored
+    limit_new: bool = False  # the daily new-cards limit holds new cards back (False: the learner chose them)
+    tells_due: bool = False  # the card's next due time is shown after each answer (not in a mock)
+
+
+class Policy(Protocol):
+    """A study mode on the engine: which question comes next and what an answer records."""
+
+    mode: ClassVar[str]
+    title: ClassVar[str]
+    can: ClassVar[Capabilities]
+
+    def next(self, s: Any) -> tuple[Question, Any] | None: ...
+    def position(self, s: Any) -> str: ...
+    def record(self, s: Any, a: Asked, correct: bool, reply: str, seconds: float, key: str | None = None) -> Record: ...
+    def record_retry(self, s: Any, a: Asked, correct: bool, reply: str, seconds: float) -> None: ...
+    def skip(self, s: Any, a: Asked) -> None: ...
+    def rerate(self, s: Any, record: Record, choice: str) -> Any: ...
+    def undo(self, s: Any, record: Record) -> None: ...
+    def finish(self, s: Any) -> dict | None: ...
 
 
 @dataclass
@@ -29,9 +58,9 @@ class Record:
 
 
 class Drill:
-    mode = "drill"
-    retries = True  # a failing code answer may be tried again (the first try is what is scored)
-    title = N_("session summary")
+    mode: ClassVar[str] = "drill"
+    title: ClassVar[str] = N_("session summary")
+    can: ClassVar[Capabilities] = Capabilities()
 
     def __init__(self, questions):
         self.queue = [(q, None) for q in questions]
@@ -74,8 +103,8 @@ class PathPolicy(Drill):
     A right answer opens the next step at once; a step answered wrong comes back once, then the session
     stops there (the rest stays locked)."""
 
-    mode = "path"
-    title = N_("path summary")
+    mode: ClassVar[str] = "path"
+    title: ClassVar[str] = N_("path summary")
     TRIES = 2
 
     def __init__(self, path, by_id, done, count):
@@ -124,8 +153,9 @@ class ReviewPolicy(Drill):
     """Due cards (learning steps first when due), then new cards; wrong is Again, right is Good unless
     the learner says hard or easy; flashcards take 1-4."""
 
-    mode = "review"
-    title = N_("review summary")
+    mode: ClassVar[str] = "review"
+    title: ClassVar[str] = N_("review summary")
+    can: ClassVar[Capabilities] = Capabilities(rerate=True, limit_new=True, tells_due=True)
 
     def __init__(self, queue, scheduler, settings):
         self.queue = list(queue)  # [(Question, CardState | None)]
@@ -169,7 +199,7 @@ class ReviewPolicy(Drill):
 
         def review(stored, new_today):
             current = sch.CardState.from_json(stored) if stored else None
-            if current is None and new_today >= self.settings.new_per_day:
+            if current is None and self.can.limit_new and new_today >= self.settings.new_per_day:
                 return None  # another session used today's new cards: the attempt alone is stored
             before = current or planned or sch.new_card(q.full_id, when)
             result = self.scheduler.review(before, rating, when, ms)
@@ -221,14 +251,12 @@ class Workspace(ReviewPolicy):
     as a right answer and rates the question's card (Good, Hard with hints); a failing save is work in
     progress and is not stored; saving or checking the same passing file again is not a new answer."""
 
-    mode = "check"
-    title = "check"
+    mode: ClassVar[str] = "check"
+    title: ClassVar[str] = "check"
+    can: ClassVar[Capabilities] = Capabilities(undo=False, tells_due=True)  # chosen: no new-cards limit
 
     def __init__(self, question, scheduler, settings, hints=0):
-        import dataclasses
-
-        # the learner chose this question: it is never held back by the new-cards limit
-        super().__init__([], scheduler, dataclasses.replace(settings, new_per_day=10**9))
+        super().__init__([], scheduler, settings)
         self.question = question
         self.hints = hints
         self.passed = False

@@ -1,6 +1,7 @@
 """The design's rules, kept true by parsing imports: data flows one way.
 
-cli -> engine -> policies -> (bank, types, runner, checks, scheduler, store) ; cli -> ui (renders values).
+cli (and every front end) -> app -> engine -> policies -> (bank, types, runner, checks, scheduler, store) ;
+cli -> ui (renders values).
 """
 import ast
 from pathlib import Path
@@ -102,6 +103,21 @@ def test_library_modules_do_not_reach_up():
         if m.split(".")[0] in LIBRARY:
             bad = quizkit_imports(m) & {"cli", "ui", "engine", "policies", "mock"}
             assert not bad, f"{m} imports {bad}"
+
+
+def test_the_app_layer_does_not_reach_up_to_a_front_end():
+    """Every front end (the CLI, the MCP server, the room) calls the app layer; it never calls them."""
+    app = [m for m in MODS if m.split(".")[0] == "app"]
+    assert app, "no app layer found"
+    for m in app:
+        bad = quizkit_imports(m) & {"cli", "ui", "mcp", "room"}
+        assert not bad, f"{m} imports {bad}"
+
+
+def test_the_library_and_engine_do_not_import_the_app_layer():
+    for m in MODS:
+        if m.split(".")[0] in (*LIBRARY, "engine", "policies", "mock"):
+            assert "app" not in quizkit_imports(m), m
 
 
 def test_engine_does_not_import_the_cli_or_ui():

@@ -15,6 +15,7 @@ except ImportError:  # pragma: no cover
     from click.exceptions import UsageError  # type: ignore[no-redef,unused-ignore]
 
 from .. import __version__
+from ..app.context import default_runner as _default_runner  # tests replace it here
 from ..errors import QuizkitError
 from .banks import list_, new, schema, verify
 from .common import Context
@@ -89,12 +90,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain click help: rendering it with rich imports 60 ms of Markdown machinery
 )
-
-
-def _default_runner(workers=1, memory_mb=None):
-    from ..runner import DEFAULT_MEMORY_MB, Runner
-
-    return Runner(workers=workers, memory_mb=memory_mb or DEFAULT_MEMORY_MB)
 
 
 def _version(value: bool):

@@ -3,32 +3,13 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Callable
 
 import typer
 
+from ..app.context import App
 from . import complete
 
-
-@dataclass
-class Context:
-    """What every command shares, made once in the callback."""
-
-    home: Path
-    clock: Callable
-    runner_factory: Callable
-
-    def settings(self):
-        from ..settings import load_settings
-
-        return load_settings(self.home / "config.yaml")
-
-    def store(self):
-        from ..store import Store
-
-        return Store(self.home / "quizkit.db")
+Context = App  # what every command shares, made once in the callback (the app layer's App)
 
 
 # ---- shared options ----

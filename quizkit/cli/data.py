@@ -22,17 +22,12 @@ def stats(
 ):
     """Accuracy by topic, retention, streak, the due forecast and a heatmap of days studied."""
     from .. import catalog, ui
-    from .. import stats as numbers
-    from ..scheduler import Scheduler
+    from ..app import progress
 
     c = _obj(ctx)
-    settings = c.settings()
-    scheduler = Scheduler(settings.desired_retention, rollover_hour=settings.rollover_hour)
     banks, _questions, _errors = catalog.load(bank)  # topics only: a broken bank must not hide the numbers
-    topic = {q.full_id: catalog.topic_of(q) for b in banks for q in b.questions}
     with c.store() as store:
-        data = numbers.compute(store, lambda qid: topic.get(qid) or qid.split("/")[0], scheduler, c.clock())
-        data["mocks"] = store.mocks(10)
+        data = progress.stats(c, store, banks)
     if as_json:
         ui.print_json(data)
         return

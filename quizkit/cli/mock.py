@@ -6,11 +6,8 @@ from typing import List
 
 import typer
 
-from ..errors import QuizkitError
-from ..i18n import _
 from .common import BankOpt, DeviceOpt, LangOpt, TagOpt, _load, _obj, _runner
 from .prompt import _sitting
-from .study import _session
 
 
 def mock(
@@ -27,21 +24,16 @@ def mock(
     points; a report by topic and level, compared with your previous mocks."""
     import random
 
-    from .. import catalog, ui
-    from ..mock import Mock, choose
-    from ..scheduler import Scheduler
+    from .. import ui
+    from ..app import study
 
     c = _obj(ctx)
-    settings = c.settings()
     _banks, questions = _load(ui, bank)
     rng = random.Random(seed)
     with c.store() as store, _runner(c, device, lazy=True) as (runner, dev):
-        pool = catalog.matching(questions, tag or (), (), None, dev == "cuda")
-        chosen = choose(pool, minutes, level, store.progress(), rng)
-        if not chosen:
-            raise QuizkitError(_("no questions match those filters (quizkit list shows the tags and types)"))
-        scheduler = Scheduler(settings.desired_retention, rollover_hour=settings.rollover_hour)
-        policy = Mock(chosen, minutes, scheduler, settings, c.clock())
-        ui.mock_start(minutes, len(chosen))
-        with _session(c, policy, store, runner, dev, lang, rng, chosen) as s:
-            _sitting(ui, s, lambda outcome: None)
+        plan = study.mock_plan(
+            c, store, questions, minutes=minutes, tags=tag or (), level=level, cuda=dev == "cuda", rng=rng
+        )
+        ui.mock_start(minutes, len(plan.questions))
+        with study.session(c, plan, store, runner, dev, lang, rng) as s:
+            _sitting(ui, s)

@@ -187,9 +187,10 @@ def _answer_one(ui, s, asked, rate):
         start = reply
 
 
-def _sitting(ui, s, rate):
+def _sitting(ui, s):
     """The loop: next question, answer it, until the policy has none left, q, Ctrl-C or end of input.
     The summary is always shown; Ctrl-C exits 130."""
+    rate = _rating(ui, s)
     saved, interrupted = True, False
     try:
         while True:
@@ -211,21 +212,20 @@ def _sitting(ui, s, rate):
         raise typer.Exit(130)
 
 
-def _review_rating(ui, s, scheduler):
-    """After a right answer in review: Enter keeps good (already stored), h/e re-rate, u undoes, q quits.
-    End of input or Ctrl-C here keeps the stored rating."""
+def _rating(ui, s):
+    """After each answer, what the mode allows (the engine says which): show the next due time, and after
+    a right answer in review, Enter keeps good (already stored), h/e re-rate, u undoes, q quits. End of
+    input or Ctrl-C here keeps the stored rating."""
 
     def rate(outcome):
-        if outcome is None or outcome.scheduled is None:
-            if outcome is not None and outcome.verdict.correct is not None and outcome.scheduled is None:
-                ui.note(_("saved, but not scheduled: another review session used today's new cards"))
-            return
-        result = outcome.scheduled
-        if outcome.verdict.correct and not _self_graded(outcome):
-            helped = s.current is not None and s.current.hints > 0
+        after = s.after(outcome)
+        if after.unscheduled:
+            ui.note(_("saved, but not scheduled: another review session used today's new cards"))
+        result = after.schedule
+        if after.rerate:
             keys = (
                 _("Enter: hard (you used a hint) · u: undo · q: quit > ")
-                if helped
+                if after.hinted
                 else _("Enter: good · h: hard · e: easy · u: undo · q: quit > ")
             )
             while True:
@@ -243,7 +243,7 @@ def _review_rating(ui, s, scheduler):
                     if choice in ("h", "e"):
                         result = s.rate(choice)
                     break
-                if choice == "u":
+                if choice == "u" and after.undo:
                     s.undo()
                     ui.note(_("undone: the answer and its rating are taken back; it comes again now"))
                     return
@@ -251,15 +251,10 @@ def _review_rating(ui, s, scheduler):
                     _scheduled(ui, result, s.clock())
                     raise _Quit
                 ui.note(_("press Enter, h, e, u or q"))
-        _scheduled(ui, result, s.clock())
+        if result is not None:
+            _scheduled(ui, result, s.clock())
 
     return rate
-
-
-def _self_graded(outcome) -> bool:
-    from .. import types
-
-    return types.of(outcome.question).INPUT == "reveal"
 
 
 def _scheduled(ui, result, now):

@@ -146,28 +146,17 @@ def _check(ctx, q, file: Path, watch: bool, device: str) -> bool:
     """Check `file` once, or on every change until Ctrl-C; each pass goes through the engine, whose
     Workspace policy stores it. True when the last check passed."""
     from .. import ui
-    from ..catalog import missing_requirement
-    from ..engine import Session
-    from ..policies import Workspace
-    from ..scheduler import Scheduler
+    from ..app.check import Checker
     from .prompt import _scheduled
 
     c = _obj(ctx)
-    settings = c.settings()
-    scheduler = Scheduler(settings.desired_retention, rollover_hour=settings.rollover_hour)
     with c.store() as store, _runner(c, device) as (runner, dev):
-        why = missing_requirement(q, runner.cuda_available() if "cuda" in q.requires else False)
-        if why:
-            raise QuizkitError(f"{q.full_id} {why}")
-        s = Session(
-            Workspace(q, scheduler, settings, store.workspace_hints(q.full_id)), store, runner, dev, clock=c.clock
-        )
+        checker = Checker(c, q, store, runner, dev)
 
         last = [False]  # set before anything is printed: a Ctrl-C while printing keeps the verdict
 
         def once(code) -> bool:
-            s.next()
-            outcome = s.answer(code)
+            outcome = checker.check(code)
             last[0] = bool(outcome.verdict.correct)
             ui.check_result(q.full_id, str(file), outcome.verdict, watch)
             if outcome.scheduled is not None:

@@ -1,0 +1,48 @@
+"""The App: what every use case shares, made once per process by a front end."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..settings import Settings, data_dir, load_settings, now
+
+if TYPE_CHECKING:
+    from ..scheduler import Scheduler
+    from ..store import Store
+
+
+def default_runner(workers: int = 1, memory_mb: int | None = None) -> Any:
+    from ..runner import DEFAULT_MEMORY_MB, Runner  # the runner module is only needed once code runs
+
+    return Runner(workers=workers, memory_mb=memory_mb or DEFAULT_MEMORY_MB)
+
+
+@dataclass
+class App:
+    """The data folder, the clock and how runners are made (tests pass a shared warm one)."""
+
+    home: Path
+    clock: Callable[[], datetime]
+    runner_factory: Callable[..., Any]
+
+    @classmethod
+    def default(cls) -> App:
+        return cls(home=data_dir(), clock=now, runner_factory=default_runner)
+
+    def settings(self) -> Settings:
+        return load_settings(self.home / "config.yaml")
+
+    def store(self) -> Store:
+        from ..store import Store  # sqlite3: not needed by --help
+
+        return Store(self.home / "quizkit.db")
+
+    def scheduler(self, settings: Settings | None = None) -> Scheduler:
+        from ..scheduler import Scheduler  # fsrs: 30 ms at import, not needed by --help or list
+
+        s = settings or self.settings()
+        return Scheduler(s.desired_retention, rollover_hour=s.rollover_hour)
