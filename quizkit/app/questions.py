@@ -21,7 +21,8 @@ from ..model import Question, pick
 def load(paths: Sequence[str] | None = None) -> tuple[list[Any], list[Question], list[Exception]]:
     """(banks, questions, errors): the banks named (a path or a bank's name), or the shipped and installed
     ones; each broken bank is an error beside those that load."""
-    return catalog.load(list(paths) if paths else None)
+    banks, questions, errors = catalog.load(list(paths) if paths else None)
+    return banks, questions, errors
 
 
 def find(questions: Sequence[Question], qid: str) -> Question:

@@ -69,7 +69,9 @@ def drill_plan(
     return Plan(Drill(chosen), chosen)
 
 
-def _path_plan(banks: Sequence[Any], questions: Sequence[Question], name: str, progress: dict, count: int) -> Plan:
+def _path_plan(
+    banks: Sequence[Any], questions: Sequence[Question], name: str, progress: dict[str, Any], count: int
+) -> Plan:
     learning = catalog.find_path(banks, name)
     by_id = {q.full_id: q for q in questions}
     done = catalog.answered_right(progress)
