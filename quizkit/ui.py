@@ -31,6 +31,11 @@ def info(message: str):
     out.print(escape(message), soft_wrap=True)
 
 
+def aside(message: str):
+    """A line for the person beside output meant for a machine (stdout stays that output alone)."""
+    err.print(escape(message), soft_wrap=True)
+
+
 def plain(text: str):
     """Text exactly as given, for machines and pipes (no markup, no wrapping)."""
     out.file.write(text + "\n")

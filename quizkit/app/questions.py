@@ -130,3 +130,18 @@ def public_view(q: Question, lang: str = "en", hints_shown: int = 0, order: list
         if k == "choices":
             view["choices"] = [{"letter": letter, "text": text} for letter, text in v]
     return view
+
+
+def bank_format() -> str:
+    """The bank format reference (docs/bank-format.md, installed as quizkit/docs), as Markdown."""
+    from importlib import resources
+    from pathlib import Path
+
+    try:
+        return resources.files("quizkit.docs").joinpath("bank-format.md").read_text(encoding="utf-8")
+    except (ModuleNotFoundError, FileNotFoundError, NotADirectoryError):
+        pass
+    here = Path(__file__).resolve().parents[2] / "docs" / "bank-format.md"  # a checkout installed before docs were
+    if here.is_file():
+        return here.read_text(encoding="utf-8")
+    raise QuizkitError(_("the bank format reference is not installed with this quizkit"))

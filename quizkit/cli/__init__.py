@@ -20,6 +20,7 @@ from ..errors import QuizkitError
 from .banks import list_, new, schema, verify
 from .common import Context
 from .data import doctor, export, stats
+from .mcp import mcp
 from .mock import mock
 from .prompt import _prefill  # noqa: F401  (tests reach it here)
 from .study import drill, path, review
@@ -126,6 +127,7 @@ for _fn, _name in (
     (schema, "schema"),
     (new, "new"),
     (doctor, "doctor"),
+    (mcp, "mcp"),
 ):
     app.command(_name)(_fn)
 
