@@ -113,8 +113,17 @@ def test_the_app_layer_does_not_reach_up_to_a_front_end():
     app = [m for m in MODS if m.split(".")[0] == "app"]
     assert app, "no app layer found"
     for m in app:
-        bad = quizkit_imports(m) & {"cli", "ui", "mcp", "room"}
+        bad = quizkit_imports(m) & {"cli", "ui", "mcp", "mcp_server", "room"}
         assert not bad, f"{m} imports {bad}"
+
+
+def test_the_mcp_server_calls_only_the_app_layer():
+    """`quizkit mcp` is a front end: it asks the app layer (and says things through i18n), never the engine,
+    the store or the runner, and it never renders through ui (stdout is its protocol)."""
+    server = [m for m in MODS if m.split(".")[0] == "mcp_server"]
+    assert server, "no MCP server found"
+    for m in server:
+        assert quizkit_imports(m) <= {"app", "model", "i18n", "errors", "__version__", "mcp_server"}, (m, quizkit_imports(m))
 
 
 def test_the_library_and_engine_do_not_import_the_app_layer():

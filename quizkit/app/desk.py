@@ -55,6 +55,9 @@ class _Mock:
     answered: set[str] = field(default_factory=set)
 
 
+MOCK_MINUTES = (5, 180)  # what `quizkit mock --minutes` takes
+
+
 class DeskError(QuizkitError):
     """A request the desk refuses (an unknown id, a reveal before any try): one line for the caller."""
 
@@ -158,6 +161,13 @@ class Desk:
     # ---- a mock, step by step ----
 
     def mock_start(self, minutes: int = 45, tags: tuple[str, ...] = (), level: str | None = None) -> dict[str, Any]:
+        """A mock of `minutes` (5-180, as `quizkit mock --minutes`), started now on the app's clock."""
+        if not MOCK_MINUTES[0] <= minutes <= MOCK_MINUTES[1]:
+            raise DeskError(
+                _("a mock lasts {low} to {high} minutes, not {value}").format(
+                    low=MOCK_MINUTES[0], high=MOCK_MINUTES[1], value=minutes
+                )
+            )
         plan = study.mock_plan(self.app, self.store, self.questions, minutes=minutes, tags=tags, level=level,
                                cuda=self.device == "cuda", rng=self.rng)  # fmt: skip
         s = Session(plan.policy, self.store, self.runner, self.device, self.lang, self.app.clock, self.rng)
@@ -258,6 +268,10 @@ def _result(outcome: Outcome, first: bool, asked: Asked, in_mock: bool, sched: A
         "stored": True,
         "seconds": round(getattr(run, "seconds", 0.0) or 0.0, 3) if run is not None else None,
     }
+    if run is not None and not v.correct and run.status != "pass":
+        # where it failed, the failing line and the error (an assert's error holds both values)
+        out["failure"] = {"status": run.status, "where": run.where, "line": run.line, "error": run.error,
+                          "seed": run.seed}  # fmt: skip
     if sched is not None and not in_mock:
         out["rating"] = int(sched.log.rating)
         out["due"] = sched.state.due.isoformat(timespec="seconds")

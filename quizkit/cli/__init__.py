@@ -12,7 +12,7 @@ from typer.core import TyperGroup
 try:  # typer 0.2x carries its own click; before, it used the click package
     from typer._click.exceptions import UsageError
 except ImportError:  # pragma: no cover
-    from click.exceptions import UsageError  # type: ignore[no-redef,unused-ignore]
+    from click.exceptions import UsageError  # type: ignore[no-redef,assignment,unused-ignore]
 
 from .. import __version__
 from ..app.context import default_runner as _default_runner  # tests replace it here

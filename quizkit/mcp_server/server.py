@@ -163,15 +163,17 @@ def _numbers(server: MCPServer[Any], host: Host) -> None:
 
 
 def _resources(server: MCPServer[Any], host: Host) -> None:
-    @server.resource("quizkit://docs/bank-format", name="bank-format", mime_type="text/markdown")
     def bank_format() -> str:
         """The bank format reference: how questions are written (docs/bank-format.md)."""
         return qs.bank_format()
 
-    @server.resource("quizkit://questions/{bank}/{qid}", name="question", mime_type="application/json")
     async def question(bank: str, qid: str) -> Result:
         """A question's public view, as get_question returns it."""
         try:
             return await host.call(lambda d: d.view(f"{bank}/{qid}"))
         except QuizkitError as e:
             raise ResourceError(str(e)) from None
+
+    # called, not used as decorators: without the SDK installed (CI's type check) they would be untyped
+    server.resource("quizkit://docs/bank-format", name="bank-format", mime_type="text/markdown")(bank_format)
+    server.resource("quizkit://questions/{bank}/{qid}", name="question", mime_type="application/json")(question)
