@@ -148,6 +148,16 @@ def _keys(value) -> set:
     return set()
 
 
+def _strings(value) -> list[str]:
+    """Every string in a JSON value, as written (json.dumps would escape a newline, and a multi-line
+    solution would never be found in it)."""
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
 def _hidden_texts(q) -> list[str]:
     """The texts of `q` a learner must not see before answering, as they could appear in a view."""
     from quizkit.model import pick
@@ -175,7 +185,7 @@ def test_get_question_leaks_no_hidden_field_of_any_shipped_question(tmp_path):
                     view = await ok(s, "get_question", id=q.full_id, lang=lang)
                     assert view["id"] == q.full_id
                     assert not _keys(view) & HIDDEN_KEYS, (q.full_id, _keys(view) & HIDDEN_KEYS)
-                    text = json.dumps(view, ensure_ascii=False)
+                    text = "\n".join(_strings(view))
                     # what the bank shows anyway: a text hidden elsewhere that is also in the prompt, the code shown
                     # or a tag (autograd/vjp-name is tagged vjp, its answer) is not a leak of the view's
                     public = view["prompt"] + "".join(str(b) for b in view["blocks"]) + " ".join(view["tags"])
