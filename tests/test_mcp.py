@@ -37,8 +37,9 @@ questions:
   - {id: m2, type: mcq, difficulty: 2, shuffle: false, prompt: "pick b", choices: ["a", "b"], answer: 1}
   - {id: s1, type: short, difficulty: 1, prompt: "say yes", accept: [yes], hint: [first, second, third],
      explanation: "yes is yes"}
+  - {id: f1, type: flashcard, difficulty: 1, prompt: "front", answer: "the back"}
 """
-RIGHT = {"m/c1": "def f(x):\n    return x + 1\n", "m/m1": "a", "m/m2": "b", "m/s1": "yes"}
+RIGHT = {"m/c1": "def f(x):\n    return x + 1\n", "m/m1": "a", "m/m2": "b", "m/s1": "yes", "m/f1": "3"}
 WRONG_C1 = "def f(x):\n    return x\n"
 
 
@@ -113,6 +114,9 @@ def test_a_learner_at_the_desk_over_stdio(tmp_path):
             assert (hint["hint"], hint["number"], hint["total"]) == ("first", 1, 3)
             assert (await ok(s, "get_question", id="m/s1"))["hints"] == ["first"]
             assert (await ok(s, "check_answer", id="m/s1", answer="yes"))["rating"] == 2
+            # a flashcard shows its back before the learner grades themself; the grade is the rating
+            assert "the back" in (await ok(s, "reveal", id="m/f1"))["answer"]
+            assert (await ok(s, "check_answer", id="m/f1", answer="4"))["rating"] == 4
 
             # a bad id, a broken answer, an empty one, a bad filter: one-line tool errors, the server goes on
             assert "no question 'nope'" in await refused(s, "get_question", id="nope")
@@ -207,7 +211,7 @@ def test_a_whole_mock_runs_on_quizkits_clock_not_the_wall(tmp_path):
     async def go():
         async with _server(tmp_path, "--bank", str(bank)) as s:
             started = await ok(s, "start_mock", minutes=30)
-            assert started["minutes"] == 30 and started["questions"] == 4
+            assert started["minutes"] == 30 and started["questions"] == 5
             mid, asked = started["mock_id"], []
             while True:
                 step = await ok(s, "next_mock_question", mock_id=mid)
@@ -217,14 +221,17 @@ def test_a_whole_mock_runs_on_quizkits_clock_not_the_wall(tmp_path):
                 qid = step["question"]["id"]
                 assert not _keys(step["question"]) & HIDDEN_KEYS
                 asked.append(qid)
-                assert "report" in await refused(s, "reveal", id=qid)
+                if qid == "m/f1":  # a flashcard's back is shown before the grade, in a mock too
+                    assert "the back" in (await ok(s, "reveal", id=qid))["answer"]
+                else:
+                    assert "report" in await refused(s, "reveal", id=qid)
                 answer = WRONG_C1 if qid == "m/c1" else RIGHT[qid]
                 verdict = await ok(s, "check_answer", id=qid, answer=answer)
                 assert verdict["verdict"] == ("fail" if qid == "m/c1" else "pass") and "rating" not in verdict
                 assert "one try each" in await refused(s, "check_answer", id=qid, answer=RIGHT[qid])
             assert sorted(asked) == sorted(RIGHT)
             report = (await ok(s, "finish_mock", mock_id=mid))["report"]
-            assert report["asked"] == 4
+            assert report["asked"] == 5 and report["ended"] == "done"
             assert "no mock interview" in await refused(s, "finish_mock", mock_id=mid)
             assert (await ok(s, "stats"))["mocks"]
 
@@ -233,8 +240,8 @@ def test_a_whole_mock_runs_on_quizkits_clock_not_the_wall(tmp_path):
         mocks = store.mocks(5)
         attempts = [(a["question"], a["correct"], a["mode"]) for a in store.attempts()]
     assert len(mocks) == 1 and mocks[0]["started"].startswith(NOW.isoformat()[:16])
-    assert sorted(attempts) == [("m/c1", False, "mock"), ("m/m1", True, "mock"), ("m/m2", True, "mock"),
-                                ("m/s1", True, "mock")]  # fmt: skip
+    assert sorted(attempts) == [("m/c1", False, "mock"), ("m/f1", True, "mock"), ("m/m1", True, "mock"),
+                                ("m/m2", True, "mock"), ("m/s1", True, "mock")]  # fmt: skip
 
 
 def test_time_running_out_ends_the_mock_in_process(tmp_path, runner):

@@ -133,13 +133,18 @@ class Desk:
 
     def reveal(self, qid: str, lang: str | None = None) -> dict[str, Any]:
         """The reference answer and the explanation, once the learner passed or tried and gave up (the
-        question is then done; its first try already rated the card). A flashcard's answer is its back."""
+        question is then done; its first try already rated the card). A flashcard's answer is its back,
+        shown before the learner grades themself (in a mock too)."""
+        from ..types import of
+
         q = self.find(qid)
-        if self._mock_asking(q.full_id) is not None:
+        mock = self._mock_asking(q.full_id)
+        if of(q).INPUT == "reveal":
+            card = mock or self._sitting(q.full_id)
+            return {"id": q.full_id, "answer": _text(card.session.reveal()), "explanation": ""}
+        if mock is not None:
             raise DeskError(_("{id}: a mock question's answer is shown in the report").format(id=q.full_id))
         sitting = self._sittings.get(q.full_id)
-        if sitting is not None and sitting.asked.input == "reveal":
-            return {"id": q.full_id, "answer": _text(sitting.session.reveal()), "explanation": ""}
         if sitting is not None and sitting.asked.tries:
             outcome = sitting.session.give_up()
             self._end(q.full_id, outcome)
@@ -149,8 +154,6 @@ class Desk:
                 _("{id}: answer it first (check_answer); the answer is shown once you have tried").format(id=q.full_id)
             )
         lang = lang or self.lang
-        from ..types import of
-
         return {
             "id": q.full_id,
             "answer": _text(of(q).solution(q, lang, None)),
