@@ -126,6 +126,9 @@ def test_a_learner_at_the_desk_over_stdio(tmp_path):
             assert "--status" in await refused(s, "list_questions", status="someday")
             assert "minutes" in await refused(s, "start_mock", minutes=1)
             assert "no mock interview" in await refused(s, "next_mock_question", mock_id="x")
+            # arguments the input schema refuses: one line too (pydantic's own message is several)
+            assert "answer: Field required" in await refused(s, "check_answer", id="m/m1")
+            assert "lang: Input should be 'en' or 'zh'" in await refused(s, "get_question", id="m/m1", lang="fr")
             # a broken code answer is an answer: judged, failing, with the line it broke on
             broken = await ok(s, "check_answer", id="m/c1", answer="def f(x:\n    return x\n")
             assert broken["verdict"] == "fail" and "SyntaxError" in broken["detail"]
@@ -318,6 +321,13 @@ def test_stdout_is_only_the_protocol_and_errors_are_one_line(tmp_path):
         result = by_id[i]["result"]
         assert result["isError"] and "\n" not in result["content"][0]["text"]
     assert "Traceback" not in stderr
+
+
+def test_without_the_sdk_quizkit_mcp_says_how_to_install_it():
+    code = "import sys; sys.modules['mcp'] = None; sys.argv = ['quizkit', 'mcp']; from quizkit import main; main()"
+    p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert p.returncode == 1 and p.stdout == ""
+    assert p.stderr.strip().splitlines() == ["error: quizkit mcp needs the MCP SDK: pip install 'quizkit[mcp]'"]
 
 
 def test_print_config_for_each_client_and_a_bad_one(tmp_path):

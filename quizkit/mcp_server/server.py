@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Literal
 
 from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
+from pydantic import ValidationError
 
 from .. import __version__
 from ..app import progress
@@ -26,6 +28,7 @@ from .host import Host
 
 log = logging.getLogger("quizkit.mcp")
 Result = dict[str, Any]
+Lang = Literal["en", "zh"]
 
 LIST_LIMIT = 50  # list_questions without a limit: enough to choose from, short enough for a context window
 
@@ -46,9 +49,27 @@ def _one_line(e: BaseException) -> str:
     return f"{type(e).__name__}: {text}" if text else type(e).__name__
 
 
+class _Server(MCPServer[Any]):
+    """The SDK's server, with arguments that fail the input schema refused in one line (pydantic's
+    message is several, with a link)."""
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Context[Any, Any] | None = None) -> Any:
+        try:
+            return await super().call_tool(name, arguments, context)
+        except ToolError as e:
+            if not isinstance(e.__cause__, ValidationError):
+                raise
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']) or name}: {err['msg']}" for err in e.__cause__.errors()
+            )
+            raise ToolError(
+                f"Error executing tool {name}: " + _("bad arguments: {problems}").format(problems=problems)
+            ) from e.__cause__
+
+
 def build(host: Host) -> MCPServer[Any]:
     """The server: its tools, prompts and resources over `host`'s desk."""
-    server: MCPServer[Any] = MCPServer(
+    server: MCPServer[Any] = _Server(
         "quizkit", version=__version__, instructions=prompts.INSTRUCTIONS, log_level="WARNING"
     )
     _questions(server, host)
@@ -86,7 +107,7 @@ def _questions(server: MCPServer[Any], host: Host) -> None:
 
         return await _ask(host, "list_questions", rows)
 
-    async def get_question(id: str, lang: str | None = None) -> Result:
+    async def get_question(id: str, lang: Lang | None = None) -> Result:
         """What the learner sees of a question: prompt, starter (code), choices (mcq, in the order they are
         judged), the rules an answer must keep (forbid, allow, max_lines), the hints revealed so far and the
         learner's status. Never the solution, tests or accepted answers: check_answer judges, reveal shows
@@ -98,7 +119,7 @@ def _questions(server: MCPServer[Any], host: Host) -> None:
 
 
 def _judging(server: MCPServer[Any], host: Host) -> None:
-    async def check_answer(id: str, answer: str, lang: str | None = None) -> Result:
+    async def check_answer(id: str, answer: str, lang: Lang | None = None) -> Result:
         """Judge the learner's answer: code is run for real with torch in quizkit's sandbox, any other type
         is judged as in drill (mcq: a letter; flashcard: the learner's own grade 1-4). Returns the verdict
         (pass or fail), the failing line and error, timing; the answer is stored, and the first answer to a
@@ -118,7 +139,7 @@ def _judging(server: MCPServer[Any], host: Host) -> None:
         is rated hard, as in drill."""
         return await _ask(host, "get_hint", lambda d: d.hint(id))
 
-    async def reveal(id: str, lang: str | None = None) -> Result:
+    async def reveal(id: str, lang: Lang | None = None) -> Result:
         """The reference answer and its explanation, once the learner passed or tried (revealing after a
         failed try is giving up: the question is done). Refused before any try."""
         return await _ask(host, "reveal", lambda d: d.reveal(id, lang))
@@ -135,7 +156,7 @@ def _mocks(server: MCPServer[Any], host: Host) -> None:
         tags = (tag,) if tag else ()
         return await _ask(host, "start_mock", lambda d: d.mock_start(minutes, tags, level))
 
-    async def next_mock_question(mock_id: str, lang: str | None = None) -> Result:
+    async def next_mock_question(mock_id: str, lang: Lang | None = None) -> Result:
         """The mock's next question (its public view, the seconds left and the aim for it), or done: true
         when time is up or every question was asked. A question shown and not answered counts as skipped."""
         return await _ask(host, "next_mock_question", lambda d: d.mock_next(mock_id, lang))
