@@ -113,6 +113,8 @@ def test_a_learner_at_the_desk_over_stdio(tmp_path):
             hint = await ok(s, "get_hint", id="m/s1")
             assert (hint["hint"], hint["number"], hint["total"]) == ("first", 1, 3)
             assert (await ok(s, "get_question", id="m/s1"))["hints"] == ["first"]
+            with Store(tmp_path / "home" / "quizkit.db") as store:
+                assert store.workspace_hints("m/s1") == 1  # recorded, as `quizkit show --hint` records it
             assert (await ok(s, "check_answer", id="m/s1", answer="yes"))["rating"] == 2
             # a flashcard shows its back before the learner grades themself; the grade is the rating
             assert "the back" in (await ok(s, "reveal", id="m/f1"))["answer"]
@@ -132,6 +134,13 @@ def test_a_learner_at_the_desk_over_stdio(tmp_path):
             # a broken code answer is an answer: judged, failing, with the line it broke on
             broken = await ok(s, "check_answer", id="m/c1", answer="def f(x:\n    return x\n")
             assert broken["verdict"] == "fail" and "SyntaxError" in broken["detail"]
+
+            prompts = {p.name for p in (await s.list_prompts()).prompts}
+            assert prompts == {"mock-interview", "tutor"}
+            tutor = (await s.get_prompt("tutor", {"id": "m/c1"})).messages[0].content.text
+            assert "'m/c1'" in tutor and "check_answer" in tutor and "Never write the learner's answer" in tutor
+            interview = (await s.get_prompt("mock-interview", {"minutes": "20"})).messages[0].content.text
+            assert "start_mock with {'minutes': 20}" in interview and "finish_mock" in interview
 
             due = await ok(s, "due_reviews")
             assert isinstance(due["due"], list)
