@@ -293,6 +293,39 @@ def test_time_running_out_ends_the_mock_in_process(tmp_path, runner):
     assert report["asked"] == 1 and report["right"] == 0 and report["ended"] == "time", report
 
 
+def test_a_bug_is_a_one_line_tool_error_and_the_server_goes_on(tmp_path, monkeypatch, caplog):
+    from mcp import Client
+
+    from quizkit.app import App
+    from quizkit.app import questions as qs
+    from quizkit.app.desk import Desk
+    from quizkit.mcp_server.host import Host
+    from quizkit.mcp_server.server import build
+
+    def broken(self, qid):
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr(Desk, "hint", broken)
+    app = App(home=tmp_path / "home", clock=lambda: NOW, runner_factory=lambda *a: None)
+    banks, questions, _ = qs.load([str(write_bank(tmp_path, BANK, "m.yaml"))])
+    host = Host(app, banks, questions, None)
+
+    async def go():
+        async with Client(build(host)) as client:
+            r = await client.call_tool("get_hint", {"id": "m/s1"})
+            assert r.is_error and r.content[0].text.endswith("get_hint: internal error: RuntimeError: boom second line")
+            assert (await client.call_tool("get_question", {"id": "m/s1"})).structured_content["id"] == "m/s1"
+            with pytest.raises(Exception, match="no question"):
+                await client.read_resource("quizkit://questions/m/nope")
+
+    try:
+        asyncio.run(go())
+    finally:
+        host.close()
+    logged = [r for r in caplog.records if r.name == "quizkit.mcp"]  # the traceback is for stderr, not the model
+    assert logged and logged[0].exc_info and "tool get_hint failed" in logged[0].getMessage()
+
+
 def test_stdout_is_only_the_protocol_and_errors_are_one_line(tmp_path):
     """Raw JSON-RPC over the pipes, no SDK in between: every line on stdout is a JSON-RPC message."""
     env = dict(_params(tmp_path).env, PATH="/usr/bin:/bin")

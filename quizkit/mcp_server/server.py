@@ -38,7 +38,7 @@ async def _ask(host: Host, tool: str, fn: Callable[[Desk], Result]) -> Result:
     try:
         return await host.call(fn)
     except QuizkitError as e:
-        raise ToolError(str(e)) from None
+        raise ToolError(" ".join(str(e).splitlines())) from None  # one line, whatever the message held
     except Exception as e:  # a bug: the model gets one line, stderr the traceback
         log.exception("tool %s failed", tool)
         raise ToolError(_("{tool}: internal error: {error}").format(tool=tool, error=_one_line(e))) from None
