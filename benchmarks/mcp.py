@@ -125,7 +125,9 @@ def imports(repeat):
     """(import of the SDK's server, `quizkit --help`), each a fresh interpreter."""
 
     def run(*args):
-        return median_time(lambda: subprocess.run([sys.executable, *args], check=True, capture_output=True), repeat)
+        return median_time(
+            lambda: subprocess.run([sys.executable, *args], check=True, capture_output=True, cwd=ROOT), repeat
+        )
 
     return run("-c", "import mcp.server"), run("-m", "quizkit", "--help")
 
@@ -143,12 +145,18 @@ def main():
     sdk, helped = imports(args.repeat)
     ratio = mcp_warm / drill if drill else float("inf")
     print("verdict latency, code answer (mini/softmax), warm")
-    print(f"  quizkit mcp check_answer, round trip  {mcp_warm * 1000:8.1f} ms   (judge + store inside: {judged * 1000:.1f} ms)")
-    print(f"  drill's warm verdict (in-process)     {drill * 1000:8.1f} ms   -> mcp / drill = {ratio:.2f}x (goal <= 2x: {'met' if ratio <= 2 else 'NOT met'})")
+    print(
+        f"  quizkit mcp check_answer, round trip  {mcp_warm * 1000:8.1f} ms   (judge + store inside: {judged * 1000:.1f} ms)"
+    )
+    print(
+        f"  drill's warm verdict (in-process)     {drill * 1000:8.1f} ms   -> mcp / drill = {ratio:.2f}x (goal <= 2x: {'met' if ratio <= 2 else 'NOT met'})"
+    )
     print(f"  fresh interpreter (python file.py)    {fresh * 1000:8.1f} ms")
     print("start-up of quizkit mcp (fresh server, launch to ...)")
     print(f"  first tool answer (list_questions)    {listed * 1000:8.1f} ms")
-    print(f"  first verdict (check_answer)          {first_verdict * 1000:8.1f} ms   (the worker imports torch meanwhile)")
+    print(
+        f"  first verdict (check_answer)          {first_verdict * 1000:8.1f} ms   (the worker imports torch meanwhile)"
+    )
     print("the SDK as a dependency")
     print(f"  import mcp.server                     {sdk * 1000:8.1f} ms   (an extra: quizkit[mcp])")
     print(f"  quizkit --help                        {helped * 1000:8.1f} ms")
