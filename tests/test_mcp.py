@@ -256,7 +256,8 @@ def test_a_whole_mock_runs_on_quizkits_clock_not_the_wall(tmp_path):
                                 ("m/m2", True, "mock"), ("m/s1", True, "mock")]  # fmt: skip
 
 
-def test_time_running_out_ends_the_mock_in_process(tmp_path, runner):
+@pytest.mark.torch_free  # a 5-minute mock on this bank asks no code question: no runner
+def test_time_running_out_ends_the_mock_in_process(tmp_path):
     """The server built in-process (the SDK's in-memory client) on an App whose clock the test moves."""
     from mcp import Client
 
@@ -272,7 +273,7 @@ def test_time_running_out_ends_the_mock_in_process(tmp_path, runner):
             return self.t
 
     clock = Clock()
-    app = App(home=tmp_path / "home", clock=clock, runner_factory=lambda *a: runner)
+    app = App(home=tmp_path / "home", clock=clock, runner_factory=lambda *a: None)
     banks, questions, _ = qs.load([str(write_bank(tmp_path, BANK, "m.yaml"))])
     host = Host(app, banks, questions, None)
 
@@ -293,6 +294,7 @@ def test_time_running_out_ends_the_mock_in_process(tmp_path, runner):
     assert report["asked"] == 1 and report["right"] == 0 and report["ended"] == "time", report
 
 
+@pytest.mark.torch_free
 def test_a_bug_is_a_one_line_tool_error_and_the_server_goes_on(tmp_path, monkeypatch, caplog):
     from mcp import Client
 
@@ -365,6 +367,7 @@ def test_stdout_is_only_the_protocol_and_errors_are_one_line(tmp_path):
     assert "Traceback" not in stderr
 
 
+@pytest.mark.torch_free
 def test_without_the_sdk_quizkit_mcp_says_how_to_install_it():
     code = "import sys; sys.modules['mcp'] = None; sys.argv = ['quizkit', 'mcp']; from quizkit import main; main()"
     p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
@@ -372,6 +375,7 @@ def test_without_the_sdk_quizkit_mcp_says_how_to_install_it():
     assert p.stderr.strip().splitlines() == ["error: quizkit mcp needs the MCP SDK: pip install 'quizkit[mcp]'"]
 
 
+@pytest.mark.torch_free
 def test_print_config_for_each_client_and_a_bad_one(tmp_path):
     for client, key in (("claude", "mcpServers"), ("cursor", "mcpServers"), ("vscode", "servers")):
         p = subprocess.run([sys.executable, "-m", "quizkit", "mcp", "--print-config", client, "--bank", "autograd"],
