@@ -124,3 +124,25 @@ def test_plans_choose_what_the_cli_used_to(app, mini):
         with session(app, plan, store) as s:
             asked = s.next()
             assert asked.question.type == "short"
+
+
+def test_desk_shows_a_flashcards_back_before_the_grade_and_refuses_a_mock_out_of_range(app, mini, runner):
+    _banks, questions = mini
+    with app.store() as store:
+        desk = Desk(app, questions, store, runner)
+        assert desk.reveal("mini/card")["answer"] == "Records operations for autograd."  # nothing tried: a card
+        assert desk.check("mini/card", "4")["rating"] == 4  # the learner's own grade is the rating
+        for minutes in (4, 181):
+            with pytest.raises(DeskError, match="5 to 180 minutes"):
+                desk.mock_start(minutes=minutes)
+
+
+def test_desk_names_the_failing_line_and_error_of_a_run(app, mini, runner):
+    _banks, questions = mini
+    with app.store() as store:
+        out = Desk(app, questions, store, runner).check("mini/softmax", WRONG)
+        assert out["failure"]["where"] == "tests line 2" and out["failure"]["status"] == "fail"
+        assert out["failure"]["line"].startswith("torch.testing.assert_close(softmax(x, -1)")
+        assert "AssertionError" in out["failure"]["error"]
+        broken = Desk(app, questions, store, runner).check("mini/dtype-short", "torch.float32")
+        assert "failure" not in broken  # nothing ran
