@@ -53,6 +53,16 @@ class Wrong:
     line: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Right:
+    """A correct answer in another style than the solution (another API, loops...): verify proves the
+    tests and rules accept it, so no right answer a strong candidate writes is refused."""
+
+    code: str
+    why: Text
+    line: int = 0
+
+
 @dataclass(frozen=True)
 class LearningPath:
     """Questions in the order to learn them: each step unlocks the next (and a question's `after`)."""
