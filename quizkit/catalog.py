@@ -22,6 +22,15 @@ TOPICS = (
     "performance",
     "distributed",
     "debug",
+    # the LLM-era topics (issue 21)
+    "scale-out",
+    "finetune",
+    "moe",
+    "quantization",
+    "memory",
+    "decoding",
+    "kernels",
+    "post-training",
 )
 
 
