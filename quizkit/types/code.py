@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from .. import checks, fields
-from ..i18n import _
+from ..i18n import N_, _
 from ..model import Verdict, pick
 
 NAME = "code"
 FIELDS = ("starter", "solution", "tests", "wrong", "right", "setup", "forbid", "allow", "max_lines", "seeds")
 REQUIRED = ("starter", "solution", "tests")
-INPUT = "code"
+INPUT: Final = "code"
 RUNS = True
+LABEL = N_("code")
+SHORT = N_("code")
+MOCK: Final = "code"
+SHOWS_RUN = True
 _CODE = {"type": "string", "minLength": 1, "description": "Python code; must compile"}
 _WORDS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 _ANSWERS = {
