@@ -205,8 +205,11 @@ def test_quitting_never_waits_for_the_worker_to_start(tmp_path):
                        input=b"q\n", env=env, capture_output=True, timeout=60)
     took = time.monotonic() - start
     assert p.returncode == 0 and b"session summary" not in p.stderr
-    # torch alone takes over a second to import; quitting at once must not wait for it
-    assert took < 1.5, took
+    # Quitting at once must not wait for torch: the whole drill takes less than importing torch alone, timed
+    # here and now (a fixed 1.5 s failed on a loaded machine, where both are slower)
+    start = time.monotonic()
+    subprocess.run([sys.executable, "-c", "import torch"], check=True, timeout=60)
+    assert took < time.monotonic() - start, took
 
 
 @pytest.mark.torch_free
