@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 from . import __version__, types
-from .model import Bank, LearningPath, Question, Wrong
+from .model import Bank, LearningPath, Question, Right, Wrong
 
 FORMAT = 2  # 1: JSON
 MAGIC = b"quizkit-bank-cache\n"
@@ -121,6 +121,8 @@ def _bank(data: dict, path: str) -> Bank:
         body = d.pop("body")
         if body.get("wrong"):
             body["wrong"] = tuple(Wrong(**w) for w in body["wrong"])
+        if body.get("right"):
+            body["right"] = tuple(Right(**r) for r in body["right"])
         d["path"] = path
         add(Question(**d, body=bodies[d["type"]](**body)))
     bank.paths = [LearningPath(**p) for p in data.get("paths", ())]

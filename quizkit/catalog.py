@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .bank import load_banks, shipped_dir
 from .errors import BankError, QuizkitError
-from .i18n import _
-from .model import Question
+from .i18n import _, language
+from .model import Question, pick, type_info
 
 # Every shipped question carries exactly one of these tags; scores and stats count by it.
 TOPICS = (
@@ -22,6 +22,15 @@ TOPICS = (
     "performance",
     "distributed",
     "debug",
+    # the LLM-era topics (issue 21)
+    "scale-out",
+    "finetune",
+    "moe",
+    "quantization",
+    "memory",
+    "decoding",
+    "kernels",
+    "post-training",
 )
 
 
@@ -133,7 +142,8 @@ def code_question(questions, wanted: str, command: str = "check") -> Question:
     from . import types
 
     if types.of(q).INPUT != "code":
-        shown = _(q.type)  # the type's name as ui shows it (ui's msgids "short", "mcq" ...): 简答题 in Chinese
+        label = type_info(q.type).label  # the type's name as ui shows it: 简答题 in Chinese
+        shown = _(label) if isinstance(label, str) else pick(label, language())
         raise QuizkitError(
             _("{id} is not a code question (its type: {type}); {command} takes code questions").format(
                 id=q.full_id, type=shown, command=command

@@ -151,9 +151,9 @@ def _banks(problems: list) -> tuple[dict, list]:
 
 def report(home: Path, runner) -> dict:
     """Everything `quizkit doctor` shows; `ok` False and `problems` named when something is broken."""
-    from . import schema
+    from . import schema, types
 
-    problems: list = []
+    problems: list = list(types.ERRORS)  # a package's question type that could not be loaded
     torch, isolation = _torch(runner, problems)
     shipped, packages = _banks(problems)
     schema_ok = schema.PATH.is_file()
@@ -170,6 +170,7 @@ def report(home: Path, runner) -> dict:
         "schema": {"path": str(schema.PATH), "exists": schema_ok},
         "shipped": shipped,
         "packages": packages,
+        "types": list(types.NAMES),
     }
     data["problems"] = problems
     data["ok"] = not problems

@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from .model import Wrong
+from .model import Right, Wrong
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 # Ids (a question's, a path's, a bank's) are shown whole in tables and stored in every answer row. The original
@@ -50,16 +50,25 @@ def code(m, key) -> str:
 
 
 def wrong(m) -> tuple:
-    v = m["wrong"]
+    return _answers(m, "wrong", Wrong)
+
+
+def right(m) -> tuple:
+    return _answers(m, "right", Right)
+
+
+def _answers(m, key: str, kind: type) -> tuple:
+    """`wrong` or `right`: a list of {code, why}, each code compiling, each kept with its line."""
+    v = m[key]
     if not isinstance(v, list) or not v:
-        raise Located(m.lines["wrong"], "'wrong' must be a list of {code, why}")
+        raise Located(m.lines[key], f"'{key}' must be a list of {{code, why}}")
     out = []
     for item in v:
         if not isinstance(item, Map):
-            raise Located(m.lines["wrong"], "each 'wrong' answer must be a mapping with 'code' and 'why'")
-        no_unknown(item, ("code", "why"), "'wrong' answer")
-        required(item, ("code", "why"), "'wrong' answer")
-        out.append(Wrong(code=code(item, "code"), why=text(item, "why"), line=item.starts["code"]))
+            raise Located(m.lines[key], f"each '{key}' answer must be a mapping with 'code' and 'why'")
+        no_unknown(item, ("code", "why"), f"'{key}' answer")
+        required(item, ("code", "why"), f"'{key}' answer")
+        out.append(kind(code=code(item, "code"), why=text(item, "why"), line=item.starts["code"]))
     return tuple(out)
 
 

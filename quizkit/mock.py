@@ -12,14 +12,16 @@ from typing import ClassVar
 
 from .catalog import parse_difficulty, select, topic_of
 from .i18n import N_, _
+from .model import type_info
 from .policies import Capabilities, Record, ReviewPolicy
 
 # What each kind of question is worth, and the time to aim for (minutes): a 45-minute mock is
 # 2 code tasks, 6 output or mcq questions and 4 short answers or flashcards.
+# Which types fill each share is each type's own MOCK (quizkit/types): a type from a package is asked too.
 KINDS = {
-    "code": (("code",), 10, 12.0),
-    "read": (("output", "mcq"), 3, 2.5),
-    "recall": (("short", "flashcard"), 2, 1.5),
+    "code": (10, 12.0),
+    "read": (3, 2.5),
+    "recall": (2, 1.5),
 }
 PER_45 = {"code": 2, "read": 6, "recall": 4}
 HINT_COST = 1 / 3  # each hint takes a third of the question's points
@@ -31,11 +33,11 @@ def mix(minutes: int) -> dict:
     5-minute mock empty)."""
     share = {k: n * minutes / 45 for k, n in PER_45.items()}
     counts = {k: int(x) for k, x in share.items()}
-    used = sum(counts[k] * KINDS[k][2] for k in counts)
-    while fits := [k for k in counts if used + KINDS[k][2] <= minutes + 1e-9]:
+    used = sum(counts[k] * KINDS[k][1] for k in counts)
+    while fits := [k for k in counts if used + KINDS[k][1] <= minutes + 1e-9]:
         kind = min(fits, key=lambda k: counts[k] - share[k])
         counts[kind] += 1
-        used += KINDS[kind][2]
+        used += KINDS[kind][1]
     if not any(counts.values()):
         counts["read"] = 1
     return counts
@@ -49,7 +51,7 @@ def choose(pool, minutes: int, level: str | None, progress: dict, rng) -> list:
     for kind, count in mix(minutes).items():
         if not count:
             continue
-        of_kind = [q for q in pool if q.type in KINDS[kind][0]]
+        of_kind = [q for q in pool if type_info(q.type).mock == kind]
         picked: list = []
         for widen in range(5):
             near = [q for q in of_kind if lo - widen <= q.difficulty <= hi + widen and q not in picked]
@@ -150,8 +152,7 @@ class Mock(ReviewPolicy):
 
 
 def _entry(q) -> Entry:
-    kind = next(k for k, (types, _pts, _aim) in KINDS.items() if q.type in types)
-    _types, points, aim = KINDS[kind]
+    points, aim = KINDS[type_info(q.type).mock]
     return Entry(q.full_id, q.type, topic_of(q), q.difficulty, aim * 60, float(points))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 # A text that may be translated: {"en": "...", "zh": "..."}.
 Text = dict
@@ -47,6 +47,16 @@ class Question:
 @dataclass(frozen=True, slots=True)
 class Wrong:
     """A plausible wrong answer to a code question, and the misconception it stands for."""
+
+    code: str
+    why: Text
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Right:
+    """A correct answer in another style than the solution (another API, loops...): verify proves the
+    tests and rules accept it, so no right answer a strong candidate writes is refused."""
 
     code: str
     why: Text
@@ -114,6 +124,37 @@ class VerifyResult:
     cached: bool = False  # a pass remembered from an earlier verify: nothing it depends on changed
 
 
+InputKind = Literal["reveal", "line", "choice", "code"]  # what a question asks the learner for
+MockKind = Literal["code", "read", "recall"]  # which share of a mock interview a question fills
+
+
+@dataclass(frozen=True)
+class TypeInfo:
+    """What the front ends and ui need of a question type, declared by the type (quizkit/types): nothing
+    outside a type's own module spells its name."""
+
+    name: str
+    label: str | Text  # its name as shown: a msgid of quizkit's catalog, or {en, zh} from a plugin
+    short: str | Text  # the same, short, for counts in `list`
+    input: InputKind
+    mock: MockKind
+    keys: str | Text | None = None  # the keys line, where the input kind's own does not fit
+    shows_run: bool = False  # a verdict carries a run: the failing line, the time the tests took
+    solution_on_verdict: bool = True  # the right answer is shown with the verdict
+
+
+_INFO: dict[str, TypeInfo] = {}  # filled by quizkit.types as it loads (before any question exists)
+
+
+def register_type(info: TypeInfo) -> None:
+    _INFO[info.name] = info
+
+
+def type_info(name: str) -> TypeInfo:
+    """A registered type's TypeInfo; an unknown name gets a plain one (shown by its name), never a KeyError."""
+    return _INFO.get(name) or TypeInfo(name, name, name, "line", "read")
+
+
 # ---- what the study engine returns (quizkit/engine.py): plain values for the CLI to render ----
 
 
@@ -124,7 +165,7 @@ class Asked:
     question: Question
     state: Any = None  # the card's scheduling state in review (None: new, or drill)
     order: list | None = None  # mcq: bank indexes in the order shown
-    input: str = "line"  # reveal | line | choice | code: what the learner is asked for
+    input: InputKind = "line"  # what the learner is asked for
     position: str = ""  # "3/10", "review 4 · 12 left"
     extra: list = field(default_factory=list)  # blocks shown under the prompt (code, choices, starter)
     started: float = 0.0

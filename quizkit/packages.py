@@ -72,11 +72,11 @@ def _metadata(info: str, fallback: str) -> tuple[str, str]:
     return name, version
 
 
-def discover(path: list[str] | None = None) -> list[BankPackage]:
-    """Every entry point of the group in the distributions on `path` (default sys.path), sorted by
-    distribution and entry point name. A distribution found twice counts once: the first on the path wins,
-    as it does for imports and for importlib.metadata."""
-    found: list[BankPackage] = []
+def entry_points(group: str, path: list[str] | None = None) -> list[tuple[str, str, str, str]]:
+    """(distribution, version, entry point name, target) for every entry point of `group` in the
+    distributions on `path` (default sys.path). A distribution found twice counts once: the first on the
+    path wins, as it does for imports and for importlib.metadata."""
+    found: list[tuple[str, str, str, str]] = []
     seen: set[str] = set()
     for entry in sys.path if path is None else path:
         folder = entry or "."
@@ -98,11 +98,17 @@ def discover(path: list[str] | None = None) -> list[BankPackage]:
                     text = f.read(1 << 20)
             except OSError:
                 continue
-            if GROUP not in text:
+            if group not in text:
                 continue
             name, version = _metadata(info, stem.split("-", 1)[0])
-            for entry_name, target in _section(text, GROUP):
-                found.append(_locate(BankPackage(name, version, entry_name, target), path))
+            found += [(name, version, entry_name, target) for entry_name, target in _section(text, group)]
+    return found
+
+
+def discover(path: list[str] | None = None) -> list[BankPackage]:
+    """Every entry point of the group in the distributions on `path` (default sys.path), sorted by
+    distribution and entry point name."""
+    found = [_locate(BankPackage(*e), path) for e in entry_points(GROUP, path)]
     return sorted(found, key=lambda p: (_normal(p.name), p.entry))
 
 

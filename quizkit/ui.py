@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .i18n import N_, _, ngettext
+from .i18n import N_, _, language, ngettext
+from .model import pick, type_info
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -139,16 +140,14 @@ def _status(status: str) -> str:
     return {"pass": _("pass"), "fail": _("fail"), "skip": _("skip")}.get(status, status)
 
 
+def _shown(text) -> str:
+    """A type's label: a msgid of quizkit's catalog, or a plugin's own {en, zh}."""
+    return _(text) if isinstance(text, str) else pick(text, language())
+
+
 def _type(qtype: str) -> str:
     """A question type as shown."""
-    names = {
-        "flashcard": _("flashcard"),
-        "short": _("short"),
-        "mcq": _("mcq"),
-        "output": _("output"),
-        "code": _("code"),
-    }
-    return names.get(qtype, qtype)
+    return _shown(type_info(qtype).label)
 
 
 def isolation(info: dict):
@@ -330,9 +329,8 @@ def _hint_label(number: int, total: int) -> str:
 def question(asked, lang):
     q = asked.question
     _panel(q, asked.extra, lang, asked.position)
-    keys = _(_KEYS[asked.input])
-    if q.type == "output":
-        keys = _("type what it prints (one line) · ? hint · s skip · q quit")
+    own = type_info(q.type).keys
+    keys = _shown(own) if own else _(_KEYS[asked.input])
     out.print(f"[dim]{keys}[/]")
 
 
@@ -385,18 +383,19 @@ def verdict(outcome):
     """The verdict on one answer; the explanation only once the learner is done (not before a retry)."""
     v = outcome.verdict
     q = outcome.question
+    info = type_info(q.type)
     if v.correct:
         out.print("[bold green]✓ {}[/]".format(_("right")) + (f" [dim]({escape(v.detail)})[/]" if v.detail else ""))
     else:
         out.print("[bold red]✗ {}[/]".format(_("wrong")))
-        if q.type == "code":
+        if info.shows_run:
             run_failure(v)
-    if q.type != "flashcard":
+    if info.solution_on_verdict:
         for part in blocks(outcome.solution):
             out.print(part)
     for text in v.notes:
         out.print(f"[dim]  {escape(text)}[/]", soft_wrap=True)
-    if q.type == "code" and v.correct and v.run:
+    if info.shows_run and v.correct and v.run:
         out.print("[dim]  {}[/]".format(_("tests passed in {ms} ms").format(ms=f"{v.run.seconds * 1000:.0f}")))
     if v.correct and outcome.first_correct is False:
         out.print("[dim]{}[/]".format(_("passed on a retry; the score keeps the first try")))
@@ -468,11 +467,9 @@ def list_json(questions, topic_of, banks=()):
 def list_tables(banks, questions, progress_rows, main_tags, TYPES):
     from collections import Counter
 
-    short = {"flashcard": _("card"), "short": _("short"), "mcq": _("mcq"), "output": _("output"), "code": _("code")}
-
     def by_type(qs):
         counts = Counter(q.type for q in qs)
-        return " · ".join(f"{counts[t]} {short[t]}" for t in TYPES if counts[t])
+        return " · ".join(f"{counts[t]} {_shown(type_info(t).short)}" for t in TYPES if counts[t])
 
     table = Table(title=_("banks (quizkit drill --bank NAME)"), title_justify="left")
     table.add_column(_("bank"), no_wrap=True)
@@ -486,7 +483,7 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
     if show_from:
         table.add_column(_("from"), overflow="ellipsis")
     for t in TYPES:
-        table.add_column(short[t], justify="right", no_wrap=True)
+        table.add_column(_shown(type_info(t).short), justify="right", no_wrap=True)
     table.add_column(_("total"), justify="right", no_wrap=True)
     table.add_column(_("seen"), justify="right", no_wrap=True)
     table.add_column(_("right"), justify="right", no_wrap=True)  # last answer right

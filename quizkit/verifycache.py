@@ -100,7 +100,9 @@ def _imported(q: Question) -> set[str]:
         if need != "cuda" and match:
             names.add(match.group(1))
     body = q.body
-    texts = [getattr(body, f.name) for f in dataclasses.fields(body)] + [w.code for w in getattr(body, "wrong", ())]
+    texts = [getattr(body, f.name) for f in dataclasses.fields(body)] + [
+        a.code for a in getattr(body, "wrong", ()) + getattr(body, "right", ())
+    ]
     for text in texts:
         if isinstance(text, str) and "import" in text:
             for listed, source in _IMPORT.findall(text):
@@ -193,8 +195,10 @@ class Verified:
             if not self._tracked[name]:
                 return None
         body = q.body
-        if getattr(body, "wrong", None):  # where a wrong answer is in the file is no part of its verdict
-            body = dataclasses.replace(body, wrong=tuple(dataclasses.replace(w, line=0) for w in body.wrong))
+        for key in ("wrong", "right"):  # where an answer is in the file is no part of its verdict
+            if getattr(body, key, None):
+                moved = tuple(dataclasses.replace(a, line=0) for a in getattr(body, key))
+                body = dataclasses.replace(body, **{key: moved})
         body = repr((q.type, q.timeout, q.requires, body)).encode()
         return hashlib.sha256(self._base + b"\0" + body).hexdigest()
 

@@ -188,7 +188,9 @@ def test_ctrl_c_exits_130_with_the_summary_and_nothing_lost(tmp_path):
         out += os.read(p.stdout.fileno(), 4096)
     assert len(out) > seen
     p.send_signal(signal.SIGINT)
-    rest, _ = p.communicate(timeout=30)
+    p.wait(timeout=30)  # not communicate(): it closes stdin at once, and an end of input that beats the
+    rest = p.stdout.read()  # signal to a loaded process is a plain end of the session (exit 0)
+    p.stdin.close()
     assert p.returncode == 130, (out + rest).decode()
     assert b"session summary" in rest or b"session summary" in out
     with Store(tmp_path / "home" / "quizkit.db") as s:
@@ -203,8 +205,11 @@ def test_quitting_never_waits_for_the_worker_to_start(tmp_path):
                        input=b"q\n", env=env, capture_output=True, timeout=60)
     took = time.monotonic() - start
     assert p.returncode == 0 and b"session summary" not in p.stderr
-    # torch alone takes over a second to import; quitting at once must not wait for it
-    assert took < 1.5, took
+    # Quitting at once must not wait for torch: the whole drill takes less than importing torch alone, timed
+    # here and now (a fixed 1.5 s failed on a loaded machine, where both are slower)
+    start = time.monotonic()
+    subprocess.run([sys.executable, "-c", "import torch"], check=True, timeout=60)
+    assert took < time.monotonic() - start, took
 
 
 @pytest.mark.torch_free

@@ -265,3 +265,40 @@ def test_tolerance_takes_inf_and_nan_as_themselves():
     assert not checks.same_output("tensor([-inf])", "tensor([inf])", (0, 1e-5))
     assert not checks.same_output("inf", "3.0", (0, 1e-5))
     assert checks.same_output("tensor([inf, 1.001])", "tensor([inf, 1.0])", (0, 1e-2))
+
+
+RIGHT = """\
+    forbid: [torch.add]
+    right:
+      - code: |
+          def double(x):
+              return x + x
+        why: adds x to itself
+      - code: |
+          def double(x):
+              return torch.mul(x, 2)
+        why: torch.mul
+"""
+
+
+def test_right_answers_in_other_styles_must_pass_verify(tmp_path):
+    code, data = verify(write_bank(tmp_path, CODE_Q + RIGHT))
+    assert code == 0, data
+
+
+def test_a_right_answer_the_tests_refuse_fails_verify_at_its_line(tmp_path):
+    too_strict = CODE_Q.replace("assert double(x) is not x", "assert double(x).dtype == torch.float64")
+    bank = write_bank(tmp_path, too_strict.replace("return x * 2", "return (x * 2).double()") + RIGHT)
+    code, data = verify(bank)
+    result = data["results"][0]
+    assert code == 1 and result["status"] == "fail", data
+    assert "right answer 1 fails" in result["reason"] and "adds x to itself" in result["reason"]
+    assert result["line"] == 18  # the first line of that right answer's code
+
+
+def test_a_right_answer_the_rules_refuse_fails_verify(tmp_path):
+    bank = write_bank(tmp_path, CODE_Q + RIGHT.replace("return x + x", "return torch.add(x, x)"))
+    code, data = verify(bank)
+    result = data["results"][0]
+    assert code == 1 and "right answer 1 is refused by the rules" in result["reason"], data
+    assert "torch.add" in result["reason"]

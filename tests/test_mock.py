@@ -62,8 +62,8 @@ def test_the_mix_follows_the_45_minute_proportions():
     # (a 5-minute mock was one 2.5-minute question).
     from quizkit.mock import KINDS
     for minutes in range(5, 181):
-        aims = sum(n * KINDS[k][2] for k, n in mix(minutes).items())
-        assert minutes - min(a for _t, _p, a in KINDS.values()) < aims <= minutes, minutes
+        aims = sum(n * KINDS[k][1] for k, n in mix(minutes).items())
+        assert minutes - min(a for _p, a in KINDS.values()) < aims <= minutes, minutes
     assert mix(5) == {"code": 0, "read": 1, "recall": 1} and mix(20) == {"code": 1, "read": 2, "recall": 2}
 
 

@@ -3,33 +3,40 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from .. import checks, fields
-from ..i18n import _
+from ..i18n import N_, _
 from ..model import Verdict, pick
 
 NAME = "code"
-FIELDS = ("starter", "solution", "tests", "wrong", "setup", "forbid", "allow", "max_lines", "seeds")
+FIELDS = ("starter", "solution", "tests", "wrong", "right", "setup", "forbid", "allow", "max_lines", "seeds")
 REQUIRED = ("starter", "solution", "tests")
-INPUT = "code"
+INPUT: Final = "code"
 RUNS = True
+LABEL = N_("code")
+SHORT = N_("code")
+MOCK: Final = "code"
+SHOWS_RUN = True
 _CODE = {"type": "string", "minLength": 1, "description": "Python code; must compile"}
 _WORDS = {"type": "array", "items": {"type": "string", "minLength": 1}}
+_ANSWERS = {
+    "type": "array",
+    "minItems": 1,
+    "items": {
+        "type": "object",
+        "required": ["code", "why"],
+        "additionalProperties": False,
+        "properties": {"code": _CODE, "why": {"$ref": "#/$defs/text"}},
+    },
+}
 SCHEMA = {
     "starter": _CODE,
     "solution": _CODE,
     "tests": _CODE,
     "setup": _CODE,
-    "wrong": {
-        "type": "array",
-        "minItems": 1,
-        "items": {
-            "type": "object",
-            "required": ["code", "why"],
-            "additionalProperties": False,
-            "properties": {"code": _CODE, "why": {"$ref": "#/$defs/text"}},
-        },
-    },
+    "wrong": _ANSWERS,
+    "right": _ANSWERS,
     "forbid": _WORDS,
     "allow": _WORDS,
     "max_lines": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1},
@@ -43,6 +50,7 @@ class Body:
     solution: str
     tests: str
     wrong: tuple = ()  # Wrong answers verify proves the tests reject
+    right: tuple = ()  # Right answers in other styles verify proves the rules and tests accept
     setup: str | None = None  # the bank's setup, then the question's
     forbid: tuple = ()
     allow: tuple = ()
@@ -58,6 +66,7 @@ def parse(m, defaults) -> Body:
         solution=fields.code(m, "solution"),
         tests=fields.code(m, "tests"),
         wrong=fields.wrong(m) if "wrong" in m else (),
+        right=fields.right(m) if "right" in m else (),
         setup="\n".join(setups) if setups else None,
         forbid=tuple(fields.forbid(m)) if "forbid" in m else (),
         allow=tuple(fields.allow(m)) if "allow" in m else (),
@@ -97,6 +106,13 @@ def verify(q, ctx):
             continue  # rejected by the rules
         if checks.run_code(q, wrong.code, ctx.runner, ctx.device).ok:
             return f"wrong answer {i} passes the tests: {pick(wrong.why)}", wrong.line
+    for i, right in enumerate(b.right, 1):
+        broken = checks.rule_breaks(b, right.code)
+        if broken:
+            return f"right answer {i} is refused by the rules ({broken}): {pick(right.why)}", right.line
+        r = checks.run_code(q, right.code, ctx.runner, ctx.device)
+        if not r.ok:
+            return f"right answer {i} fails: {checks.describe_failure(r)} ({pick(right.why)})", right.line
     return None
 
 

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from .. import fields
+from ..i18n import N_
 from ..model import Text, Verdict, pick
 
 NAME = "flashcard"
 FIELDS = ("answer",)
 REQUIRED = ("answer",)
-INPUT = "reveal"
+INPUT: Final = "reveal"
 RUNS = False
+LABEL = N_("flashcard")
+SHORT = N_("card")
+MOCK: Final = "recall"
+SOLUTION_ON_VERDICT = False  # the reveal was the answer
 SCHEMA = {"answer": {"$ref": "#/$defs/text"}}
 KEYS = ("1", "2", "3", "4")  # again, hard, good, easy
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Final
 
 from .. import fields
-from ..i18n import _
+from ..i18n import N_, _
 from ..model import Verdict, pick
 
 NAME = "mcq"
 FIELDS = ("choices", "answer", "code", "check", "shuffle")
 REQUIRED = ("choices", "answer")
-INPUT = "choice"
+INPUT: Final = "choice"
 RUNS = False
+LABEL = N_("mcq")
+SHORT = N_("mcq")
+MOCK: Final = "read"
 LETTERS = "abcdefgh"
 _INDEX = {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 0}
 SCHEMA = {

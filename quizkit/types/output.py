@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from .. import checks, fields
-from ..i18n import _
+from ..i18n import N_, _
 from ..model import Verdict
 
 NAME = "output"
 FIELDS = ("code", "expected", "accept", "tolerance")
 REQUIRED = ("code", "expected")
-INPUT = "line"
+INPUT: Final = "line"
 RUNS = True
+LABEL = N_("output")
+SHORT = N_("output")
+MOCK: Final = "read"
+KEYS_LINE = N_("type what it prints (one line) · ? hint · s skip · q quit")
 _NUMBER = {"type": ["number", "string"]}
 SCHEMA = {
     "code": {"type": "string", "minLength": 1, "description": "Python code; must compile"},

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Final
 
 from .. import checks, fields
-from ..i18n import _
+from ..i18n import N_, _
 from ..model import Text, Verdict, pick
 
 NAME = "short"
 FIELDS = ("accept", "answer", "examples", "reject", "code")
 REQUIRED = ("accept",)
-INPUT = "line"
+INPUT: Final = "line"
 RUNS = False
+LABEL = N_("short")
+SHORT = N_("short")
+MOCK: Final = "recall"
 SCHEMA = {
     "accept": {
         "type": "array",
