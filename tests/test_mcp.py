@@ -152,7 +152,7 @@ def test_a_learner_at_the_desk_over_stdio(tmp_path):
     assert "Traceback" not in stderr, stderr  # every refusal above was anticipated
 
 
-HIDDEN_KEYS = {"solution", "tests", "wrong", "accept", "expected", "correct", "check", "examples", "reject",
+HIDDEN_KEYS = {"solution", "tests", "wrong", "right", "accept", "expected", "correct", "check", "examples", "reject",
                "answer", "explanation", "setup"}  # fmt: skip
 
 
@@ -181,6 +181,7 @@ def _hidden_texts(q) -> list[str]:
     b = q.body
     texts = [getattr(b, "solution", None), getattr(b, "tests", None), getattr(b, "check", None),
              getattr(b, "expected", None), *(w.code for w in getattr(b, "wrong", ())),
+             *(r.code for r in getattr(b, "right", ())),
              *getattr(b, "accept", ()), *getattr(b, "examples", ())]  # fmt: skip
     for text in (getattr(b, "answer", None), q.explanation):
         if text is not None and not isinstance(text, (int, list, tuple)):
