@@ -786,6 +786,19 @@ def _child(req_r, out_w, err_w, res_w, home):
         "assert_close": torch.testing.assert_close,
     }
     answer_at = req.get("answer")  # the index of the answer's piece; the pieces after it judge it
+    answer_ns: dict = {}
+    tests_base: dict = {}  # the tests' namespace as they began: what is not in it (or changed) they bound
+
+    def share():
+        """The original contract: the tests ran "in the same namespace" as the answer, so an answer's function
+        sees the names the tests bound at their top level (a helper, a constant) when the tests call it. They
+        are copied into the answer's own globals before each call: rebinding them there leaves the tests'
+        names as they were. The assert rewriter's temporaries stay the tests' own. (Defined before the answer
+        runs: it uses only dict and str methods, which no answer can patch.)"""
+        for key, value in namespace.items():
+            if tests_base.get(key, tests_base) is not value and not key.startswith("_qk_v"):
+                answer_ns[key] = value
+
     _mark("c_ready")
     saved = {}
     sources = {}
@@ -804,13 +817,13 @@ def _child(req_r, out_w, err_w, res_w, home):
                 # who finds it through the frame can change it)
                 rng = (torch.get_rng_state(), random.getstate())
                 _refuse_libraries(torch, bool(_WARMED))
-                answer_ns = dict(namespace)
+                answer_ns.update(namespace)
                 execute(build(code, filename, "exec"), answer_ns)
                 restore(torch)  # what the answer patched (builtins, this module) is back before the judge looks
                 before = dict(saved)
                 for key, value in answer_ns.items():
                     if key != "__builtins__" and (key not in before or before[key] is not value):
-                        namespace[key] = guard(value, torch, restore)
+                        namespace[key] = guard(value, torch, restore, share)
                 continue
             if answer_at is not None and i > answer_at:
                 # The judge: what the answer patched or left running is put back before the tests, and
@@ -821,6 +834,8 @@ def _child(req_r, out_w, err_w, res_w, home):
                 namespace.update(saved)
                 namespace[asserts.EXPLAIN] = asserts.explain
                 namespace["__builtins__"] = builtins
+                if not tests_base:
+                    tests_base.update(namespace)
                 tree = asserts.rewrite(code, filename)
                 execute(build(tree, filename, "exec"), namespace)
                 continue
@@ -879,10 +894,13 @@ def _judge_state(torch, rng, dtype, restore):
             hooks.clear()
 
 
-def _called(f, args, kwargs, torch, restore, _modes=_modes, _clock=time.monotonic, _mark=_mark):
+def _called(f, args, kwargs, torch, restore, share=None, _modes=_modes, _clock=time.monotonic, _mark=_mark):
     """f(*args, **kwargs), a call from the tests into the answer's code, then the judge's objects put back (the
-    modes the tests entered around the call stay on). What it uses is bound here: the call may have rebound
-    this module's names, and they are put back only by the restore."""
+    modes the tests entered around the call stay on). `share`: first, the names the tests bound are copied
+    into the answer's globals (see _child). What it uses is bound here: the call may have rebound this
+    module's names, and they are put back only by the restore."""
+    if share is not None:
+        share()
     depth = _modes(torch)
     try:
         return f(*args, **kwargs)
@@ -892,27 +910,27 @@ def _called(f, args, kwargs, torch, restore, _modes=_modes, _clock=time.monotoni
         _mark("c_guard_restore", since)
 
 
-def _stepped(gen, torch, restore, _called=_called):
+def _stepped(gen, torch, restore, share=None, _called=_called):
     """A generator of the answer's, as the tests see it: a generator still (inspect.isgenerator, send, throw,
     close and its return value all work as on the answer's own), but after each step the judge's objects are
     put back, as after a call."""
     how, arg = gen.send, None
     while True:
         try:
-            item = _called(how, (arg,), {}, torch, restore)
+            item = _called(how, (arg,), {}, torch, restore, share)
         except StopIteration as stop:
             return stop.value
         try:
             arg = yield item
             how = gen.send
         except GeneratorExit:
-            _called(gen.close, (), {}, torch, restore)
+            _called(gen.close, (), {}, torch, restore, share)
             raise
         except BaseException as e:  # noqa: BLE001  (thrown in by the tests: the answer's generator gets it)
             how, arg = gen.throw, e
 
 
-def _guard(value, torch, restore, _called=_called, _stepped=_stepped, _wraps=functools.wraps,
+def _guard(value, torch, restore, share=None, _called=_called, _stepped=_stepped, _wraps=functools.wraps,
            _partial=functools.partial, _types=(types.FunctionType, types.GeneratorType, types.MethodType,
            types.BuiltinFunctionType)):  # fmt: skip
     """An answer's function (or class) as the tests see it: after each call, whatever it patched in the
@@ -934,7 +952,7 @@ def _guard(value, torch, restore, _called=_called, _stepped=_stepped, _wraps=fun
         if type(result) in plain:
             return result
         if isinstance(result, generator) and result.gi_code.co_filename == "<answer>":
-            return _stepped(result, torch, restore)
+            return _stepped(result, torch, restore, share)
         if mine(result):
             return wrap(result)
         if not isinstance(result, type) and any(mine(a) for a in vars(type(result)).values()):
@@ -947,7 +965,7 @@ def _guard(value, torch, restore, _called=_called, _stepped=_stepped, _wraps=fun
 
         @_wraps(f)
         def guarded(*args, **kwargs):
-            return adopt(_called(f, args, kwargs, torch, restore))
+            return adopt(_called(f, args, kwargs, torch, restore, share))
 
         guarded._quizkit_guarded = True
         return guarded

@@ -1,0 +1,50 @@
+"""The original contract (shared/spec/bank-format.md): the tests run "in the same namespace" as the answer,
+so names the tests define at their top level are seen by the answer's functions when the tests call them;
+the answer still cannot rebind the tests' names."""
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from quizkit.cli import app
+
+OUTSIDE = Path(__file__).parent / "data" / "outside" / "tensor-puzzles.yaml"
+
+HELPERS = "def arange(i):\n    return torch.arange(i)\ndef where(q, a, b):\n    return (q * a) + (~q) * b\n"
+
+
+def test_the_answers_functions_see_the_tests_top_level_helpers(runner):
+    answer = "def ones(i):\n    return where(arange(i) >= 0, 1, 0)\n"
+    tests = HELPERS + "assert torch.equal(ones(3), torch.ones(3, dtype=torch.long))\n"
+    r = runner.run([("answer", answer), ("tests", tests)], answer=0)
+    assert r.ok, r
+
+
+def test_a_name_the_tests_rebind_is_seen_as_rebound_at_the_next_call(runner):
+    answer = "def scaled(x):\n    return x * SCALE\n"
+    tests = "SCALE = 2\nassert scaled(1) == 2\nSCALE = 5\nassert scaled(1) == 5\n"
+    assert runner.run([("answer", answer), ("tests", tests)], answer=0).ok
+
+
+def test_the_answer_cannot_rebind_the_tests_names(runner):
+    """Rebinding a tests' name from inside a call changes the answer's own globals only: the tests' helper,
+    and what they compare with, stay theirs."""
+    answer = ("def ones(i):\n    global expected, where\n    expected = torch.zeros(i, dtype=torch.long)\n"
+              "    where = lambda q, a, b: a * 0\n    return torch.zeros(i, dtype=torch.long)\n")
+    tests = HELPERS + ("expected = torch.ones(3, dtype=torch.long)\nout = ones(3)\n"
+                       "assert where(torch.tensor([True]), 1, 0).item() == 1\nassert torch.equal(out, expected)\n")
+    r = runner.run([("answer", answer), ("tests", tests)], answer=0)
+    assert r.status == "fail" and "tests line" in (r.where or ""), r
+
+
+def test_the_assert_rewriters_temporaries_stay_the_tests_own(runner):
+    """The values an assert keeps (`_qk_v...`) are not copied into the answer's globals: a call inside an
+    assert cannot read, or swap, the other side."""
+    answer = "def probe():\n    return sorted(k for k in globals() if k.startswith('_qk_v'))\n"
+    tests = "x = 1\nassert probe() == []\nassert x == 1\nassert probe() == []\n"
+    assert runner.run([("answer", answer), ("tests", tests)], answer=0).ok
+
+
+def test_a_converted_tensor_puzzles_bank_verifies():
+    r = CliRunner().invoke(app, ["verify", "--fresh", str(OUTSIDE)])
+    assert r.exit_code == 0, r.output
+    assert "3 passed" in r.output
