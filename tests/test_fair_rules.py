@@ -43,3 +43,53 @@ def shipped():
 def test_a_right_answer_the_old_rules_refused_passes(runner, shipped, qid):
     verdict = types.of("code").judge(shipped[qid], RIGHT[qid], types.Ctx(runner, "cpu"))
     assert verdict.correct, verdict.detail
+
+
+# ---- the rules are shown with the prompt, and a refusal names the rule shown ----
+
+from typer.testing import CliRunner  # noqa: E402
+
+from quizkit import checks, i18n  # noqa: E402
+from quizkit.app import questions as qs  # noqa: E402
+from quizkit.cli import app  # noqa: E402
+from quizkit.types.code import Body  # noqa: E402
+
+from conftest import BANKS  # noqa: E402
+
+RULED = Body(starter="", solution="", tests="", forbid=("F.softmax", "torch.nn.functional.softmax", "torch.exp", "for"),
+             allow=(), max_lines=3)
+
+
+def test_rule_lines_name_every_rule_once():
+    lines = checks.rule_lines(RULED)
+    assert lines[0].startswith("may not use: `F.softmax`, `torch.exp`")  # one name written two ways: once
+    assert "`x.softmax(...)`" in lines[0] and "`x.exp(...)`" in lines[0]  # the method forms are caught too
+    assert "no `for` loops" in lines[1] and "comprehension" in lines[1]
+    assert lines[2].startswith("at most 3 lines of code")
+    assert checks.rule_lines(Body(starter="", solution="", tests="")) == []
+
+
+def test_rule_lines_in_chinese():
+    i18n.use("zh")
+    lines = checks.rule_lines(RULED)
+    assert lines[0].startswith("不可使用：`F.softmax`") and "最多 3 行" in lines[2]
+
+
+def test_a_refusal_names_the_rule_the_learner_was_shown():
+    why = checks.rule_breaks(RULED, "def f(x):\n    return [torch.nn.functional.softmax(r, 0) for r in F.softmax(x, 0)]\n")
+    assert why.startswith("not allowed here: F.softmax, for (")  # the name as the rules show it, once
+    assert checks.rule_lines(RULED)[0] in why and checks.rule_lines(RULED)[1] in why
+    long = "def f(x):\n" + "    x = x + 1\n" * 4 + "    return x\n"
+    assert checks.rule_lines(RULED)[2] in checks.rule_breaks(RULED, long)
+    allowed = Body(starter="", solution="", tests="", allow=("arange",))
+    assert "may use only: `arange`" in checks.rule_breaks(allowed, "y = where(arange(3) > 0, 1, 0)\n")
+
+
+def test_the_public_view_and_show_carry_the_rules():
+    banks, questions, _errors = qs.load([str(BANKS)])
+    q = qs.find(questions, "mini/softmax")
+    view = qs.public_view(q)
+    assert view["rule_lines"] == qs.rule_lines(q) and "`torch.softmax`" in view["rule_lines"][0]
+    assert any(kind == "md" and view["rule_lines"][0] in text for kind, text in view["blocks"])
+    r = CliRunner().invoke(app, ["show", "mini/softmax", "--bank", str(BANKS)])
+    assert r.exit_code == 0 and "may not use: torch.softmax, F.softmax" in r.output, r.output

@@ -100,8 +100,18 @@ def verify(q, ctx):
     return None
 
 
+def rules_block(q) -> list:
+    """The question's rules as one Markdown block (checks.rule_lines), or nothing where it has none."""
+    lines = checks.rule_lines(q.body)
+    if not lines:
+        return []
+    return [
+        ("md", _("**rules** (an answer that breaks one is refused):") + "\n" + "\n".join(f"- {line}" for line in lines))
+    ]
+
+
 def extra(q, lang, order):
-    return [("md", _("starter:")), ("code", q.body.starter)]
+    return [*rules_block(q), ("md", _("starter:")), ("code", q.body.starter)]
 
 
 def solution(q, lang, order):
