@@ -40,6 +40,11 @@ def shipped_dir() -> Path:
     return here / "questions"
 
 
+def warnings_of(questions) -> list[str]:
+    """One line per warning of the questions (file:line: id: what), for check, verify and doctor to show."""
+    return [f"{q.path}:{line}: {q.full_id}: {why}" for q in questions for line, why in q.warnings]
+
+
 def bank_files(paths) -> list[Path]:
     """YAML files named or found (recursively) under the given paths, in a stable order."""
     files: list[Path] = []
@@ -315,4 +320,8 @@ def _question(bank_id, path, m, bank_tags, list_line, defaults) -> Question:
         )
     if "source" in m:
         f["source"] = fields.string(m, "source")
+    f["lines"] += tuple((k, m.lines[k]) for k in ("forbid", "allow", "max_lines") if k in m)
+    lint = getattr(kind, "lint", None)
+    if lint is not None:
+        f["warnings"] = tuple(lint(m, f["body"]))
     return Question(**f)

@@ -34,6 +34,7 @@ class Question:
     body: Any = None  # the type's own payload: quizkit/types/<type>.py Body
     lines: tuple = ()  # (field, first line of its text in the bank file)
     after: tuple = ()  # full ids of the questions to get right first (learning paths)
+    warnings: tuple = ()  # (line, message): what the loader found wrong but loads (a rule that matches nothing)
 
     @property
     def full_id(self) -> str:

@@ -786,8 +786,8 @@ def _child(req_r, out_w, err_w, res_w, home):
         "assert_close": torch.testing.assert_close,
     }
     answer_at = req.get("answer")  # the index of the answer's piece; the pieces after it judge it
-    answer_ns: dict = {}
-    tests_base: dict = {}  # the tests' namespace as they began: what is not in it (or changed) they bound
+    answer_ns = {}
+    tests_base = {}  # the tests' namespace as they began: what is not in it (or changed) they bound
 
     def share():
         """The original contract: the tests ran "in the same namespace" as the answer, so an answer's function

@@ -93,3 +93,76 @@ def test_the_public_view_and_show_carry_the_rules():
     assert any(kind == "md" and view["rule_lines"][0] in text for kind, text in view["blocks"])
     r = CliRunner().invoke(app, ["show", "mini/softmax", "--bank", str(BANKS)])
     assert r.exit_code == 0 and "may not use: torch.softmax, F.softmax" in r.output, r.output
+
+
+# ---- rules that cannot match: warnings at load time (file:line), failures in verify ----
+
+import textwrap  # noqa: E402
+
+from quizkit.bank import load_bank, warnings_of  # noqa: E402
+
+from conftest import write_bank  # noqa: E402
+
+
+def _code_bank(rules: str, tests: str = "assert f(torch.tensor(2.)) == 4") -> str:
+    return textwrap.dedent("""\
+        bank: lint
+        questions:
+          - id: q
+            type: code
+            prompt: p
+            starter: "def f(x):\\n    raise NotImplementedError"
+            solution: "def f(x):\\n    return x * x"
+            tests: "{tests}"
+        """).format(tests=tests) + textwrap.indent(rules, "    ") + "\n"
+
+
+@pytest.mark.torch_free
+@pytest.mark.parametrize("rules, says", [
+    ("forbid: [cos]", "'cos' matches nothing"),
+    ("forbid: [import]", "'import' is a keyword"),
+    ("forbid: [math.coss]", "did you mean 'math.cos'?"),
+    ("forbid: [np.sum]", "'np' is no module installed here"),
+    ("allow: [math.sqr]", "'math.sqr' does not exist in math"),
+])
+def test_a_rule_that_matches_nothing_is_a_warning_at_its_line(tmp_path, rules, says):
+    q = load_bank(write_bank(tmp_path, _code_bank(rules))).questions[0]
+    assert len(q.warnings) == 1 and says in q.warnings[0][1], q.warnings
+    assert q.warnings[0][0] == 9  # the line of forbid/allow in the file
+    assert warnings_of([q])[0].startswith(f"{tmp_path / 'b.yaml'}:9: lint/q: ")
+
+
+@pytest.mark.torch_free
+@pytest.mark.parametrize("rules", [
+    "forbid: [sum, for, while, math.cos, torch.softmax, F.relu, numpy.sum]",
+    "forbid: [helper]",  # a name the tests define at their top level (the original contract)
+    "allow: [shape, T, torch.arange, math.sqrt]",
+])
+def test_rules_that_can_match_load_without_warnings(tmp_path, rules):
+    tests = "def helper(x):\\n    return x\\nassert f(torch.tensor(2.)) == 4"
+    q = load_bank(write_bank(tmp_path, _code_bank(rules, tests))).questions[0]
+    assert q.warnings == ()
+
+
+def test_verify_fails_a_rule_that_matches_nothing(tmp_path):
+    path = write_bank(tmp_path, _code_bank("forbid: [cos]"))
+    r = CliRunner().invoke(app, ["verify", str(path)])
+    assert r.exit_code == 1 and "'cos' matches nothing" in r.output and "b.yaml:9" in r.output, r.output
+
+
+def test_verify_resolves_torch_names_in_the_worker(tmp_path):
+    path = write_bank(tmp_path, _code_bank("forbid: [torch.sofmax, F.relu, torch.utils.checkpoint.checkpoint]"))
+    r = CliRunner().invoke(app, ["verify", "--json", str(path)])
+    assert r.exit_code == 1
+    assert "'torch.sofmax' does not resolve in this torch" in r.output and "torch.softmax" in r.output, r.output
+    good = write_bank(tmp_path, _code_bank("forbid: [F.relu, torch.utils.checkpoint.checkpoint, nn.init.calculate_gain]"),
+                      "good.yaml")
+    assert CliRunner().invoke(app, ["verify", str(good)]).exit_code == 0
+
+
+def test_check_shows_the_questions_warnings(tmp_path):
+    path = write_bank(tmp_path, _code_bank("forbid: [cos]"))
+    answer = tmp_path / "a.py"
+    answer.write_text("def f(x):\n    return x * x\n")
+    r = CliRunner().invoke(app, ["check", "lint/q", str(answer), "--bank", str(path)])
+    assert "warning:" in r.output and "'cos' matches nothing" in r.output, r.output

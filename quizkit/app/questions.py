@@ -105,7 +105,7 @@ def rules(q: Question) -> dict[str, Any]:
 def rule_lines(q: Question) -> list[str]:
     """The rules as every front end shows them with the prompt: one Markdown line each, in the interface's
     language (quizkit.checks.rule_lines; the same words a refusal names). Empty where there are none."""
-    return checks.rule_lines(q.body) if q.type == "code" else []
+    return checks.rule_lines(q.body)
 
 
 def public_view(q: Question, lang: str = "en", hints_shown: int = 0, order: list[int] | None = None) -> dict[str, Any]:

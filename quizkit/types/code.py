@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .. import checks, fields
+from .. import checks, fields, rulecheck
 from ..i18n import _
 from ..model import Verdict, pick
 
@@ -66,6 +66,27 @@ def parse(m, defaults) -> Body:
     )
 
 
+def lint(m, body: Body) -> list[tuple[int, str]]:
+    """(line, warning) for each rule entry that matches nothing (quizkit/rulecheck.py), at its field's line."""
+    defined = rulecheck.defined_names(body.setup, body.tests)
+    return [(m.lines[key], why) for key, why in rulecheck.static_problems(body.forbid, body.allow, defined)]
+
+
+def _resolve_rules(q, ctx):
+    """verify's worker step: every dotted rule name under torch resolves in the torch that judges answers.
+    (reason, line) for the first that does not, or None."""
+    names = rulecheck.torch_names(q.body.forbid, q.body.allow)
+    if not names:
+        return None
+    r = ctx.runner.run([("rules", rulecheck.torch_snippet(names))], ctx.device, q.timeout)
+    if not r.ok:
+        return "rules: cannot look the names up: " + checks.describe_failure(r), q.line
+    for key, name, near in rulecheck.unresolved(names, r.stdout):
+        hint = f" (did you mean '{near}'?)" if near else ""
+        return f"'{key}': '{name}' does not resolve in this torch, so it matches nothing{hint}", q.line_of(key)
+    return None
+
+
 def order(q, rng):
     return None
 
@@ -83,6 +104,9 @@ def judge(q, answer: str, ctx, order=None) -> Verdict:
 
 def verify(q, ctx):
     b = q.body
+    unresolved = _resolve_rules(q, ctx)
+    if unresolved:
+        return unresolved
     broken = checks.rule_breaks(b, b.solution)
     if broken:
         return f"solution: {broken}", q.line_of("solution")
