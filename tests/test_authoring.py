@@ -2,16 +2,14 @@
 file being edited preferred over an installed copy, `tolerance` for code questions, explicit topics."""
 import importlib.util
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from test_packages import CARD, fake_package
 from typer.testing import CliRunner
 
 from quizkit import packages
 from quizkit.cli import app
-
-from test_packages import CARD, fake_package
 
 cli = CliRunner()
 
