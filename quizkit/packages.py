@@ -33,7 +33,8 @@ class BankPackage:
     error: str | None = None  # why its banks cannot be found
 
 
-def _normal(name: str) -> str:
+def normal(name: str) -> str:
+    """A distribution's name as the packaging spec compares them: quizkit_Bank.example is quizkit-bank-example."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
@@ -88,7 +89,7 @@ def discover(path: list[str] | None = None) -> list[BankPackage]:
             if not n.endswith((".dist-info", ".egg-info")):
                 continue
             stem = n.rsplit(".", 1)[0]
-            key = _normal(stem.split("-", 1)[0])
+            key = normal(stem.split("-", 1)[0])
             if key in seen:
                 continue
             seen.add(key)
@@ -103,7 +104,7 @@ def discover(path: list[str] | None = None) -> list[BankPackage]:
             name, version = _metadata(info, stem.split("-", 1)[0])
             for entry_name, target in _section(text, GROUP):
                 found.append(_locate(BankPackage(name, version, entry_name, target), path))
-    return sorted(found, key=lambda p: (_normal(p.name), p.entry))
+    return sorted(found, key=lambda p: (normal(p.name), p.entry))
 
 
 def _editable(name: str, path: list[str] | None):

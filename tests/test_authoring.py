@@ -50,3 +50,50 @@ def test_an_editable_install_is_found_without_importing_it(editable):
     assert "edit_banks" not in sys.modules
     r = cli.invoke(app, ["list"])
     assert r.exit_code == 0 and "edit-bank" in r.output and "warning" not in r.output, r.output
+
+
+CODE_BANK = """bank: {bank}
+questions:
+  - id: square
+    type: code
+    prompt: Write `f(x)` returning x squared.
+    starter: "def f(x):\\n    raise NotImplementedError"
+    solution: "def f(x):\\n    return x * x"
+    tests: "assert f({arg}) == {want}"
+"""
+
+
+@pytest.fixture
+def installed(tmp_path, monkeypatch):
+    """A bank package installed the ordinary way (a copy in site-packages), and its checkout, where the
+    author edits the same file."""
+    site = fake_package(tmp_path / "site", "my-banks", "my_banks",
+                        {"my-bank.yaml": CODE_BANK.format(bank="my-bank", arg=3, want=9)})
+    monkeypatch.syspath_prepend(str(site))
+    checkout = tmp_path / "checkout" / "my_banks"
+    checkout.mkdir(parents=True)
+    (checkout / "my-bank.yaml").write_text(CODE_BANK.format(bank="my-bank", arg=3, want=10))  # the edit: a wrong test
+    return site, checkout
+
+
+def test_verify_package_verifies_its_banks_by_the_distributions_name(installed, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path / "site")  # nothing edited here: the installed copy
+    for name in ("my-banks", "my_banks", "banks"):  # as pip writes it, normalised, the entry point's name
+        r = cli.invoke(app, ["verify", name])
+        assert r.exit_code == 0 and "my-bank/square" in r.output and "1 passed" in r.output, (name, r.output)
+        assert "shipped" not in r.output and "tensors/" not in r.output
+
+
+def test_check_and_verify_prefer_the_file_being_edited_and_say_so(installed, monkeypatch, tmp_path):
+    site, checkout = installed
+    monkeypatch.chdir(checkout.parent)
+    r = cli.invoke(app, ["verify", "my-bank"])
+    assert r.exit_code == 1, r.output  # the edited copy, whose test is wrong, not the installed one
+    assert "the file here" in r.output and "my-bank.yaml" in r.output and "my-banks" in r.output
+    answer = tmp_path / "a.py"
+    answer.write_text("def f(x):\n    return x * x\n")
+    r = cli.invoke(app, ["check", "my-bank/square", str(answer)])
+    assert r.exit_code == 1 and "the file here" in r.output, r.output
+    (checkout / "my-bank.yaml").write_text((site / "my_banks" / "my-bank.yaml").read_text())  # the same again
+    r = cli.invoke(app, ["check", "my-bank/square", str(answer)])
+    assert r.exit_code == 0 and "the file here" not in r.output, r.output

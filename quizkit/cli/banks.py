@@ -38,7 +38,9 @@ def verify(
     from ..runner import max_workers
     from ..verifycache import Verified
 
-    banks, questions, errors = catalog.load(paths)
+    banks, questions, errors, notes = catalog.load_for_authoring(paths)
+    for note in notes:  # an installed bank's edited copy here is what is verified
+        ui.warn(note)
     links = catalog.link_errors(banks)  # the banks load; their references across banks are broken
     errors += links
     for line in warnings_of(questions):  # each also fails its question below

@@ -137,7 +137,7 @@ def check(
     from .. import catalog, ui
     from ..bank import warnings_of
 
-    _banks, questions = _load(ui, bank)
+    _banks, questions = _load(ui, bank, local=True)
     q = catalog.code_question(questions, question_id)
     for line in warnings_of([q]):
         ui.warn(line)
