@@ -26,8 +26,10 @@ TOPICS = (
 
 
 def topic_of(q) -> str:
-    """The question's topic for scores: its first topic tag (the bank's tags come first), else its first
-    tag, else its bank."""
+    """The question's topic for scores (docs/bank-format.md, "Topics"): its `topic:` (or its bank's), else its
+    first tag that is one of TOPICS (the bank's tags come first), else its first tag, else its bank."""
+    if getattr(q, "topic", None):
+        return q.topic
     for tag in q.tags:
         if tag in TOPICS:
             return tag

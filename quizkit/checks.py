@@ -336,7 +336,18 @@ def rule_breaks(body, code: str) -> str:
 def code_pieces(q: Question, answer: str) -> tuple[list[tuple[str, str]], int]:
     """The pieces of a code answer's run, and the index of the answer among them."""
     pieces = [("setup", q.body.setup)] if q.body.setup else []
+    tolerance = getattr(q.body, "tolerance", None)
+    if tolerance:  # like a setup helper: put back after the answer, whatever the answer rebinds
+        pieces.insert(0, ("tolerance", TOLERANCE.format(atol=repr(tolerance[0]), rtol=repr(tolerance[1]))))
     return pieces + [("answer", answer), ("tests", q.body.tests)], len(pieces)
+
+
+# The tests' assert_close under `tolerance`: a call that gives neither atol nor rtol gets the question's.
+TOLERANCE = """def assert_close(actual, expected, *, _close=assert_close, **kwargs):
+    if "atol" not in kwargs and "rtol" not in kwargs:
+        kwargs.update(atol={atol}, rtol={rtol})
+    return _close(actual, expected, **kwargs)
+"""
 
 
 def run_code(q: Question, answer: str, runner, device: str) -> RunResult:

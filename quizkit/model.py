@@ -25,6 +25,7 @@ class Question:
     path: str = ""
     line: int = 0
     tags: tuple = ()
+    topic: str | None = None  # the bank's `topic:` (or the bank's default): what scores count it under
     difficulty: int = 2
     hint: tuple = ()  # progressive hints: each `?` shows the next
     explanation: Text | None = None

@@ -28,6 +28,11 @@ COMMON = {
     "type": {"enum": list(types.NAMES)},
     "prompt": TEXT,
     "tags": WORDS,
+    "topic": {
+        "type": "string",
+        "pattern": "^[a-z0-9][a-z0-9-]*$",
+        "description": "What scores count the question under (also a tag); default: the bank's topic, else its first known topic tag",
+    },
     "difficulty": {"type": ["integer", "string"], "enum": [1, 2, 3, 4, 5, "1", "2", "3", "4", "5"]},
     "hint": {"oneOf": [TEXT, {"type": "array", "items": TEXT, "minItems": 1}]},
     "explanation": TEXT,
@@ -74,6 +79,7 @@ def build() -> dict:
             },
             "title": TEXT,
             "tags": WORDS,
+            "topic": {**COMMON["topic"], "description": "The default topic of the bank's questions"},
             "setup": CODE,
             "seeds": SEEDS,
             "paths": {

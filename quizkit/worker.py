@@ -788,15 +788,17 @@ def _child(req_r, out_w, err_w, res_w, home):
     answer_at = req.get("answer")  # the index of the answer's piece; the pieces after it judge it
     answer_ns = {}
     tests_base = {}  # the tests' namespace as they began: what is not in it (or changed) they bound
+    saved_names = set()  # the run's names before the answer: never shared, the answer has its own
 
     def share():
         """The original contract: the tests ran "in the same namespace" as the answer, so an answer's function
         sees the names the tests bound at their top level (a helper, a constant) when the tests call it. They
         are copied into the answer's own globals before each call: rebinding them there leaves the tests'
-        names as they were. The assert rewriter's temporaries stay the tests' own. (Defined before the answer
-        runs: it uses only dict and str methods, which no answer can patch.)"""
+        names as they were. The run's own names (torch, assert_close, ..., what setup defined) and the assert
+        rewriter's temporaries stay the tests' own, also where the tests rebind them. (Defined before the
+        answer runs: it uses only dict, set and str methods, which no answer can patch.)"""
         for key, value in namespace.items():
-            if tests_base.get(key, tests_base) is not value and not key.startswith("_qk_v"):
+            if tests_base.get(key, tests_base) is not value and key not in saved_names and key[:5] != "_qk_v":
                 answer_ns[key] = value
 
     _mark("c_ready")
@@ -815,6 +817,7 @@ def _child(req_r, out_w, err_w, res_w, home):
                 # (assert_close, the rewriter's temporaries) through globals().
                 saved = tuple(namespace.items())  # torch, nn, F, ..., and what setup defined (a tuple: no one
                 # who finds it through the frame can change it)
+                saved_names.update(namespace)
                 rng = (torch.get_rng_state(), random.getstate())
                 _refuse_libraries(torch, bool(_WARMED))
                 answer_ns.update(namespace)

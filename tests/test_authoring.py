@@ -97,3 +97,69 @@ def test_check_and_verify_prefer_the_file_being_edited_and_say_so(installed, mon
     (checkout / "my-bank.yaml").write_text((site / "my_banks" / "my-bank.yaml").read_text())  # the same again
     r = cli.invoke(app, ["check", "my-bank/square", str(answer)])
     assert r.exit_code == 0 and "the file here" not in r.output, r.output
+
+
+TOL_BANK = """bank: tol
+questions:
+  - id: approx
+    type: code
+    prompt: Return x plus a little.
+    starter: "def f(x):\\n    raise NotImplementedError"
+    solution: "def f(x):\\n    return x + 0.001"
+    tests: |
+      x = torch.zeros(3)
+      assert_close(f(x), x)
+{extra}
+"""
+
+
+@pytest.mark.parametrize("extra, passes", [
+    ("", False),  # assert_close's own float32 tolerance
+    ("    tolerance: 0.01", True),
+    ("    tolerance: {atol: 0, rtol: 0.5}", False),  # relative to 0: nothing is close
+    ("    tolerance: {atol: 0.01, rtol: 0}", True),
+])
+def test_tolerance_sets_assert_closes_default_in_a_code_questions_tests(tmp_path, extra, passes):
+    path = tmp_path / "tol.yaml"
+    path.write_text(TOL_BANK.format(extra=extra))
+    r = cli.invoke(app, ["verify", str(path)])
+    # the solution is 0.001 off: it passes only within the tolerance
+    assert (r.exit_code == 0) is passes, r.output
+
+
+def test_a_tests_own_atol_and_rtol_win_over_the_tolerance(tmp_path):
+    path = tmp_path / "tol.yaml"
+    path.write_text(TOL_BANK.format(extra="    tolerance: 0.01").replace(
+        "assert_close(f(x), x)", "assert_close(f(x), x, atol=0, rtol=0)"))
+    r = cli.invoke(app, ["verify", str(path)])
+    assert r.exit_code == 1 and "solution" in r.output, r.output
+
+
+TOPIC_BANK = """bank: topical
+topic: scale-out
+tags: [attention]
+questions:
+  - id: a
+    type: flashcard
+    prompt: p
+    answer: a
+  - id: b
+    type: flashcard
+    topic: post-training
+    prompt: p
+    answer: a
+"""
+
+
+@pytest.mark.torch_free
+def test_an_explicit_topic_wins_and_is_a_tag(tmp_path):
+    from quizkit import catalog
+    from quizkit.bank import load_bank
+    path = tmp_path / "t.yaml"
+    path.write_text(TOPIC_BANK)
+    a, b = load_bank(path).questions
+    assert catalog.topic_of(a) == "scale-out" and catalog.topic_of(b) == "post-training"  # not 'attention'
+    assert "scale-out" in a.tags and "post-training" in b.tags  # --tag/--topic finds them
+    path.write_text(TOPIC_BANK.replace("topic: post-training", "topic: Post Training"))
+    with pytest.raises(Exception, match="t.yaml:11: topic 'Post Training' must match"):
+        load_bank(path)

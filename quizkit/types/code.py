@@ -9,7 +9,7 @@ from ..i18n import _
 from ..model import Verdict, pick
 
 NAME = "code"
-FIELDS = ("starter", "solution", "tests", "wrong", "setup", "forbid", "allow", "max_lines", "seeds")
+FIELDS = ("starter", "solution", "tests", "wrong", "setup", "forbid", "allow", "max_lines", "seeds", "tolerance")
 REQUIRED = ("starter", "solution", "tests")
 INPUT = "code"
 RUNS = True
@@ -34,6 +34,17 @@ SCHEMA = {
     "allow": _WORDS,
     "max_lines": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1},
     "seeds": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1, "maximum": 100},
+    "tolerance": {
+        "description": "The default atol/rtol of assert_close in the tests: a number (atol) or {atol, rtol}",
+        "oneOf": [
+            {"type": ["number", "string"]},
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {"atol": {"type": ["number", "string"]}, "rtol": {"type": ["number", "string"]}},
+            },
+        ],
+    },
 }
 
 
@@ -48,6 +59,7 @@ class Body:
     allow: tuple = ()
     max_lines: int | None = None
     seeds: int = 1
+    tolerance: tuple | None = None  # (atol, rtol): assert_close's default in the tests
 
 
 def parse(m, defaults) -> Body:
@@ -63,6 +75,7 @@ def parse(m, defaults) -> Body:
         allow=tuple(fields.allow(m)) if "allow" in m else (),
         max_lines=fields.whole(m, "max_lines", 1, 1000) if "max_lines" in m else None,
         seeds=fields.whole(m, "seeds", 1, 100) if "seeds" in m else defaults.get("seeds", 1),
+        tolerance=fields.tolerance(m) if "tolerance" in m else None,
     )
 
 
