@@ -18,6 +18,12 @@ WORDS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 CODE = {"type": "string", "minLength": 1, "description": "Python code; must compile"}
 SEEDS = {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1, "maximum": 100}
 
+TOPIC = {
+    "type": "string",
+    "pattern": "^[a-z0-9][a-z0-9-]*$",
+    "description": "What scores count the question under (also a tag); default: the bank's topic, else its first known topic tag",
+}
+
 COMMON = {
     "id": {
         "type": "string",
@@ -28,11 +34,7 @@ COMMON = {
     "type": {"enum": list(types.NAMES)},
     "prompt": TEXT,
     "tags": WORDS,
-    "topic": {
-        "type": "string",
-        "pattern": "^[a-z0-9][a-z0-9-]*$",
-        "description": "What scores count the question under (also a tag); default: the bank's topic, else its first known topic tag",
-    },
+    "topic": TOPIC,
     "difficulty": {"type": ["integer", "string"], "enum": [1, 2, 3, 4, 5, "1", "2", "3", "4", "5"]},
     "hint": {"oneOf": [TEXT, {"type": "array", "items": TEXT, "minItems": 1}]},
     "explanation": TEXT,
@@ -79,7 +81,7 @@ def build() -> dict:
             },
             "title": TEXT,
             "tags": WORDS,
-            "topic": {**COMMON["topic"], "description": "The default topic of the bank's questions"},
+            "topic": {**TOPIC, "description": "The default topic of the bank's questions"},
             "setup": CODE,
             "seeds": SEEDS,
             "paths": {
