@@ -7,8 +7,8 @@ rule holds nothing back while its author believes it does. Two steps find such e
   `while`), a name every run has (`torch`, `nn`, `F`, `math`, `assert_close`, `device`) or a name the
   question's setup or tests define; a `math.` name must exist in math; any other dotted name must start
   with such a name or with a module that is installed here (found without importing it). What fails is a
-  warning on the question, with the line of its `forbid`/`allow`, which `check`, `verify` and `doctor` show
-  and which fails the question in `verify`.
+  warning on the question, with the line of its `forbid`/`allow`, which `check` and `verify` show (and
+  `doctor --json` lists) and which fails the question in `verify`.
 - in `verify`, in the worker (only the worker imports torch): every dotted name under `torch` (also written
   `nn.`, `F.`) must resolve in the torch that runs the answers (`torch_snippet`; a submodule is imported
   the way an answer's `import` would). A name that does not fails the question, with a close match.

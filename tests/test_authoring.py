@@ -163,3 +163,13 @@ def test_an_explicit_topic_wins_and_is_a_tag(tmp_path):
     path.write_text(TOPIC_BANK.replace("topic: post-training", "topic: Post Training"))
     with pytest.raises(Exception, match="t.yaml:11: topic 'Post Training' must match"):
         load_bank(path)
+
+
+def test_doctor_json_lists_a_packages_rule_warnings(tmp_path, monkeypatch):
+    import json
+    text = CODE_BANK.format(bank="warned", arg=3, want=9) + "    forbid: [cos]\n"
+    monkeypatch.syspath_prepend(str(fake_package(tmp_path / "site", "warned-banks", "warned_banks",
+                                                 {"warned.yaml": text})))
+    r = cli.invoke(app, ["doctor", "--json"])
+    row = next(p for p in json.loads(r.stdout)["packages"] if p["name"] == "warned-banks")
+    assert len(row["warnings"]) == 1 and "warned.yaml:9: warned/square: 'forbid': 'cos' matches nothing" in row["warnings"][0]
