@@ -1,13 +1,18 @@
 """The original contract (shared/spec/bank-format.md): the tests run "in the same namespace" as the answer,
 so names the tests define at their top level are seen by the answer's functions when the tests call them;
 the answer still cannot rebind the tests' names."""
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from quizkit.cli import app
 
-OUTSIDE = Path(__file__).parent / "data" / "outside" / "tensor-puzzles.yaml"
+PACKAGE = Path(__file__).parent / "data" / "outside" / "tensor-puzzles-bank"
+OUTSIDE = PACKAGE / "tensor_puzzles_bank" / "tensor-puzzles.yaml"
 
 HELPERS = "def arange(i):\n    return torch.arange(i)\ndef where(q, a, b):\n    return (q * a) + (~q) * b\n"
 
@@ -48,3 +53,22 @@ def test_a_converted_tensor_puzzles_bank_verifies():
     r = CliRunner().invoke(app, ["verify", "--fresh", str(OUTSIDE)])
     assert r.exit_code == 0, r.output
     assert "3 passed" in r.output
+
+
+def test_the_converted_bank_as_a_package_installs_lists_and_verifies_by_its_name(tmp_path, monkeypatch):
+    """Written from the docs alone: pip installs it, `list` shows it, `verify PACKAGE` passes it."""
+    pytest.importorskip("setuptools")
+    src = tmp_path / "src"
+    shutil.copytree(PACKAGE, src)
+    target = tmp_path / "target"
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--no-index",
+         "--target", str(target), str(src)], capture_output=True, text=True, timeout=300)
+    if done.returncode:
+        pytest.skip(f"pip cannot build the package here: {done.stderr[-300:]}")
+    monkeypatch.syspath_prepend(str(target))
+    monkeypatch.chdir(tmp_path)
+    listed = CliRunner().invoke(app, ["list"])
+    assert listed.exit_code == 0 and "tensor-puzzles-outside" in listed.output and "tensor-puzzles-bank" in listed.output
+    r = CliRunner().invoke(app, ["verify", "--fresh", "tensor-puzzles-bank"])
+    assert r.exit_code == 0 and "3 passed" in r.output, r.output
