@@ -721,6 +721,7 @@ def _child(req_r, out_w, err_w, res_w, home):
     # The judge's own functions, bound before any answer runs: an answer can rebind this module's names
     # (the first restore puts them back, but it has to be the real one that does it).
     restore, judge_state, guard, execute, build, clock = _restore, _judge_state, _guard, _EXEC, _COMPILE, _now
+    names_of = _code_names
     import builtins
     import linecache
     import math
@@ -789,16 +790,19 @@ def _child(req_r, out_w, err_w, res_w, home):
     answer_ns = {}
     tests_base = {}  # the tests' namespace as they began: what is not in it (or changed) they bound
     saved_names = set()  # the run's names before the answer: never shared, the answer has its own
+    wanted = []  # the global names the answer's code refers to, less the run's own: all share() looks at
 
     def share():
         """The original contract: the tests ran "in the same namespace" as the answer, so an answer's function
-        sees the names the tests bound at their top level (a helper, a constant) when the tests call it. They
-        are copied into the answer's own globals before each call: rebinding them there leaves the tests'
-        names as they were. The run's own names (torch, assert_close, ..., what setup defined) and the assert
-        rewriter's temporaries stay the tests' own, also where the tests rebind them. (Defined before the
-        answer runs: it uses only dict, set and str methods, which no answer can patch.)"""
-        for key, value in namespace.items():
-            if tests_base.get(key, tests_base) is not value and key not in saved_names and key[:5] != "_qk_v":
+        sees the names the tests bound at their top level (a helper, a constant) when the tests call it: those
+        its code refers to are copied into the answer's own globals before each call (a name reached only
+        through globals()[...] is not), and rebinding them there leaves the tests' names as they were. The
+        run's own names (torch, assert_close, ..., what setup defined) and the assert rewriter's temporaries
+        stay the tests' own, also where the tests rebind them. (Defined before the answer runs: it uses only
+        dict methods, which no answer can patch.)"""
+        for key in wanted:
+            value = namespace.get(key, tests_base)
+            if value is not tests_base and tests_base.get(key, tests_base) is not value:
                 answer_ns[key] = value
 
     _mark("c_ready")
@@ -821,7 +825,9 @@ def _child(req_r, out_w, err_w, res_w, home):
                 rng = (torch.get_rng_state(), random.getstate())
                 _refuse_libraries(torch, bool(_WARMED))
                 answer_ns.update(namespace)
-                execute(build(code, filename, "exec"), answer_ns)
+                compiled = build(code, filename, "exec")
+                wanted.extend(n for n in names_of(compiled) if n not in saved_names and n[:5] != "_qk_v")
+                execute(compiled, answer_ns)
                 restore(torch)  # what the answer patched (builtins, this module) is back before the judge looks
                 before = dict(saved)
                 for key, value in answer_ns.items():
@@ -869,6 +875,17 @@ def _child(req_r, out_w, err_w, res_w, home):
         result["timings"] = dict(_MARKS, c_minflt=usage.ru_minflt, c_utime=usage.ru_utime, c_stime=usage.ru_stime)
     os.write(res_w, json.dumps(result).encode() + b"\n")
     os._exit(0)
+
+
+def _code_names(code) -> set:
+    """Every name a compiled piece and the functions and classes in it refer to (co_names: globals and
+    attributes alike), read before the piece runs."""
+    names, todo = set(), [code]
+    while todo:
+        c = todo.pop()
+        names.update(c.co_names)
+        todo.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    return names
 
 
 class JudgeTampered(Exception):
