@@ -2,7 +2,7 @@
 forbid lists refused (issue 21) are judged right."""
 import pytest
 
-from quizkit import types
+from quizkit import checks, types
 from quizkit.bank import load_banks
 
 RIGHT = {
@@ -29,6 +29,33 @@ RIGHT = {
         "    with torch.no_grad():\n"
         "        for p in params:\n            p.grad.div_(scale)\n"
         "    return torch.nn.utils.clip_grad_norm_(params, max_norm)\n"),
+    "layers/triplet-margin-loss": (
+        "def triplet_margin_loss(anchor, positive, negative, margin=1.0, swap=False, reduction='mean'):\n"
+        "    d_ap = F.pairwise_distance(anchor, positive)\n"
+        "    d_an = F.pairwise_distance(anchor, negative)\n"
+        "    if swap:\n        d_an = torch.minimum(d_an, F.pairwise_distance(positive, negative))\n"
+        "    loss = (d_ap - d_an + margin).clamp(min=0)\n"
+        "    return {'none': loss, 'sum': loss.sum()}.get(reduction, loss.mean())\n"),
+    "layers/linear-module-init": (
+        "class Linear(nn.Module):\n"
+        "    def __init__(self, in_features, out_features, bias=True):\n"
+        "        super().__init__()\n"
+        "        self.weight = nn.Parameter(torch.empty(out_features, in_features))\n"
+        "        self.bias = nn.Parameter(torch.empty(out_features)) if bias else None\n"
+        "        bound = 1 / math.sqrt(in_features)\n"
+        "        nn.init.uniform_(self.weight, -bound, bound)\n"
+        "        if bias:\n            nn.init.uniform_(self.bias, -bound, bound)\n"
+        "    def forward(self, x):\n"
+        "        return F.linear(x, self.weight, self.bias)\n"),
+}
+
+
+# What the old forbid lists held that refused each of them.
+OLD_RULE = {
+    "nn/dropout-by-hand": "torch.bernoulli", "nn/layer-norm-by-hand": "torch.var_mean",
+    "layers/kaiming-normal-by-hand": "nn.init.calculate_gain",
+    "precision/unscale-then-clip": "torch.nn.utils.clip_grad_norm_",
+    "layers/triplet-margin-loss": "F.pairwise_distance", "layers/linear-module-init": "F.linear",
 }
 
 
@@ -41,6 +68,7 @@ def shipped():
 
 @pytest.mark.parametrize("qid", RIGHT)
 def test_a_right_answer_the_old_rules_refused_passes(runner, shipped, qid):
+    assert checks.forbidden_uses(RIGHT[qid], [OLD_RULE[qid]])  # the old rule refused it
     verdict = types.of("code").judge(shipped[qid], RIGHT[qid], types.Ctx(runner, "cpu"))
     assert verdict.correct, verdict.detail
 
@@ -49,7 +77,7 @@ def test_a_right_answer_the_old_rules_refused_passes(runner, shipped, qid):
 
 from typer.testing import CliRunner  # noqa: E402
 
-from quizkit import checks, i18n  # noqa: E402
+from quizkit import i18n  # noqa: E402
 from quizkit.app import questions as qs  # noqa: E402
 from quizkit.cli import app  # noqa: E402
 from quizkit.types.code import Body  # noqa: E402
