@@ -792,18 +792,31 @@ def _child(req_r, out_w, err_w, res_w, home):
     saved_names = set()  # the run's names before the answer: never shared, the answer has its own
     wanted = []  # the global names the answer's code refers to, less the run's own: all share() looks at
 
-    def share():
-        """The original contract: the tests ran "in the same namespace" as the answer, so an answer's function
-        sees the names the tests bound at their top level (a helper, a constant) when the tests call it: those
-        its code refers to are copied into the answer's own globals before each call (a name reached only
-        through globals()[...] is not), and rebinding them there leaves the tests' names as they were. The
-        run's own names (torch, assert_close, ..., what setup defined) and the assert rewriter's temporaries
-        stay the tests' own, also where the tests rebind them. (Defined before the answer runs: it uses only
-        dict methods, which no answer can patch.)"""
-        for key in wanted:
-            value = namespace.get(key, tests_base)
-            if value is not tests_base and tests_base.get(key, tests_base) is not value:
-                answer_ns[key] = value
+    def share(before=None, _list=list):
+        """Around each call from the tests into the answer's code (see _called). Before it (`before` None):
+        the original contract, where the tests ran "in the same namespace" as the answer, so an answer's
+        function sees the names the tests bound at their top level (a helper, a constant): those its code
+        refers to are copied into the answer's own globals (a name reached only through globals()[...] is
+        not), and rebinding them there leaves the tests' names as they were. The run's own names (torch,
+        assert_close, ..., what setup defined) and the assert rewriter's temporaries stay the tests' own, also
+        where the tests rebind them. Returns the tests' namespace as it was. After the call (`before`: that
+        copy): the tests' namespace is put back as it was, so an answer that reached it anyway (through a
+        frame's f_globals) rebinds nothing of the tests'. (Defined before the answer runs: it uses only dict
+        methods and what it binds here, which no answer can patch; it runs after the call's restore.)"""
+        if before is None:
+            for key in wanted:
+                value = namespace.get(key, tests_base)
+                if value is not tests_base and tests_base.get(key, tests_base) is not value:
+                    answer_ns[key] = value
+            return namespace.copy()
+        if namespace.keys() != before.keys():
+            for key in _list(namespace):
+                if key not in before:
+                    del namespace[key]
+        for key, value in before.items():
+            if namespace.get(key, before) is not value:
+                namespace[key] = value
+        return None
 
     _mark("c_ready")
     saved = {}
@@ -917,16 +930,18 @@ def _judge_state(torch, rng, dtype, restore):
 def _called(f, args, kwargs, torch, restore, share=None, _modes=_modes, _clock=time.monotonic, _mark=_mark):
     """f(*args, **kwargs), a call from the tests into the answer's code, then the judge's objects put back (the
     modes the tests entered around the call stay on). `share`: first, the names the tests bound are copied
-    into the answer's globals (see _child). What it uses is bound here: the call may have rebound this
-    module's names, and they are put back only by the restore."""
-    if share is not None:
-        share()
+    into the answer's globals, and afterwards the tests' namespace is put back as it was (see _child). What it
+    uses is bound here: the call may have rebound this module's names, and they are put back only by the
+    restore."""
+    before = share() if share is not None else None
     depth = _modes(torch)
     try:
         return f(*args, **kwargs)
     finally:
         since = _clock()
         restore(torch, depth)
+        if before is not None:
+            share(before)
         _mark("c_guard_restore", since)
 
 

@@ -72,3 +72,25 @@ def test_the_converted_bank_as_a_package_installs_lists_and_verifies_by_its_name
     assert listed.exit_code == 0 and "tensor-puzzles-outside" in listed.output and "tensor-puzzles-bank" in listed.output
     r = CliRunner().invoke(app, ["verify", "--fresh", "tensor-puzzles-bank"])
     assert r.exit_code == 0 and "3 passed" in r.output, r.output
+
+
+def test_an_answer_that_reaches_the_tests_namespace_through_a_frame_rebinds_nothing(runner):
+    """sys._getframe leads from the answer's function to the tests' frame and its f_globals: what the call
+    rebinds or adds there is put back once it returns (it passed: assert_close replaced by a no-op)."""
+    answer = ("import sys\ndef f():\n    fr = sys._getframe(1)\n    while fr is not None:\n"
+              "        g = fr.f_globals\n        if 'assert_close' in g and g is not globals():\n"
+              "            g['assert_close'] = lambda *a, **k: None\n            g['expected'] = torch.zeros(1)\n"
+              "            g['planted'] = 1\n        fr = fr.f_back\n    return torch.zeros(1)\n")
+    tests = ("expected = torch.ones(1)\nout = f()\nassert 'planted' not in globals()\n"
+             "assert_close(out, expected)\n")
+    r = runner.run([("answer", answer), ("tests", tests)], answer=0)
+    assert r.status == "fail" and "tests line 4" in (r.where or ""), r
+    right = answer.replace("return torch.zeros(1)", "return torch.ones(1)")
+    assert runner.run([("answer", right), ("tests", tests.replace("assert 'planted' not in globals()\n", ""))],
+                      answer=0).ok
+
+
+def test_the_tests_own_bindings_between_calls_are_kept(runner):
+    answer = "def f(x):\n    return x + 1\n"
+    tests = "acc = []\nfor i in range(3):\n    acc.append(f(i))\n    last = i\nassert acc == [1, 2, 3] and last == 2\n"
+    assert runner.run([("answer", answer), ("tests", tests)], answer=0).ok
