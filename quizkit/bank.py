@@ -20,9 +20,10 @@ MAX_BANK_BYTES = 8 * 1024 * 1024
 MAX_PATH_STEPS = 500  # a path is a curriculum someone follows in order, not a list of every question
 MAX_QUESTION_SECONDS = 900  # seeds × timeout: one question's runs, at most
 
-TOP_FIELDS = ("bank", "title", "tags", "setup", "seeds", "paths", "questions")
+TOP_FIELDS = ("bank", "title", "tags", "topic", "setup", "seeds", "paths", "questions")
 COMMON = (
-    "id", "type", "prompt", "tags", "difficulty", "hint", "explanation", "requires", "timeout", "source", "after",
+    "id", "type", "prompt", "tags", "topic", "difficulty", "hint", "explanation", "requires", "timeout", "source",
+    "after",
 )  # fmt: skip
 PATH_FIELDS = ("id", "title", "steps")
 TYPE_FIELDS = {name: m.FIELDS for name, m in types.REGISTRY.items()}
@@ -38,6 +39,11 @@ def shipped_dir() -> Path:
         if candidate.is_dir():
             return candidate
     return here / "questions"
+
+
+def warnings_of(questions) -> list[str]:
+    """One line per warning of the questions (file:line: id: what), for check, verify and doctor to show."""
+    return [f"{q.path}:{line}: {q.full_id}: {why}" for q in questions for line, why in q.warnings]
 
 
 def bank_files(paths) -> list[Path]:
@@ -202,6 +208,7 @@ def _bank(path: Path, data) -> Bank:
     title = fields.text(data, "title") if "title" in data else None
     tags = fields.words(data, "tags") if "tags" in data else []
     defaults = {
+        "topic": _topic(data) if "topic" in data else None,
         "setup": fields.code(data, "setup") if "setup" in data else None,
         "seeds": fields.whole(data, "seeds", 1, 100) if "seeds" in data else 1,
     }
@@ -266,6 +273,13 @@ def _paths(bank_id, data, seen) -> list:
     return out
 
 
+def _topic(m) -> str:
+    value = fields.string(m, "topic")
+    if not fields.ID_RE.match(value) or len(value) > fields.MAX_ID:
+        raise _Located(m.lines["topic"], f"topic '{fields.excerpt(value)}' must match [a-z0-9][a-z0-9-]* (it is a tag)")
+    return value
+
+
 def _question(bank_id, path, m, bank_tags, list_line, defaults) -> Question:
     """The fields every question has; the type's own module parses the rest into its Body."""
     if not isinstance(m, _Map):
@@ -288,9 +302,12 @@ def _question(bank_id, path, m, bank_tags, list_line, defaults) -> Question:
         "line": m.line,
         "prompt": fields.text(m, "prompt"),
         "tags": tuple(dict.fromkeys(bank_tags + (fields.words(m, "tags") if "tags" in m else []))),
+        "topic": _topic(m) if "topic" in m else defaults.get("topic"),
         "lines": tuple((k, m.starts[k]) for k in m if k in CODE_FIELDS),
         "body": kind.parse(m, defaults),
     }
+    if f["topic"] and f["topic"] not in f["tags"]:
+        f["tags"] = (f["topic"], *f["tags"])  # a topic is a tag too: --tag/--topic finds it
     if "difficulty" in m:
         f["difficulty"] = fields.whole(m, "difficulty", 1, 5)
     if "explanation" in m:
@@ -315,4 +332,8 @@ def _question(bank_id, path, m, bank_tags, list_line, defaults) -> Question:
         )
     if "source" in m:
         f["source"] = fields.string(m, "source")
+    f["lines"] += tuple((k, m.lines[k]) for k in ("forbid", "allow", "max_lines") if k in m)
+    lint = getattr(kind, "lint", None)
+    if lint is not None:
+        f["warnings"] = tuple(lint(m, f["body"]))
     return Question(**f)

@@ -35,8 +35,10 @@ TOPICS = (
 
 
 def topic_of(q) -> str:
-    """The question's topic for scores: its first topic tag (the bank's tags come first), else its first
-    tag, else its bank."""
+    """The question's topic for scores (docs/bank-format.md, "Topics"): its `topic:` (or its bank's), else its
+    first tag that is one of TOPICS (the bank's tags come first), else its first tag, else its bank."""
+    if getattr(q, "topic", None):
+        return q.topic
     for tag in q.tags:
         if tag in TOPICS:
             return tag
@@ -53,6 +55,21 @@ def load(paths=None, packages=None):
         sources, errors = default_sources(packages)
     banks, more = load_banks(sources)
     return banks, [q for b in banks for q in b.questions], errors + more
+
+
+def load_for_authoring(paths=None, packages=None):
+    """`load` for `check` and `verify`, which an author runs on the file being edited: (banks, questions,
+    errors, notes). An installed package's bank with an edited copy under the current folder is loaded from
+    that copy, and a note says so, naming both (quizkit/local.py)."""
+    from .local import prefer_local
+
+    if paths:
+        sources, errors = resolve(paths, packages), []
+    else:
+        sources, errors = default_sources(packages)
+    sources, notes = prefer_local(sources)
+    banks, more = load_banks(sources)
+    return banks, [q for b in banks for q in b.questions], errors + more, notes
 
 
 def default_sources(packages=None) -> tuple[list, list[BankError]]:
@@ -74,14 +91,18 @@ def default_sources(packages=None) -> tuple[list, list[BankError]]:
 
 def resolve(values, packages=None) -> list:
     """`--bank` values as (path, origin) pairs: an existing file or folder is itself; any other value is a
-    bank's name, shipped or from an installed package: its file's name without .yaml, or else its `bank:`
-    id (the banks are loaded, from the cache, only for that). A value that is neither is a one-line error
-    naming the closest bank names."""
+    bank's name, shipped or from an installed package: its file's name without .yaml, or else an installed
+    bank package (its distribution's name, as pip knows it, or its entry point's: all of its banks), or else
+    its `bank:` id (the banks are loaded, from the cache, only for that). A value that is none of these is a
+    one-line error naming the closest names."""
     from pathlib import Path
+
+    from . import packages as pkgs
 
     out: list = []
     sources: list | None = None
     stems: dict = {}
+    by_package: dict = {}
     ids: dict | None = None
     for value in values:
         path = Path(value)
@@ -90,17 +111,23 @@ def resolve(values, packages=None) -> list:
             continue
         text = str(value)
         if sources is None:
+            packages = pkgs.discover() if packages is None else packages
             sources, _errors = default_sources(packages)
             stems = _stems(sources)
-        if text not in stems and ids is None:
+            for p in packages:
+                if p.folder is not None and not p.error:
+                    for name in (pkgs.normal(p.name), p.entry):
+                        by_package.setdefault(name, (p.folder, p.name))
+        package = by_package.get(pkgs.normal(text)) or by_package.get(text)
+        if text not in stems and package is None and ids is None:
             ids = {b.id: (Path(b.path), b.origin) for b in load_banks(sources)[0]}
-        found = stems.get(text) or (ids or {}).get(text)
+        found = stems.get(text) or package or (ids or {}).get(text)
         if found:
             out.append(found)
             continue
         import difflib
 
-        names = sorted(set(stems) | set(ids or ()))
+        names = sorted(set(stems) | set(ids or ()) | set(by_package))
         close = difflib.get_close_matches(text, names, n=4, cutoff=0.6)
         hint = _("did you mean {names}?").format(names=", ".join(close)) if close else _("quizkit list shows the banks")
         raise QuizkitError(_("{value}: no such file, folder or bank ({hint})").format(value=text, hint=hint))

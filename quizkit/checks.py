@@ -244,27 +244,110 @@ def logical_lines(code: str) -> int:
     return count(tree.body)
 
 
+def _names(names) -> str:
+    return ", ".join(f"`{n}`" for n in names)
+
+
+def _forbidden_rules(forbid) -> list[tuple[str, str]]:
+    """(the forbid entries a line covers, the line): one for the names, one for each loop word. Names that are
+    one name written two ways (`F.softmax`, `torch.nn.functional.softmax`) are shown once, as first written."""
+    seen: dict[str, str] = {}
+    for name in forbid:
+        if name not in ("for", "while"):
+            seen.setdefault(_canonical(name), name)
+    out = []
+    if seen:
+        shown = list(seen.values())
+        methods = dict.fromkeys(n.rsplit(".", 1)[-1] for n in shown if _is_function(_canonical(n)))
+        line = _("may not use: {names}").format(names=_names(shown))
+        if methods:
+            line += " " + _("(nor as a method: {forms})").format(forms=", ".join(f"`x.{m}(...)`" for m in methods))
+        out.append(("names", line))
+    if "for" in forbid:
+        out.append(("for", _("no `for` loops (a comprehension is a `for` loop too)")))
+    if "while" in forbid:
+        out.append(("while", _("no `while` loops")))
+    return out
+
+
+def _allow_rule(allow) -> str:
+    return _(
+        "may use only: {names} (besides operators, indexing, constants and the names your code defines; no imports)"
+    ).format(names=_names(allow))
+
+
+def _lines_rule(n: int) -> str:
+    return ngettext(
+        "at most {n} line of code (statements: `def` lines, docstrings, imports and comments do not count)",
+        "at most {n} lines of code (statements: `def` lines, docstrings, imports and comments do not count)",
+        n,
+    ).format(n=n)
+
+
+def rule_lines(body) -> list[str]:
+    """The rules a code answer must keep, one Markdown line each, in the interface's language: what every
+    front end shows with the prompt (drill, show, mock, the workspace, Anki, MCP), and what a refusal
+    names. Empty for a question without rules (or not a code question)."""
+    out = [line for _what, line in _forbidden_rules(getattr(body, "forbid", ()))]
+    if getattr(body, "allow", ()):
+        out.append(_allow_rule(body.allow))
+    if getattr(body, "max_lines", None):
+        out.append(_lines_rule(body.max_lines))
+    return out
+
+
+def _naming(refusal: str, rule: str) -> str:
+    return _("{refusal} (the rule shown with the question: {rule})").format(refusal=refusal, rule=rule)
+
+
 def rule_breaks(body, code: str) -> str:
-    """Why `code` breaks a code question's rules (its `body`: forbid, allow, max_lines), or ''."""
+    """Why `code` breaks a code question's rules (its `body`: forbid, allow, max_lines), or '': what it used,
+    and the rule, as the learner was shown it."""
     hits = forbidden_uses(code, body.forbid)
     if hits:
-        return _("not allowed here: {names}").format(names=", ".join(hits))
+        rules = _forbidden_rules(body.forbid)
+        rule = "; ".join(
+            line for what, line in rules if what in hits or (what == "names" and set(hits) - {"for", "while"})
+        )
+        names: dict[str, str] = {}
+        for hit in hits:  # a name written two ways in the bank is named once
+            names.setdefault(_canonical(hit), hit)
+        return _naming(_("not allowed here: {names}").format(names=", ".join(names.values())), rule)
     extra = disallowed_uses(code, body.allow)
     if extra:
-        return _("only {allowed} may be used here, not: {names}").format(
-            allowed=", ".join(body.allow), names=", ".join(extra)
+        return _naming(
+            _("only {allowed} may be used here, not: {names}").format(
+                allowed=", ".join(body.allow), names=", ".join(extra)
+            ),
+            _allow_rule(body.allow),
         )
     if body.max_lines and logical_lines(code) > body.max_lines:
-        return ngettext(
-            "at most {n} line of code here, not {lines}", "at most {n} lines of code here, not {lines}", body.max_lines
-        ).format(n=body.max_lines, lines=logical_lines(code))
+        return _naming(
+            ngettext(
+                "at most {n} line of code here, not {lines}",
+                "at most {n} lines of code here, not {lines}",
+                body.max_lines,
+            ).format(n=body.max_lines, lines=logical_lines(code)),
+            _lines_rule(body.max_lines),
+        )
     return ""
 
 
 def code_pieces(q: Question, answer: str) -> tuple[list[tuple[str, str]], int]:
     """The pieces of a code answer's run, and the index of the answer among them."""
     pieces = [("setup", q.body.setup)] if q.body.setup else []
+    tolerance = getattr(q.body, "tolerance", None)
+    if tolerance:  # like a setup helper: put back after the answer, whatever the answer rebinds
+        pieces.insert(0, ("tolerance", TOLERANCE.format(atol=repr(tolerance[0]), rtol=repr(tolerance[1]))))
     return pieces + [("answer", answer), ("tests", q.body.tests)], len(pieces)
+
+
+# The tests' assert_close under `tolerance`: a call that gives neither atol nor rtol gets the question's.
+TOLERANCE = """def assert_close(actual, expected, *, _close=assert_close, **kwargs):
+    if "atol" not in kwargs and "rtol" not in kwargs:
+        kwargs.update(atol={atol}, rtol={rtol})
+    return _close(actual, expected, **kwargs)
+"""
 
 
 def run_code(q: Question, answer: str, runner, device: str) -> RunResult:

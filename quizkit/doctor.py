@@ -121,7 +121,7 @@ def _cache() -> dict:
 def _banks(problems: list) -> tuple[dict, list]:
     """(the shipped banks, the installed bank packages), each with its counts and errors."""
     from . import catalog, packages
-    from .bank import shipped_dir
+    from .bank import shipped_dir, warnings_of
 
     found = packages.discover()
     banks, _questions, errors = catalog.load(None, found)
@@ -132,6 +132,7 @@ def _banks(problems: list) -> tuple[dict, list]:
             "banks": len(own),
             "questions": sum(len(b.questions) for b in own),
             "errors": [str(e) for e in errors if getattr(e, "origin", "") == origin],
+            "warnings": warnings_of([q for b in own for q in b.questions]),  # rules that match nothing
         }
 
     shipped = {"path": str(shipped_dir()), **mine("shipped")}
@@ -142,7 +143,7 @@ def _banks(problems: list) -> tuple[dict, list]:
     for p in found:
         row: dict = {"name": p.name, "version": p.version, "entry_point": f"{p.entry} = {p.target}"}
         row["folder"] = str(p.folder) if p.folder else None
-        row.update(mine(p.name) if p.name not in seen else {"banks": 0, "questions": 0, "errors": []})
+        row.update(mine(p.name) if p.name not in seen else {"banks": 0, "questions": 0, "errors": [], "warnings": []})
         seen.add(p.name)  # a distribution with two entry points: its banks and errors are counted once
         rows.append(row)
         problems += row["errors"]  # each names its package

@@ -25,6 +25,7 @@ class Question:
     path: str = ""
     line: int = 0
     tags: tuple = ()
+    topic: str | None = None  # the bank's `topic:` (or the bank's default): what scores count it under
     difficulty: int = 2
     hint: tuple = ()  # progressive hints: each `?` shows the next
     explanation: Text | None = None
@@ -34,6 +35,7 @@ class Question:
     body: Any = None  # the type's own payload: quizkit/types/<type>.py Body
     lines: tuple = ()  # (field, first line of its text in the bank file)
     after: tuple = ()  # full ids of the questions to get right first (learning paths)
+    warnings: tuple = ()  # (line, message): what the loader found wrong but loads (a rule that matches nothing)
 
     @property
     def full_id(self) -> str:

@@ -33,7 +33,8 @@ class BankPackage:
     error: str | None = None  # why its banks cannot be found
 
 
-def _normal(name: str) -> str:
+def normal(name: str) -> str:
+    """A distribution's name as the packaging spec compares them: quizkit_Bank.example is quizkit-bank-example."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
@@ -88,7 +89,7 @@ def entry_points(group: str, path: list[str] | None = None) -> list[tuple[str, s
             if not n.endswith((".dist-info", ".egg-info")):
                 continue
             stem = n.rsplit(".", 1)[0]
-            key = _normal(stem.split("-", 1)[0])
+            key = normal(stem.split("-", 1)[0])
             if key in seen:
                 continue
             seen.add(key)
@@ -109,7 +110,30 @@ def discover(path: list[str] | None = None) -> list[BankPackage]:
     """Every entry point of the group in the distributions on `path` (default sys.path), sorted by
     distribution and entry point name."""
     found = [_locate(BankPackage(*e), path) for e in entry_points(GROUP, path)]
-    return sorted(found, key=lambda p: (_normal(p.name), p.entry))
+    return sorted(found, key=lambda p: (normal(p.name), p.entry))
+
+
+def _editable(name: str, path: list[str] | None):
+    """The spec of top-level package `name` from the import system's other finders: an editable install
+    (pip install -e, PEP 660) maps its package to the source folder with a finder on sys.meta_path, not with
+    a folder on sys.path. A finder's find_spec only looks the name up, as `import` would before loading: no
+    code of the package runs. (Only where the real path is searched: `path`, in the tests, is a path of
+    its own.)"""
+    import importlib.machinery
+
+    if path is not None:
+        return None
+    skip = (importlib.machinery.PathFinder, importlib.machinery.BuiltinImporter, importlib.machinery.FrozenImporter)
+    for finder in list(sys.meta_path):
+        if finder in skip or not hasattr(finder, "find_spec"):
+            continue
+        try:
+            spec = finder.find_spec(name, None)
+        except Exception:  # noqa: BLE001  (someone else's finder must not break quizkit's start)
+            continue
+        if spec is not None:
+            return spec
+    return None
 
 
 def _locate(p: BankPackage, path: list[str] | None = None) -> BankPackage:
@@ -129,7 +153,7 @@ def _locate(p: BankPackage, path: list[str] | None = None) -> BankPackage:
         p.error = _("entry point '{entry}': not a package name").format(entry=f"{p.entry} = {p.target}")
         return p
     try:
-        spec = importlib.machinery.PathFinder.find_spec(parts[0], path)
+        spec = importlib.machinery.PathFinder.find_spec(parts[0], path) or _editable(parts[0], path)
         for i in range(1, len(parts)):
             if spec is None or not spec.submodule_search_locations:
                 spec = None

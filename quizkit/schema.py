@@ -18,6 +18,12 @@ WORDS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 CODE = {"type": "string", "minLength": 1, "description": "Python code; must compile"}
 SEEDS = {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1, "maximum": 100}
 
+TOPIC = {
+    "type": "string",
+    "pattern": "^[a-z0-9][a-z0-9-]*$",
+    "description": "What scores count the question under (also a tag); default: the bank's topic, else its first known topic tag",
+}
+
 COMMON = {
     "id": {
         "type": "string",
@@ -28,6 +34,7 @@ COMMON = {
     "type": {"type": "string"},  # which types: the oneOf below (a type from a package adds one)
     "prompt": TEXT,
     "tags": WORDS,
+    "topic": TOPIC,
     "difficulty": {"type": ["integer", "string"], "enum": [1, 2, 3, 4, 5, "1", "2", "3", "4", "5"]},
     "hint": {"oneOf": [TEXT, {"type": "array", "items": TEXT, "minItems": 1}]},
     "explanation": TEXT,
@@ -77,6 +84,7 @@ def build(names: tuple[str, ...] | None = None) -> dict:
             },
             "title": TEXT,
             "tags": WORDS,
+            "topic": {**TOPIC, "description": "The default topic of the bank's questions"},
             "setup": CODE,
             "seeds": SEEDS,
             "paths": {

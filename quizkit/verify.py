@@ -16,6 +16,8 @@ def verify_question(q: Question, runner, device: str, cuda: bool, strict: bool =
     missing = missing_requirement(q, cuda)
     if missing:
         status, reason, line = ("fail" if strict else "skip"), missing, q.line
+    elif q.warnings:  # a rule that matches nothing: the author believes it holds (quizkit/rulecheck.py)
+        status, reason, line = "fail", "; ".join(why for _line, why in q.warnings), q.warnings[0][0]
     else:
         failure = types.of(q).verify(q, types.Ctx(runner, device, cuda=cuda))
         status, (reason, line) = ("fail", failure) if failure else ("pass", ("", q.line))

@@ -721,6 +721,7 @@ def _child(req_r, out_w, err_w, res_w, home):
     # The judge's own functions, bound before any answer runs: an answer can rebind this module's names
     # (the first restore puts them back, but it has to be the real one that does it).
     restore, judge_state, guard, execute, build, clock = _restore, _judge_state, _guard, _EXEC, _COMPILE, _now
+    names_of = _code_names
     import builtins
     import linecache
     import math
@@ -786,6 +787,37 @@ def _child(req_r, out_w, err_w, res_w, home):
         "assert_close": torch.testing.assert_close,
     }
     answer_at = req.get("answer")  # the index of the answer's piece; the pieces after it judge it
+    answer_ns = {}
+    tests_base = {}  # the tests' namespace as they began: what is not in it (or changed) they bound
+    saved_names = set()  # the run's names before the answer: never shared, the answer has its own
+    wanted = []  # the global names the answer's code refers to, less the run's own: all share() looks at
+
+    def share(before=None, _list=list):
+        """Around each call from the tests into the answer's code (see _called). Before it (`before` None):
+        the original contract, where the tests ran "in the same namespace" as the answer, so an answer's
+        function sees the names the tests bound at their top level (a helper, a constant): those its code
+        refers to are copied into the answer's own globals (a name reached only through globals()[...] is
+        not), and rebinding them there leaves the tests' names as they were. The run's own names (torch,
+        assert_close, ..., what setup defined) and the assert rewriter's temporaries stay the tests' own, also
+        where the tests rebind them. Returns the tests' namespace as it was. After the call (`before`: that
+        copy): the tests' namespace is put back as it was, so an answer that reached it anyway (through a
+        frame's f_globals) rebinds nothing of the tests'. (Defined before the answer runs: it uses only dict
+        methods and what it binds here, which no answer can patch; it runs after the call's restore.)"""
+        if before is None:
+            for key in wanted:
+                value = namespace.get(key, tests_base)
+                if value is not tests_base and tests_base.get(key, tests_base) is not value:
+                    answer_ns[key] = value
+            return namespace.copy()
+        if namespace.keys() != before.keys():
+            for key in _list(namespace):
+                if key not in before:
+                    del namespace[key]
+        for key, value in before.items():
+            if namespace.get(key, before) is not value:
+                namespace[key] = value
+        return None
+
     _mark("c_ready")
     saved = {}
     sources = {}
@@ -802,15 +834,18 @@ def _child(req_r, out_w, err_w, res_w, home):
                 # (assert_close, the rewriter's temporaries) through globals().
                 saved = tuple(namespace.items())  # torch, nn, F, ..., and what setup defined (a tuple: no one
                 # who finds it through the frame can change it)
+                saved_names.update(namespace)
                 rng = (torch.get_rng_state(), random.getstate())
                 _refuse_libraries(torch, bool(_WARMED))
-                answer_ns = dict(namespace)
-                execute(build(code, filename, "exec"), answer_ns)
+                answer_ns.update(namespace)
+                compiled = build(code, filename, "exec")
+                wanted.extend(n for n in names_of(compiled) if n not in saved_names and n[:5] != "_qk_v")
+                execute(compiled, answer_ns)
                 restore(torch)  # what the answer patched (builtins, this module) is back before the judge looks
                 before = dict(saved)
                 for key, value in answer_ns.items():
                     if key != "__builtins__" and (key not in before or before[key] is not value):
-                        namespace[key] = guard(value, torch, restore)
+                        namespace[key] = guard(value, torch, restore, share)
                 continue
             if answer_at is not None and i > answer_at:
                 # The judge: what the answer patched or left running is put back before the tests, and
@@ -821,6 +856,8 @@ def _child(req_r, out_w, err_w, res_w, home):
                 namespace.update(saved)
                 namespace[asserts.EXPLAIN] = asserts.explain
                 namespace["__builtins__"] = builtins
+                if not tests_base:
+                    tests_base.update(namespace)
                 tree = asserts.rewrite(code, filename)
                 execute(build(tree, filename, "exec"), namespace)
                 continue
@@ -853,6 +890,17 @@ def _child(req_r, out_w, err_w, res_w, home):
     os._exit(0)
 
 
+def _code_names(code) -> set:
+    """Every name a compiled piece and the functions and classes in it refer to (co_names: globals and
+    attributes alike), read before the piece runs."""
+    names, todo = set(), [code]
+    while todo:
+        c = todo.pop()
+        names.update(c.co_names)
+        todo.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    return names
+
+
 class JudgeTampered(Exception):
     """The answer left something running that could change the tests' verdict (a thread)."""
 
@@ -879,40 +927,45 @@ def _judge_state(torch, rng, dtype, restore):
             hooks.clear()
 
 
-def _called(f, args, kwargs, torch, restore, _modes=_modes, _clock=time.monotonic, _mark=_mark):
+def _called(f, args, kwargs, torch, restore, share=None, _modes=_modes, _clock=time.monotonic, _mark=_mark):
     """f(*args, **kwargs), a call from the tests into the answer's code, then the judge's objects put back (the
-    modes the tests entered around the call stay on). What it uses is bound here: the call may have rebound
-    this module's names, and they are put back only by the restore."""
+    modes the tests entered around the call stay on). `share`: first, the names the tests bound are copied
+    into the answer's globals, and afterwards the tests' namespace is put back as it was (see _child). What it
+    uses is bound here: the call may have rebound this module's names, and they are put back only by the
+    restore."""
+    before = share() if share is not None else None
     depth = _modes(torch)
     try:
         return f(*args, **kwargs)
     finally:
         since = _clock()
         restore(torch, depth)
+        if before is not None:
+            share(before)
         _mark("c_guard_restore", since)
 
 
-def _stepped(gen, torch, restore, _called=_called):
+def _stepped(gen, torch, restore, share=None, _called=_called):
     """A generator of the answer's, as the tests see it: a generator still (inspect.isgenerator, send, throw,
     close and its return value all work as on the answer's own), but after each step the judge's objects are
     put back, as after a call."""
     how, arg = gen.send, None
     while True:
         try:
-            item = _called(how, (arg,), {}, torch, restore)
+            item = _called(how, (arg,), {}, torch, restore, share)
         except StopIteration as stop:
             return stop.value
         try:
             arg = yield item
             how = gen.send
         except GeneratorExit:
-            _called(gen.close, (), {}, torch, restore)
+            _called(gen.close, (), {}, torch, restore, share)
             raise
         except BaseException as e:  # noqa: BLE001  (thrown in by the tests: the answer's generator gets it)
             how, arg = gen.throw, e
 
 
-def _guard(value, torch, restore, _called=_called, _stepped=_stepped, _wraps=functools.wraps,
+def _guard(value, torch, restore, share=None, _called=_called, _stepped=_stepped, _wraps=functools.wraps,
            _partial=functools.partial, _types=(types.FunctionType, types.GeneratorType, types.MethodType,
            types.BuiltinFunctionType)):  # fmt: skip
     """An answer's function (or class) as the tests see it: after each call, whatever it patched in the
@@ -934,7 +987,7 @@ def _guard(value, torch, restore, _called=_called, _stepped=_stepped, _wraps=fun
         if type(result) in plain:
             return result
         if isinstance(result, generator) and result.gi_code.co_filename == "<answer>":
-            return _stepped(result, torch, restore)
+            return _stepped(result, torch, restore, share)
         if mine(result):
             return wrap(result)
         if not isinstance(result, type) and any(mine(a) for a in vars(type(result)).values()):
@@ -947,7 +1000,7 @@ def _guard(value, torch, restore, _called=_called, _stepped=_stepped, _wraps=fun
 
         @_wraps(f)
         def guarded(*args, **kwargs):
-            return adopt(_called(f, args, kwargs, torch, restore))
+            return adopt(_called(f, args, kwargs, torch, restore, share))
 
         guarded._quizkit_guarded = True
         return guarded

@@ -78,6 +78,7 @@ def test_every_question_of_the_bank_is_a_note_in_its_deck(tmp_path):
     front, back = plain(code["fields"][0]), plain(code["fields"][1])
     assert code["mid"] == models["quizkit code v1"]
     assert "numerically stable softmax(x, dim)" in front and "return x" in front  # prompt and starter
+    assert "may not use: torch.softmax, F.softmax" in front  # the rules, as every front end shows them
     assert "reference solution" in back and "quizkit check mini/softmax" in back
     assert "z = x - x.amax(dim=dim, keepdim=True)" in back and "tests" not in plain(code["fields"][0])
     assert {"fixture", "nn", "bank::mini", "type::code"} <= set(code["tags"])

@@ -13,7 +13,7 @@ import quizkit
 pytestmark = pytest.mark.torch_free  # runs without the torch worker: pytest -m torch_free
 
 PKG = Path(quizkit.__file__).parent
-LIBRARY = ("bank", "fields", "types", "checks", "scheduler", "store", "runner", "text", "asserts", "catalog",
+LIBRARY = ("bank", "fields", "types", "checks", "rulecheck", "local", "scheduler", "store", "runner", "text", "asserts", "catalog",
            "verify", "settings", "stats", "schema", "anki", "packages", "scaffold", "doctor", "yamlload", "cache",
            "i18n", "verifycache", "confine")
 

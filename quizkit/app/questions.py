@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .. import catalog, types
+from .. import catalog, checks, types
 from ..errors import QuizkitError
 from ..i18n import _
 from ..model import Question, pick
@@ -102,6 +102,12 @@ def rules(q: Question) -> dict[str, Any]:
     return out
 
 
+def rule_lines(q: Question) -> list[str]:
+    """The rules as every front end shows them with the prompt: one Markdown line each, in the interface's
+    language (quizkit.checks.rule_lines; the same words a refusal names). Empty where there are none."""
+    return checks.rule_lines(q.body)
+
+
 def public_view(q: Question, lang: str = "en", hints_shown: int = 0, order: list[int] | None = None) -> dict[str, Any]:
     """What a learner sees of `q` before answering, as plain JSON values. `order`: an mcq's choices in the
     order this learner is shown them."""
@@ -119,6 +125,7 @@ def public_view(q: Question, lang: str = "en", hints_shown: int = 0, order: list
         "prompt": pick(q.prompt, lang),
         "blocks": [[k, v if isinstance(v, str) else [list(c) for c in v]] for k, v in blocks],
         "rules": rules(q),
+        "rule_lines": rule_lines(q),
         "hints": [pick(h, lang) for h in q.hint[:hints_shown]],
         "hints_total": len(q.hint),
         "requires": list(q.requires),

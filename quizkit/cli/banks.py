@@ -34,12 +34,17 @@ def verify(
     """Check banks as CI would: schema, outputs, checks, solutions pass, starters and wrong answers fail."""
     from .. import catalog, ui
     from .. import verify as checker
+    from ..bank import warnings_of
     from ..runner import max_workers
     from ..verifycache import Verified
 
-    banks, questions, errors = catalog.load(paths)
+    banks, questions, errors, notes = catalog.load_for_authoring(paths)
+    for note in notes:  # an installed bank's edited copy here is what is verified
+        ui.warn(note)
     links = catalog.link_errors(banks)  # the banks load; their references across banks are broken
     errors += links
+    for line in warnings_of(questions):  # each also fails its question below
+        ui.warn(line)
     known = Verified("cpu", memory_mb, fresh=fresh) if device == "cpu" else None
     if jobs is None:  # in parallel by default; a few questions to run need one worker
         to_run = len(questions) if known is None else checker.pending(questions, known)

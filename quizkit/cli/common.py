@@ -55,12 +55,18 @@ def _obj(ctx: typer.Context) -> Context:
     return ctx.obj
 
 
-def _load(ui, paths):
+def _load(ui, paths, local=False):
     """Banks for a command that goes on without the broken ones: each broken bank is a warning, and
-    nothing loaded at all is the error (exit 1)."""
+    nothing loaded at all is the error (exit 1). `local` (check): an installed bank with an edited copy
+    here is loaded from the copy, and a warning says so (catalog.load_for_authoring)."""
     from .. import catalog
 
-    banks, questions, errors = catalog.load(paths)
+    if local:
+        banks, questions, errors, notes = catalog.load_for_authoring(paths)
+        for note in notes:
+            ui.warn(note)
+    else:
+        banks, questions, errors = catalog.load(paths)
     if errors and not banks:
         for e in errors[:-1]:
             ui.warn(str(e))

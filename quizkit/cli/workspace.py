@@ -135,9 +135,12 @@ def check(
 ):
     """Run your own file against a code question's tests; a pass is stored as a right answer."""
     from .. import catalog, ui
+    from ..bank import warnings_of
 
-    _banks, questions = _load(ui, bank)
+    _banks, questions = _load(ui, bank, local=True)
     q = catalog.code_question(questions, question_id)
+    for line in warnings_of([q]):
+        ui.warn(line)
     passed = _check(ctx, q, file, watch, device)
     raise typer.Exit(0 if passed else 1)
 

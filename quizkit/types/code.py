@@ -5,12 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from .. import checks, fields
+from .. import checks, fields, rulecheck
 from ..i18n import N_, _
 from ..model import Verdict, pick
 
 NAME = "code"
-FIELDS = ("starter", "solution", "tests", "wrong", "right", "setup", "forbid", "allow", "max_lines", "seeds")
+FIELDS = (
+    "starter",
+    "solution",
+    "tests",
+    "wrong",
+    "right",
+    "setup",
+    "forbid",
+    "allow",
+    "max_lines",
+    "seeds",
+    "tolerance",
+)
 REQUIRED = ("starter", "solution", "tests")
 INPUT: Final = "code"
 RUNS = True
@@ -41,6 +53,17 @@ SCHEMA = {
     "allow": _WORDS,
     "max_lines": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1},
     "seeds": {"type": ["integer", "string"], "pattern": "^[0-9]+$", "minimum": 1, "maximum": 100},
+    "tolerance": {
+        "description": "The default atol/rtol of assert_close in the tests: a number (atol) or {atol, rtol}",
+        "oneOf": [
+            {"type": ["number", "string"]},
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {"atol": {"type": ["number", "string"]}, "rtol": {"type": ["number", "string"]}},
+            },
+        ],
+    },
 }
 
 
@@ -56,6 +79,7 @@ class Body:
     allow: tuple = ()
     max_lines: int | None = None
     seeds: int = 1
+    tolerance: tuple | None = None  # (atol, rtol): assert_close's default in the tests
 
 
 def parse(m, defaults) -> Body:
@@ -72,7 +96,29 @@ def parse(m, defaults) -> Body:
         allow=tuple(fields.allow(m)) if "allow" in m else (),
         max_lines=fields.whole(m, "max_lines", 1, 1000) if "max_lines" in m else None,
         seeds=fields.whole(m, "seeds", 1, 100) if "seeds" in m else defaults.get("seeds", 1),
+        tolerance=fields.tolerance(m) if "tolerance" in m else None,
     )
+
+
+def lint(m, body: Body) -> list[tuple[int, str]]:
+    """(line, warning) for each rule entry that matches nothing (quizkit/rulecheck.py), at its field's line."""
+    defined = rulecheck.defined_names(body.setup, body.tests)
+    return [(m.lines[key], why) for key, why in rulecheck.static_problems(body.forbid, body.allow, defined)]
+
+
+def _resolve_rules(q, ctx):
+    """verify's worker step: every dotted rule name under torch resolves in the torch that judges answers.
+    (reason, line) for the first that does not, or None."""
+    names = rulecheck.torch_names(q.body.forbid, q.body.allow)
+    if not names:
+        return None
+    r = ctx.runner.run([("rules", rulecheck.torch_snippet(names))], ctx.device, q.timeout)
+    if not r.ok:
+        return "rules: cannot look the names up: " + checks.describe_failure(r), q.line
+    for key, name, near in rulecheck.unresolved(names, r.stdout):
+        hint = f" (did you mean '{near}'?)" if near else ""
+        return f"'{key}': '{name}' does not resolve in this torch, so it matches nothing{hint}", q.line_of(key)
+    return None
 
 
 def order(q, rng):
@@ -92,6 +138,9 @@ def judge(q, answer: str, ctx, order=None) -> Verdict:
 
 def verify(q, ctx):
     b = q.body
+    unresolved = _resolve_rules(q, ctx)
+    if unresolved:
+        return unresolved
     broken = checks.rule_breaks(b, b.solution)
     if broken:
         return f"solution: {broken}", q.line_of("solution")
@@ -116,8 +165,18 @@ def verify(q, ctx):
     return None
 
 
+def rules_block(q) -> list:
+    """The question's rules as one Markdown block (checks.rule_lines), or nothing where it has none."""
+    lines = checks.rule_lines(q.body)
+    if not lines:
+        return []
+    return [
+        ("md", _("**rules** (an answer that breaks one is refused):") + "\n" + "\n".join(f"- {line}" for line in lines))
+    ]
+
+
 def extra(q, lang, order):
-    return [("md", _("starter:")), ("code", q.body.starter)]
+    return [*rules_block(q), ("md", _("starter:")), ("code", q.body.starter)]
 
 
 def solution(q, lang, order):
