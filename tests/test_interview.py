@@ -4,8 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from quizkit.app import App
-from quizkit.app import browse
+from quizkit.app import App, browse
 from quizkit.app import questions as qs
 from quizkit.app.interview import Countdown, Interview, markdown, plan, runs_code
 from quizkit.errors import QuizkitError

@@ -18,12 +18,13 @@ from typing import Any
 from .. import types
 from ..engine import NotAnAnswer, Session
 from ..errors import QuizkitError
-from ..i18n import _
+from ..i18n import N_, _
 from ..model import Asked, Hint, Outcome, Question, Summary
 from . import questions as qs
 from . import study
 from .context import App
 
+PIECES = {"setup": N_("setup"), "answer": N_("answer"), "tests": N_("tests")}
 LOW_SHARE = 0.2  # the countdown runs low in the last fifth of the mock, or once the question's aim is passed
 
 
@@ -238,7 +239,7 @@ class Interview:
             correct=v.correct,
             done=o.done,
             detail=v.detail,
-            where=(run.where or "") if run is not None and not run.ok else "",
+            where=_where(run.where or "") if run is not None and not run.ok else "",
             line=(run.line or "") if run is not None and not run.ok else "",
             error=(run.error or run.status) if run is not None and not run.ok else "",
             printed=run.stdout if run is not None else "",
@@ -266,3 +267,12 @@ def opener(app: App) -> tuple[Callable[[], Any], Callable[[], None]]:
             r.close()
 
     return get, close
+
+
+def _where(where: str) -> str:
+    """Where a run failed ("tests line 3", as the worker says it) in the interface's language."""
+    piece, sep, n = where.partition(" line ")
+    if not sep or piece not in PIECES:
+        return where
+    # TRANSLATORS: where a code answer's run failed, e.g. "tests line 3"; {piece} is setup, answer or tests
+    return _("{piece} line {n}").format(piece=_(PIECES[piece]), n=n)

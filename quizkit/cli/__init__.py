@@ -22,6 +22,7 @@ from .common import Context
 from .data import doctor, export, stats
 from .mock import mock
 from .prompt import _prefill  # noqa: F401  (tests reach it here)
+from .room import room
 from .study import drill, path, review
 from .workspace import check, reset, show, start
 
@@ -114,6 +115,7 @@ for _fn, _name in (
     (drill, "drill"),
     (review, "review"),
     (mock, "mock"),
+    (room, "room"),
     (show, "show"),
     (start, "start"),
     (check, "check"),

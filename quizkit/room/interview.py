@@ -1,0 +1,298 @@
+"""The interview: a live countdown above the prompt, an editor (or the widget a question type takes) beside
+it, the run's verdict below, and the keys in the footer. Every answer is judged and stored by the app
+layer's sitting (quizkit/app/interview.py), on the backend's thread."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Markdown, OptionList, SelectionList, Static, TextArea
+
+from ..app.interview import Checked, Interview, Shown
+from ..errors import QuizkitError
+from ..i18n import N_, _
+from . import report
+from .common import fence, inline, mmss, translate_keys
+
+GRADES = (N_("again"), N_("hard"), N_("good"), N_("easy"))
+
+
+class InterviewScreen(Screen[None]):
+    BINDINGS = [
+        Binding("ctrl+r", "run", N_("run"), priority=True),
+        Binding("ctrl+g", "hint", N_("hint"), priority=True),
+        Binding("ctrl+n", "next", N_("skip · next"), priority=True),
+    ]
+    DEFAULT_CSS = """
+    InterviewScreen #bar { height: 1; padding: 0 1; background: $primary-background; }
+    InterviewScreen #bar.low { background: $warning-darken-2; color: $text; }
+    InterviewScreen #bar.out { background: $error; color: $text; }
+    InterviewScreen #left { width: 2fr; }
+    InterviewScreen #right { width: 3fr; }
+    InterviewScreen #prompt { height: 1fr; border: round $primary; padding: 0 1; }
+    InterviewScreen #results { height: 10; border: round $secondary; padding: 0 1; }
+    InterviewScreen #editor, InterviewScreen #choices, InterviewScreen #card { height: 1fr; }
+    InterviewScreen #line { margin: 1 0; }
+    InterviewScreen #back { height: auto; max-height: 12; }
+    InterviewScreen #report { height: 1fr; padding: 0 1; display: none; }
+    """
+
+    def __init__(self, backend: Any, sitting: Interview, name: str | None = None):
+        super().__init__(name=name)
+        translate_keys(self)
+        self.backend, self.sitting = backend, sitting
+        self.shown: Shown | None = None
+        self.checked: Checked | None = None
+        self.revealed = False
+        self.busy = False
+        self.ended = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="bar")
+        with Horizontal(id="body"):
+            with Vertical(id="left"):
+                yield Markdown("", id="prompt")
+                yield Markdown("", id="results")
+            with Vertical(id="right"):
+                yield TextArea.code_editor("", language="python", id="editor", soft_wrap=False)
+                yield SelectionList[str](id="choices")
+                yield Input(id="line", placeholder=_("your answer; Enter checks it"))
+                with Vertical(id="card"):
+                    yield Markdown("", id="back")
+                    yield OptionList(*(f"{i} {_(g)}" for i, g in enumerate(GRADES, 1)), id="grades")
+        yield Markdown("", id="report")
+        yield Footer()
+
+    async def on_mount(self) -> None:
+        self.query_one("#prompt").border_title = _("question")
+        self.query_one("#results").border_title = _("results")
+        self.set_interval(1.0, self.tick)
+        await self.advance()
+
+    # ---- the clock ----
+
+    def tick(self) -> None:
+        """The header, once a second; at the end of a mock's time the report comes."""
+        if self.ended:
+            return
+        bar = self.query_one("#bar", Static)
+        clock = self.sitting.countdown()
+        position = self.shown.position if self.shown else ""
+        if clock is None:
+            bar.update(position)
+            return
+        n, total = (self.shown.number, self.shown.total) if self.shown else (0, self.sitting.total)
+        bar.update(
+            " · ".join(
+                (
+                    _("question {n}/{total}").format(n=n, total=total),
+                    _("⏱ {left} left").format(left=mmss(clock.left)),
+                    _("this one {spent} / aim {aim}").format(spent=mmss(clock.spent), aim=mmss(clock.aim)),
+                )
+            )
+        )
+        bar.set_classes(clock.level)
+        if clock.level == "out" and not self.busy:
+            self.run_worker(self.finish(), exclusive=True, group="sitting")
+
+    # ---- the keys ----
+
+    def action_run(self) -> None:
+        if self.ended or self.busy or self.shown is None:
+            return
+        if self.checked is not None and self.checked.done:
+            self.notify(_("this question is done: the next key asks the next one"))
+            return
+        kind = self.shown.input
+        if kind == "reveal":
+            if not self.revealed:
+                self.run_worker(self._reveal(), group="sitting")
+            return
+        answer = self._answer(kind)
+        if answer is None:
+            return
+        self.run_worker(self.check(answer), exclusive=True, group="sitting")
+
+    def action_hint(self) -> None:
+        if self.ended or self.busy or self.shown is None:
+            return
+        self.run_worker(self._hint(), group="sitting")
+
+    def action_next(self) -> None:
+        if self.ended or self.busy:
+            return
+        if self.checked is None or not self.checked.done:  # unanswered: skip; a failed try: give up
+            self.run_worker(self._give_up(), exclusive=True, group="sitting")
+            return
+        self.run_worker(self.advance(), exclusive=True, group="sitting")
+
+    @on(Input.Submitted, "#line")
+    def _line_entered(self) -> None:
+        self.action_run()
+
+    @on(OptionList.OptionSelected, "#grades")
+    def _graded(self, event: OptionList.OptionSelected) -> None:
+        if self.revealed and self.checked is None and not self.busy:
+            self.run_worker(self.check(str(event.option_index + 1)), exclusive=True, group="sitting")
+
+    # ---- the work, on the backend's thread ----
+
+    async def advance(self) -> None:
+        self.busy = True
+        try:
+            shown = await self.backend.call(self.sitting.next)
+        finally:
+            self.busy = False
+        if shown is None:
+            await self.finish()
+            return
+        self.show(shown)
+
+    async def check(self, answer: str) -> None:
+        self.busy = True
+        self._results(_("running…") if self.shown and self.shown.input == "code" else "")
+        try:
+            checked = await self.backend.call(self.sitting.check, answer)
+        except QuizkitError as e:
+            self._results(str(e))
+            return
+        finally:
+            self.busy = False
+        self.checked = checked
+        self._results(verdict(checked, self.sitting.is_mock))
+
+    async def _give_up(self) -> None:
+        self.busy = True
+        try:
+            failed = self.checked is not None
+            checked = await self.backend.call(self.sitting.give_up if failed else self.sitting.skip)
+        finally:
+            self.busy = False
+        self.checked = checked
+        self._results(verdict(checked, self.sitting.is_mock))
+
+    async def _hint(self) -> None:
+        h = await self.backend.call(self.sitting.hint)
+        if not h.text:
+            self.notify(_("this question has no hint"))
+            return
+        label = _("hint {n}/{total}").format(n=h.number, total=h.total) if h.total > 1 else _("hint")
+        md = self.query_one("#prompt", Markdown)
+        await md.update(md.source + f"\n\n> **{label}:** {h.text}")
+
+    async def _reveal(self) -> None:
+        back = await self.backend.call(self.sitting.reveal)
+        self.revealed = True
+        await self.query_one("#back", Markdown).update(
+            back + "\n\n" + _("how well did you know it? 1 again · 2 hard · 3 good · 4 easy")
+        )
+        self.query_one("#grades").display = True
+        self.query_one("#grades").focus()
+
+    async def finish(self) -> None:
+        """The report (a mock's is stored with it), in place of the question."""
+        if self.ended:
+            return
+        self.ended = True
+        summary = await self.backend.call(self.sitting.finish)
+        self.query_one("#body").display = False
+        self.query_one("#bar", Static).update(_("the end: every answer is saved"))
+        rep = self.query_one("#report", Markdown)
+        rep.display = True
+        await rep.update(report.markdown(summary))
+
+    # ---- showing ----
+
+    def show(self, shown: Shown) -> None:
+        self.shown, self.checked, self.revealed = shown, None, False
+        self.query_one("#prompt", Markdown).update(shown.markdown)
+        self._results(_keys_for(shown.input))
+        for wid in ("editor", "choices", "line", "card"):
+            self.query_one(f"#{wid}").display = False
+        view = shown.view
+        if shown.input == "code":
+            editor = self.query_one("#editor", TextArea)
+            editor.load_text(view.get("starter", ""))
+            editor.display = True
+            editor.focus()
+        elif shown.input == "choice":
+            choices = self.query_one("#choices", SelectionList)
+            choices.clear_options()
+            choices.add_options([(f"{c['letter']}) {c['text']}", c["letter"]) for c in view.get("choices", [])])
+            choices.display = True
+            choices.focus()
+        elif shown.input == "line":
+            line = self.query_one("#line", Input)
+            line.value = ""
+            line.display = True
+            line.focus()
+        else:
+            self.query_one("#card").display = True
+            self.query_one("#back", Markdown).update(_("ctrl+r shows the answer; then grade yourself"))
+            self.query_one("#grades").display = False
+        self.tick()
+
+    def _answer(self, kind: str) -> str | None:
+        if kind == "code":
+            return self.query_one("#editor", TextArea).text
+        if kind == "choice":
+            picked = sorted(self.query_one("#choices", SelectionList).selected)
+            if not picked:
+                self.notify(_("choose at least one (space selects)"))
+                return None
+            return ",".join(picked)
+        text = self.query_one("#line", Input).value.strip()
+        if not text:
+            self.notify(_("the answer is empty"))
+            return None
+        return text
+
+    def _results(self, text: str) -> None:
+        self.query_one("#results", Markdown).update(text)
+
+
+def _keys_for(kind: str) -> str:
+    return {
+        "code": _("edit the starter, then ctrl+r runs it against the tests"),
+        "choice": _("space selects (one or more), ctrl+r checks"),
+        "line": _("type the answer; Enter checks it"),
+    }.get(kind, _("ctrl+r shows the answer; then grade yourself"))
+
+
+def verdict(c: Checked, in_mock: bool) -> str:
+    """A verdict as Markdown: right or wrong, where a run failed (the line, its error with both values),
+    what it printed, the right answer once done, and what the keys do next."""
+    parts = []
+    if c.correct is None:
+        parts.append("**↷ " + _("skipped") + "**")
+    elif c.correct:
+        head = "**✓ " + _("right") + "**"
+        if c.seconds:
+            head += " · " + _("tests passed in {ms} ms").format(ms=f"{c.seconds * 1000:.0f}")
+        parts.append(head)
+        if c.first_correct is False:
+            parts.append(_("passed on a retry; the score keeps the first try"))
+    else:
+        parts.append("**✗ " + _("wrong") + "**")
+        if c.where:
+            parts.append(f"**{c.where}**: " + inline(c.line) if c.line else f"**{c.where}**")
+        parts.append(fence(c.error or c.detail))
+        if c.printed.strip():
+            parts += [_("it printed:"), fence(c.printed[-2000:])]
+    parts += list(c.notes)
+    if c.solution:
+        parts.append(c.solution)
+    if c.rating is not None:
+        parts.append(_("rated {rating}").format(rating=_(GRADES[c.rating - 1])))
+    if c.done and c.explanation:
+        parts.append(c.explanation)
+    if c.done:
+        parts.append("*" + _("ctrl+n: the next question") + "*")
+    elif not in_mock:
+        parts.append("*" + _("edit and run again (ctrl+r), or ctrl+n shows the answer") + "*")
+    return "\n\n".join(parts)
