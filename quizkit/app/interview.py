@@ -13,13 +13,14 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from .. import types
 from ..engine import NotAnAnswer, Session
 from ..errors import QuizkitError
 from ..i18n import N_, _
 from ..model import Asked, Hint, Outcome, Question, Summary
+from ..policies import Capabilities, ReviewPolicy
 from . import questions as qs
 from . import study
 from .context import App
@@ -101,6 +102,30 @@ def _rules(rules: dict[str, Any]) -> str:
     return "\n\n".join(out)
 
 
+class Chosen(ReviewPolicy):
+    """Questions the learner chose (by id, or in the room's browser), each asked once: rated as in review
+    (wrong is again, right is good, hard with hints), never held back by the new-cards limit, no undo; a
+    failing code answer may be tried again. The desk's mode: the attempts say they were asked by id."""
+
+    mode: ClassVar[str] = "desk"
+    title: ClassVar[str] = N_("session summary")
+    can: ClassVar[Capabilities] = Capabilities(undo=False, tells_due=True)
+
+    def __init__(self, questions: Sequence[Question], scheduler: Any, settings: Any):
+        super().__init__([(q, None) for q in questions], scheduler, settings)
+        self.asked = 0
+
+    def next(self, s: Any) -> tuple[Question, Any] | None:
+        if not self.queue:
+            return None
+        q, _state = self.queue.pop(0)
+        self.asked += 1
+        return q, None  # the card is read when the answer is stored
+
+    def position(self, s: Any) -> str:
+        return f"{self.asked}/{self.total}"
+
+
 def plan(
     app: App,
     store: Any,
@@ -114,11 +139,14 @@ def plan(
     cuda: bool = False,
     rng: random.Random | None = None,
 ) -> study.Plan:
-    """The plan of `quizkit mock --minutes` (minutes given), of `drill --id` (ids given), else of review."""
+    """The plan of `quizkit mock --minutes` (minutes given), these ids (rated as in review: Chosen), else
+    the review queue."""
     if minutes is not None:
         return study.mock_plan(app, store, questions, minutes=minutes, tags=tags, level=level, cuda=cuda, rng=rng)
     if ids:
-        return study.drill_plan(store, banks, questions, ids=ids, cuda=cuda, rng=rng)
+        chosen = [qs.find(questions, qid) for qid in ids]
+        settings = app.settings()
+        return study.Plan(Chosen(chosen, app.scheduler(settings), settings), chosen)
     return study.review_plan(app, store, questions, tags=tags, cuda=cuda)
 
 

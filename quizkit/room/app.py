@@ -40,7 +40,8 @@ class Room(App[None]):
             self.notify(warning, severity="warning")
         if self.sitting is not None:
             self.interview = InterviewScreen(self.backend, self.sitting)
-            self.push_screen(self.interview)
+            self.install_screen(self.interview, "interview")
+            self.push_screen("interview")
         else:
             self.push_screen("browser")
         if self.note:
@@ -52,7 +53,7 @@ class Room(App[None]):
             if self.interview is None:
                 self.notify(_("no interview yet: Enter on a question in the browser starts one"))
                 return
-            self.switch_screen(self.interview)
+            self.switch_screen("interview")
             return
         self.switch_screen(name)
 
@@ -67,8 +68,13 @@ class Room(App[None]):
             self.notify(str(e), severity="error")
             return
         await self._end_sitting()
+        if self.interview is not None:
+            if self.screen is self.interview:
+                await self.switch_screen("browser")
+            self.uninstall_screen("interview")
         self.interview = InterviewScreen(self.backend, sitting)
-        await self.switch_screen(self.interview)
+        self.install_screen(self.interview, "interview")
+        await self.switch_screen("interview")
 
     async def _end_sitting(self) -> None:
         if self.interview is not None and not self.interview.ended:

@@ -41,7 +41,8 @@ class BrowserScreen(Screen[None]):
     DEFAULT_CSS = """
     BrowserScreen #filters { height: 3; }
     BrowserScreen #search { width: 1fr; }
-    BrowserScreen #type, BrowserScreen #status { width: 16; }
+    BrowserScreen #type { width: 18; }
+    BrowserScreen #status { width: 20; }
     BrowserScreen #table { height: 1fr; }
     BrowserScreen #detail { height: 9; border: round $secondary; padding: 0 1; }
     BrowserScreen #count { height: 1; padding: 0 1; color: $text-muted; }

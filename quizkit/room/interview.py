@@ -9,7 +9,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, OptionList, SelectionList, Static, TextArea
 
@@ -32,10 +32,10 @@ class InterviewScreen(Screen[None]):
     InterviewScreen #bar { height: 1; padding: 0 1; background: $primary-background; }
     InterviewScreen #bar.low { background: $warning-darken-2; color: $text; }
     InterviewScreen #bar.out { background: $error; color: $text; }
-    InterviewScreen #left { width: 2fr; }
+    InterviewScreen #prompt-box { width: 2fr; height: 1fr; border: round $primary; }
     InterviewScreen #right { width: 3fr; }
-    InterviewScreen #prompt { height: 1fr; border: round $primary; padding: 0 1; }
-    InterviewScreen #results { height: 10; border: round $secondary; padding: 0 1; }
+    InterviewScreen #results-box { height: 9; border: round $secondary; }
+    InterviewScreen Markdown { margin: 0; padding: 0 1; }
     InterviewScreen #editor, InterviewScreen #choices, InterviewScreen #card { height: 1fr; }
     InterviewScreen #line { margin: 1 0; }
     InterviewScreen #back { height: auto; max-height: 12; }
@@ -54,23 +54,25 @@ class InterviewScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="bar")
-        with Horizontal(id="body"):
-            with Vertical(id="left"):
-                yield Markdown("", id="prompt")
+        with Vertical(id="body"):
+            with Horizontal(id="top"):
+                with VerticalScroll(id="prompt-box"):
+                    yield Markdown("", id="prompt")
+                with Vertical(id="right"):
+                    yield TextArea.code_editor("", language="python", id="editor", soft_wrap=False)
+                    yield SelectionList[str](id="choices")
+                    yield Input(id="line", placeholder=_("your answer; Enter checks it"))
+                    with Vertical(id="card"):
+                        yield Markdown("", id="back")
+                        yield OptionList(*(f"{i} {_(g)}" for i, g in enumerate(GRADES, 1)), id="grades")
+            with VerticalScroll(id="results-box"):
                 yield Markdown("", id="results")
-            with Vertical(id="right"):
-                yield TextArea.code_editor("", language="python", id="editor", soft_wrap=False)
-                yield SelectionList[str](id="choices")
-                yield Input(id="line", placeholder=_("your answer; Enter checks it"))
-                with Vertical(id="card"):
-                    yield Markdown("", id="back")
-                    yield OptionList(*(f"{i} {_(g)}" for i, g in enumerate(GRADES, 1)), id="grades")
         yield Markdown("", id="report")
         yield Footer()
 
     async def on_mount(self) -> None:
-        self.query_one("#prompt").border_title = _("question")
-        self.query_one("#results").border_title = _("results")
+        self.query_one("#prompt-box").border_title = _("question")
+        self.query_one("#results-box").border_title = _("results")
         self.set_interval(1.0, self.tick)
         await self.advance()
 
@@ -225,6 +227,7 @@ class InterviewScreen(Screen[None]):
             choices.clear_options()
             choices.add_options([(f"{c['letter']}) {c['text']}", c["letter"]) for c in view.get("choices", [])])
             choices.display = True
+            choices.highlighted = 0
             choices.focus()
         elif shown.input == "line":
             line = self.query_one("#line", Input)
@@ -278,9 +281,10 @@ def verdict(c: Checked, in_mock: bool) -> str:
         if c.first_correct is False:
             parts.append(_("passed on a retry; the score keeps the first try"))
     else:
-        parts.append("**✗ " + _("wrong") + "**")
+        head = "**✗ " + _("wrong") + "**"
         if c.where:
-            parts.append(f"**{c.where}**: " + inline(c.line) if c.line else f"**{c.where}**")
+            head += f" · **{c.where}**" + (": " + inline(c.line) if c.line else "")
+        parts.append(head)
         parts.append(fence(c.error or c.detail))
         if c.printed.strip():
             parts += [_("it printed:"), fence(c.printed[-2000:])]

@@ -8,12 +8,18 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from ..app import progress
 from ..i18n import _, ngettext
 from .common import translate_keys
+
+
+def cell_len(text: str) -> int:
+    return Content(text).cell_length
+
 
 SHADES = ("·", "░", "▒", "▓", "█")  # a glyph per level as well as a colour: NO_COLOR terminals show it too
 
@@ -71,8 +77,10 @@ class ProgressScreen(Screen[None]):
     def _table(self, wid: str, head: list[str], rows: list[list[str]]) -> None:
         table = self.query_one(f"#{wid}", DataTable)
         table.clear(columns=True)
-        table.add_columns(*head)
-        for row in rows or [[_("none yet"), *([""] * (len(head) - 1))]]:
+        rows = rows or [[_("none yet"), *([""] * (len(head) - 1))]]
+        for i, label in enumerate(head):
+            table.add_column(label, width=max(cell_len(r[i]) for r in [head, *rows]))
+        for row in rows:
             table.add_row(*row)
 
 
