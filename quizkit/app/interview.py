@@ -74,7 +74,8 @@ class Checked:
     printed: str = ""
     seconds: float = 0.0
     notes: tuple[str, ...] = ()
-    solution: str = ""
+    solution: str = ""  # as Markdown; `blocks`: the same as the type gives it, [(md | code | answer, text)]
+    blocks: tuple[tuple[str, str], ...] = ()
     explanation: str = ""
     first_correct: bool | None = None
     rating: int | None = None
@@ -274,6 +275,7 @@ class Interview:
             seconds=run.seconds if run is not None else 0.0,
             notes=tuple(str(n) for n in v.notes),
             solution=markdown(o.solution),
+            blocks=tuple((str(k), str(v)) for k, v in o.solution if isinstance(v, str) and v),
             explanation=o.explanation,
             first_correct=o.first_correct,
             rating=int(sched.log.rating) if sched is not None and not self.is_mock else None,

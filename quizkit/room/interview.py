@@ -10,6 +10,8 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.highlight import highlight
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Markdown, OptionList, SelectionList, Static, TextArea
 
@@ -17,7 +19,7 @@ from ..app.interview import Checked, Interview, Shown
 from ..errors import QuizkitError
 from ..i18n import N_, _
 from . import report
-from .common import fence, inline, mmss, translate_keys
+from .common import mmss, translate_keys
 
 GRADES = (N_("again"), N_("hard"), N_("good"), N_("easy"))
 
@@ -36,6 +38,7 @@ class InterviewScreen(Screen[None]):
     InterviewScreen #right { width: 3fr; }
     InterviewScreen #results-box { height: 9; border: round $secondary; }
     InterviewScreen Markdown { margin: 0; padding: 0 1; }
+    InterviewScreen #results { padding: 0 1; }
     InterviewScreen #editor, InterviewScreen #choices, InterviewScreen #card { height: 1fr; }
     InterviewScreen #line { margin: 1 0; }
     InterviewScreen #back { height: auto; max-height: 12; }
@@ -66,7 +69,7 @@ class InterviewScreen(Screen[None]):
                         yield Markdown("", id="back")
                         yield OptionList(*(f"{i} {_(g)}" for i, g in enumerate(GRADES, 1)), id="grades")
             with VerticalScroll(id="results-box"):
-                yield Markdown("", id="results")
+                yield Static("", id="results")
         yield Markdown("", id="report")
         yield Footer()
 
@@ -156,27 +159,29 @@ class InterviewScreen(Screen[None]):
         self.show(shown)
 
     async def check(self, answer: str) -> None:
+        """Judge `answer` (busy until its verdict is shown: the countdown ticks on meanwhile)."""
         self.busy = True
-        self._results(_("running…") if self.shown and self.shown.input == "code" else "")
         try:
-            checked = await self.backend.call(self.sitting.check, answer)
-        except QuizkitError as e:
-            self._results(str(e))
-            return
+            await self._results(_("running…") if self.shown and self.shown.input == "code" else "")
+            try:
+                checked = await self.backend.call(self.sitting.check, answer)
+            except QuizkitError as e:
+                await self._results(str(e))
+                return
+            self.checked = checked
+            await self._results(verdict(checked, self.sitting.is_mock))
         finally:
             self.busy = False
-        self.checked = checked
-        self._results(verdict(checked, self.sitting.is_mock))
 
     async def _give_up(self) -> None:
         self.busy = True
         try:
             failed = self.checked is not None
             checked = await self.backend.call(self.sitting.give_up if failed else self.sitting.skip)
+            self.checked = checked
+            await self._results(verdict(checked, self.sitting.is_mock))
         finally:
             self.busy = False
-        self.checked = checked
-        self._results(verdict(checked, self.sitting.is_mock))
 
     async def _hint(self) -> None:
         h = await self.backend.call(self.sitting.hint)
@@ -213,7 +218,7 @@ class InterviewScreen(Screen[None]):
     def show(self, shown: Shown) -> None:
         self.shown, self.checked, self.revealed = shown, None, False
         self.query_one("#prompt", Markdown).update(shown.markdown)
-        self._results(_keys_for(shown.input))
+        self.query_one("#results", Static).update(Content(_keys_for(shown.input)))
         for wid in ("editor", "choices", "line", "card"):
             self.query_one(f"#{wid}").display = False
         view = shown.view
@@ -255,8 +260,9 @@ class InterviewScreen(Screen[None]):
             return None
         return text
 
-    def _results(self, text: str) -> None:
-        self.query_one("#results", Markdown).update(text)
+    async def _results(self, text: str | Content) -> None:
+        """Show `text` in the results pane (it is laid out at the next refresh); a str is shown as it is."""
+        self.query_one("#results", Static).update(Content(text) if isinstance(text, str) else text)
 
 
 def _keys_for(kind: str) -> str:
@@ -267,36 +273,35 @@ def _keys_for(kind: str) -> str:
     }.get(kind, _("ctrl+r shows the answer; then grade yourself"))
 
 
-def verdict(c: Checked, in_mock: bool) -> str:
-    """A verdict as Markdown: right or wrong, where a run failed (the line, its error with both values),
-    what it printed, the right answer once done, and what the keys do next."""
-    parts = []
+def verdict(c: Checked, in_mock: bool) -> Content:
+    """A verdict: right or wrong, where a run failed (the line, its error with both values), what it
+    printed, the right answer once shown, and what the keys do next. Plain Content, not Markdown: it is
+    laid out in a millisecond, where a Markdown widget took 50 ms (a run's verdict is awaited on it)."""
+    parts: list[Content] = []
     if c.correct is None:
-        parts.append("**↷ " + _("skipped") + "**")
+        parts.append(Content.styled("↷ " + _("skipped"), "bold $warning"))
     elif c.correct:
-        head = "**✓ " + _("right") + "**"
-        if c.seconds:
-            head += " · " + _("tests passed in {ms} ms").format(ms=f"{c.seconds * 1000:.0f}")
-        parts.append(head)
+        took = " · " + _("tests passed in {ms} ms").format(ms=f"{c.seconds * 1000:.0f}") if c.seconds else ""
+        parts.append(Content.assemble(("✓ " + _("right"), "bold $success"), took))
         if c.first_correct is False:
-            parts.append(_("passed on a retry; the score keeps the first try"))
+            parts.append(Content(_("passed on a retry; the score keeps the first try")))
     else:
-        head = "**✗ " + _("wrong") + "**"
+        head = [("✗ " + _("wrong"), "bold $error")]
         if c.where:
-            head += f" · **{c.where}**" + (": " + inline(c.line) if c.line else "")
-        parts.append(head)
-        parts.append(fence(c.error or c.detail))
+            head += [(" · ", ""), (c.where, "bold"), (": " if c.line else "", "")]
+        parts.append(Content.assemble(*head, highlight(c.line, language="python") if c.line else ""))
+        parts.append(Content.styled(c.error or c.detail, "$error"))
         if c.printed.strip():
-            parts += [_("it printed:"), fence(c.printed[-2000:])]
-    parts += list(c.notes)
-    if c.solution:
-        parts.append(c.solution)
+            parts += [Content(_("it printed:")), Content(c.printed[-2000:].rstrip())]
+    parts += [Content.styled(n, "dim") for n in c.notes]
+    for kind, text in c.blocks:
+        parts.append(highlight(text.rstrip(), language="python") if kind == "code" else Content(text))
     if c.rating is not None:
-        parts.append(_("rated {rating}").format(rating=_(GRADES[c.rating - 1])))
+        parts.append(Content(_("rated {rating}").format(rating=_(GRADES[c.rating - 1]))))
     if c.done and c.explanation:
-        parts.append(c.explanation)
+        parts.append(Content(c.explanation))
     if c.done:
-        parts.append("*" + _("ctrl+n: the next question") + "*")
+        parts.append(Content.styled(_("ctrl+n: the next question"), "italic"))
     elif not in_mock:
-        parts.append("*" + _("edit and run again (ctrl+r), or ctrl+n shows the answer") + "*")
-    return "\n\n".join(parts)
+        parts.append(Content.styled(_("edit and run again (ctrl+r), or ctrl+n shows the answer"), "italic"))
+    return Content("\n\n").join(parts)

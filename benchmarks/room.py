@@ -1,0 +1,141 @@
+"""The room's start-up and a run's verdict, side by side with the line-prompt drill.
+
+Prints, in one run:
+  - launch to the room's first screen painted (headless), for a flashcard (goal <= 0.3 s, torch not
+    imported) and for a code task (its worker is started, torch loads in it meanwhile), beside the
+    launch of `quizkit drill` to its first question
+  - a code answer's verdict in the room (ctrl+r's action until the results pane has rendered it: the answer
+    judged in the warm worker, stored, and its Markdown laid out), beside the same answer judged and stored by the engine as `drill`
+    does it with the worker warm (goal: the room within 1.5x)
+Usage: python benchmarks/room.py [--repeat N]
+"""
+
+import argparse
+import asyncio
+import os
+import select
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BANK = ROOT / "tests" / "data" / "banks" / "mini.yaml"
+WRONG = "def softmax(x, dim=-1):\n    return x.exp() / x.exp().sum()\n"
+
+CHILD = """
+import os, sys
+from quizkit import room
+from quizkit.app import App
+ui, backend = room.make(App.default(), ids=[{qid!r}], banks=[{bank!r}])
+async def painted(pilot):
+    await pilot.pause()
+    os.write(2, ("ready torch=%s\\n" % ("torch" in sys.modules)).encode())
+    ui.exit()
+try:
+    ui.run(headless=True, size=(80, 24), auto_pilot=painted)
+finally:
+    backend.close()
+"""
+
+
+def launch(args: list, marker: bytes, home: str, stream: str = "stdout") -> tuple:
+    """Seconds from launch until `marker` is written, and what was written."""
+    env = dict(os.environ, QUIZKIT_HOME=home, NO_COLOR="1", QUIZKIT_LANG="en")
+    start = time.perf_counter()
+    p = subprocess.Popen([sys.executable, *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, env=env)  # fmt: skip
+    pipe = getattr(p, stream)
+    seen = b""
+    while marker not in seen:
+        if select.select([pipe], [], [], 30)[0]:
+            chunk = os.read(pipe.fileno(), 65536)
+            if not chunk:
+                break
+            seen += chunk
+    elapsed = time.perf_counter() - start
+    p.stdin.close()
+    p.wait(timeout=60)
+    return elapsed, seen.decode(errors="replace")
+
+
+def room_start(qid: str, home: str) -> tuple:
+    t, out = launch(["-c", CHILD.format(qid=qid, bank=str(BANK))], b"ready", home, "stderr")
+    return t, "torch=True" in out
+
+
+def drill_start(home: str) -> float:
+    return launch(["-m", "quizkit", "drill", "--bank", str(BANK), "--type", "flashcard", "-n", "1"],
+                  b"Enter to reveal", home)[0]  # fmt: skip
+
+
+def verdicts(repeat: int) -> tuple:
+    """(room, engine): median seconds of a failing code answer's verdict, the worker warm."""
+    sys.path.insert(0, str(ROOT))
+    from quizkit import room
+    from quizkit.app import App
+    from quizkit.app import questions as qs
+    from quizkit.app.interview import Interview, plan
+    from quizkit.runner import Runner
+    from quizkit.settings import now
+
+    with tempfile.TemporaryDirectory() as home, Runner() as runner:
+        runner.ready()
+        app = App(home=Path(home), clock=now, runner_factory=lambda *a: runner)
+        banks, questions, _ = qs.load([str(BANK)])
+        with app.store() as store:  # drill's path: Session.answer (judge in the worker, store)
+            iv = Interview(app, plan(app, store, banks, questions, ids=["mini/softmax"]), store, runner)
+            iv.next()
+            iv.check(WRONG)
+            engine = []
+            for _ in range(repeat):
+                t = time.perf_counter()
+                iv.check(WRONG)
+                engine.append(time.perf_counter() - t)
+        ui, backend = room.make(app, ids=["mini/softmax"], banks=[str(BANK)])
+        times: list = []
+
+        async def run() -> None:
+            async with ui.run_test(size=(80, 24)) as pilot:
+                await pilot.pause()
+                s = pilot.app.screen
+                s.query_one("#editor").load_text(WRONG)
+                for _ in range(repeat + 1):
+                    before = s.checked
+                    t = time.perf_counter()
+                    s.action_run()  # what ctrl+r calls (Pilot's press adds its own waits for the test)
+                    while s.checked is before or s.busy:  # busy until the verdict's Markdown is rendered
+                        await asyncio.sleep(0.0005)
+                    times.append(time.perf_counter() - t)
+
+        try:
+            asyncio.run(run())
+        finally:
+            backend.close()
+    return statistics.median(times[1:]), statistics.median(engine)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=7)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as home:
+        card = [room_start("mini/card", home) for _ in range(args.repeat)]
+        code = [room_start("mini/softmax", home)[0] for _ in range(args.repeat)]
+        drill = statistics.median(drill_start(home) for _ in range(args.repeat))
+    in_room, engine = verdicts(args.repeat * 3)
+    print(f"{'measure':62} {'value':>10}")
+    print(f"{'room: launch to first screen, a flashcard (median)':62} {statistics.median(t for t, _ in card) * 1000:7.0f} ms"
+          "   (goal <= 300 ms)")  # fmt: skip
+    print(f"{'  torch imported by then?':62} {str(any(x for _, x in card)):>10}")
+    print(f"{'room: launch to first screen, a code task (median)':62} {statistics.median(code) * 1000:7.0f} ms")
+    print(f"{'  for comparison: quizkit drill, launch to first question':62} {drill * 1000:7.0f} ms")
+    print(f"{'room: a code answer verdict, ctrl+r to results shown (median)':62} {in_room * 1000:7.1f} ms")
+    print(f"{'  drill: the same answer judged and stored, warm worker':62} {engine * 1000:7.1f} ms")
+    print(f"{'  room / drill':62} {in_room / engine:7.2f} x   (goal <= 1.5 x)")
+
+
+if __name__ == "__main__":
+    main()
