@@ -11,10 +11,8 @@ from textual.binding import Binding
 from ..app.interview import Interview
 from ..errors import QuizkitError
 from ..i18n import N_, _
-from .browser import BrowserScreen
 from .common import translate_keys
 from .interview import InterviewScreen
-from .progress import ProgressScreen
 
 
 class Room(App[None]):
@@ -34,8 +32,6 @@ class Room(App[None]):
         self.interview: InterviewScreen | None = None
 
     def on_mount(self) -> None:
-        self.install_screen(BrowserScreen(self.backend), "browser")
-        self.install_screen(ProgressScreen(self.backend), "progress")
         for warning in self.backend.warnings:
             self.notify(warning, severity="warning")
         if self.sitting is not None:
@@ -43,6 +39,7 @@ class Room(App[None]):
             self.install_screen(self.interview, "interview")
             self.push_screen("interview")
         else:
+            self._install("browser")
             self.push_screen("browser")
         if self.note:
             self.notify(self.note)
@@ -55,7 +52,22 @@ class Room(App[None]):
                 return
             self.switch_screen("interview")
             return
+        self._install(name)
         self.switch_screen(name)
+
+    def _install(self, name: str) -> None:
+        """The browser and progress screens, made the first time they are shown (not before the first
+        screen: start-up imports only what it shows)."""
+        if self.is_screen_installed(name):
+            return
+        if name == "browser":
+            from .browser import BrowserScreen
+
+            self.install_screen(BrowserScreen(self.backend), name)
+        else:
+            from .progress import ProgressScreen
+
+            self.install_screen(ProgressScreen(self.backend), name)
 
     def start_question(self, qid: str) -> None:
         """From the browser: ask `qid` (as `drill --id`), in place of the interview there was."""

@@ -4,7 +4,7 @@ layer's sitting (quizkit/app/interview.py), on the backend's thread."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,13 +13,16 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.highlight import highlight
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Markdown, OptionList, SelectionList, Static, TextArea
+from textual.widgets import Footer, Input, Markdown, OptionList, SelectionList, Static
 
 from ..app.interview import Checked, Interview, Shown
 from ..errors import QuizkitError
 from ..i18n import N_, _
 from . import report
 from .common import mmss, translate_keys
+
+if TYPE_CHECKING:
+    from textual.widgets import TextArea
 
 GRADES = (N_("again"), N_("hard"), N_("good"), N_("easy"))
 
@@ -39,7 +42,7 @@ class InterviewScreen(Screen[None]):
     InterviewScreen #results-box { height: 9; border: round $secondary; }
     InterviewScreen Markdown { margin: 0; padding: 0 1; }
     InterviewScreen #results { padding: 0 1; }
-    InterviewScreen #editor, InterviewScreen #choices, InterviewScreen #card { height: 1fr; }
+    InterviewScreen #editor, InterviewScreen #choices { height: 1fr; }
     InterviewScreen #line { margin: 1 0; }
     InterviewScreen #back { height: auto; max-height: 12; }
     InterviewScreen #report { height: 1fr; padding: 0 1; display: none; }
@@ -61,13 +64,7 @@ class InterviewScreen(Screen[None]):
             with Horizontal(id="top"):
                 with VerticalScroll(id="prompt-box"):
                     yield Markdown("", id="prompt")
-                with Vertical(id="right"):
-                    yield TextArea.code_editor("", language="python", id="editor", soft_wrap=False)
-                    yield SelectionList[str](id="choices")
-                    yield Input(id="line", placeholder=_("your answer; Enter checks it"))
-                    with Vertical(id="card"):
-                        yield Markdown("", id="back")
-                        yield OptionList(*(f"{i} {_(g)}" for i, g in enumerate(GRADES, 1)), id="grades")
+                yield Vertical(id="right")  # the widget the question's type takes, mounted by `show`
             with VerticalScroll(id="results-box"):
                 yield Static("", id="results")
         yield Markdown("", id="report")
@@ -156,7 +153,7 @@ class InterviewScreen(Screen[None]):
         if shown is None:
             await self.finish()
             return
-        self.show(shown)
+        await self.show(shown)
 
     async def check(self, answer: str) -> None:
         """Judge `answer` (busy until its verdict is shown: the countdown ticks on meanwhile)."""
@@ -215,39 +212,22 @@ class InterviewScreen(Screen[None]):
 
     # ---- showing ----
 
-    def show(self, shown: Shown) -> None:
+    async def show(self, shown: Shown) -> None:
         self.shown, self.checked, self.revealed = shown, None, False
         self.query_one("#prompt", Markdown).update(shown.markdown)
         self.query_one("#results", Static).update(Content(_keys_for(shown.input)))
-        for wid in ("editor", "choices", "line", "card"):
-            self.query_one(f"#{wid}").display = False
-        view = shown.view
-        if shown.input == "code":
-            editor = self.query_one("#editor", TextArea)
-            editor.load_text(view.get("starter", ""))
-            editor.display = True
-            editor.focus()
-        elif shown.input == "choice":
-            choices = self.query_one("#choices", SelectionList)
-            choices.clear_options()
-            choices.add_options([(f"{c['letter']}) {c['text']}", c["letter"]) for c in view.get("choices", [])])
-            choices.display = True
-            choices.highlighted = 0
-            choices.focus()
-        elif shown.input == "line":
-            line = self.query_one("#line", Input)
-            line.value = ""
-            line.display = True
-            line.focus()
-        else:
-            self.query_one("#card").display = True
-            self.query_one("#back", Markdown).update(_("ctrl+r shows the answer; then grade yourself"))
-            self.query_one("#grades").display = False
+        right = self.query_one("#right")
+        await right.remove_children()
+        widgets = _widgets(shown)
+        await right.mount_all(widgets)
+        widgets[-1 if shown.input == "reveal" else 0].focus()
+        if shown.input == "reveal":
+            widgets[-1].display = False
         self.tick()
 
     def _answer(self, kind: str) -> str | None:
         if kind == "code":
-            return self.query_one("#editor", TextArea).text
+            return cast("TextArea", self.query_one("#editor")).text
         if kind == "choice":
             picked = sorted(self.query_one("#choices", SelectionList).selected)
             if not picked:
@@ -263,6 +243,27 @@ class InterviewScreen(Screen[None]):
     async def _results(self, text: str | Content) -> None:
         """Show `text` in the results pane (it is laid out at the next refresh); a str is shown as it is."""
         self.query_one("#results", Static).update(Content(text) if isinstance(text, str) else text)
+
+
+def _widgets(shown: Shown) -> list[Any]:
+    """The input a question's type takes: an editor from the starter (code), choices, a line, or a card's
+    back and the four grades (reveal). Made per question: a flashcard never loads the editor's parser."""
+    view = shown.view
+    if shown.input == "code":
+        from textual.widgets import TextArea
+
+        return [TextArea.code_editor(view.get("starter", ""), language="python", id="editor", soft_wrap=False)]
+    if shown.input == "choice":
+        choices = SelectionList[str](*[(f"{c['letter']}) {c['text']}", c["letter"]) for c in view.get("choices", [])],
+                                     id="choices")  # fmt: skip
+        choices.highlighted = 0
+        return [choices]
+    if shown.input == "line":
+        return [Input(id="line", placeholder=_("your answer; Enter checks it"))]
+    return [
+        Markdown(_("ctrl+r shows the answer; then grade yourself"), id="back"),
+        OptionList(*(f"{i} {_(g)}" for i, g in enumerate(GRADES, 1)), id="grades"),
+    ]
 
 
 def _keys_for(kind: str) -> str:
