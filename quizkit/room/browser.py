@@ -12,11 +12,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Markdown, Select, Static
+from textual.widgets import DataTable, Input, Markdown, Select, Static
 
 from ..app import browse
 from ..i18n import N_, _
-from .common import fence
+from .common import Keys, fence, translate_keys
 
 TYPES = ("flashcard", "short", "mcq", "output", "code")
 STATUSES = ("new", "learning", "review", "done", "missed")
@@ -50,8 +50,6 @@ class BrowserScreen(Screen[None]):
 
     def __init__(self, backend: Any, name: str | None = None):
         super().__init__(name=name)
-        from .common import translate_keys
-
         translate_keys(self)
         self.backend = backend
         self.sort = "bank"
@@ -66,7 +64,7 @@ class BrowserScreen(Screen[None]):
             yield DataTable(id="table", cursor_type="row", zebra_stripes=True)
             yield Static("", id="count")
             yield Markdown("", id="detail")
-        yield Footer()
+        yield Keys()
 
     async def on_mount(self) -> None:
         table = self.query_one("#table", DataTable)

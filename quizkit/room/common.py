@@ -1,9 +1,11 @@
-"""What the room's screens share: translated key labels, times as m:ss, Markdown made safe."""
+"""What the room's screens share: translated key labels, the keys line, times as m:ss, Markdown made safe."""
 
 from __future__ import annotations
 
 import dataclasses
 from typing import Any
+
+from textual.widgets import Static
 
 from ..i18n import _
 
@@ -33,3 +35,31 @@ def inline(text: str) -> str:
     """`text` as inline code."""
     ticks = "``" if "`" in text else "`"
     return f"{ticks} {text} {ticks}" if ticks == "``" else f"`{text}`"
+
+
+def keys_line(screen: Any) -> Any:
+    """The keys a screen takes now (its own, then the app's), as one line of Content: what Textual's Footer
+    shows, without a widget per key (the Footer cost a sixth of the room's start-up)."""
+    from textual.content import Content
+
+    parts = []
+    seen = set()
+    for key, active in screen.active_bindings.items():
+        b = active.binding
+        if not b.show or not b.description or key in seen:
+            continue
+        seen.add(key)
+        parts.append(Content.assemble((screen.app.get_key_display(b), "bold $accent"), " ", b.description))
+    return Content(" ").join(parts)
+
+
+class Keys(Static):
+    """The footer: the keys of the screen it is on, redrawn when the screen is shown."""
+
+    DEFAULT_CSS = "Keys { dock: bottom; height: 1; padding: 0 1; background: $panel; }"
+
+    def on_mount(self) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        self.update(keys_line(self.screen))

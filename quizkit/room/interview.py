@@ -13,13 +13,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.highlight import highlight
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Markdown, OptionList, SelectionList, Static
+from textual.widgets import Input, Markdown, OptionList, SelectionList, Static
 
 from ..app.interview import Checked, Interview, Shown
 from ..errors import QuizkitError
 from ..i18n import N_, _
 from . import report
-from .common import mmss, translate_keys
+from .common import Keys, mmss, translate_keys
 
 if TYPE_CHECKING:
     from textual.widgets import TextArea
@@ -68,7 +68,7 @@ class InterviewScreen(Screen[None]):
             with VerticalScroll(id="results-box"):
                 yield Static("", id="results")
         yield Markdown("", id="report")
-        yield Footer()
+        yield Keys()
 
     async def on_mount(self) -> None:
         self.query_one("#prompt-box").border_title = _("question")

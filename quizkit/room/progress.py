@@ -10,11 +10,11 @@ from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ..app import progress
 from ..i18n import _, ngettext
-from .common import translate_keys
+from .common import Keys, translate_keys
 
 
 def cell_len(text: str) -> int:
@@ -46,7 +46,7 @@ class ProgressScreen(Screen[None]):
                 yield DataTable(id="topics", classes="box", show_cursor=False)
                 yield DataTable(id="retention", classes="box", show_cursor=False)
             yield DataTable(id="mocks", classes="box", show_cursor=False)
-        yield Footer()
+        yield Keys()
 
     async def on_mount(self) -> None:
         titles = {"today": _("today"), "forecast": _("due in the next 14 days"),
