@@ -273,3 +273,24 @@ def test_the_room_command_refuses_an_unknown_id_in_one_line(tmp_path, runner):
                            obj=context(tmp_path, runner))  # fmt: skip
     assert r.exit_code == 1 and len(r.output.strip().splitlines()) == 1 and "nope" in r.output
     assert "Traceback" not in r.output
+
+
+def test_without_textual_the_room_is_a_one_line_error(tmp_path, runner, monkeypatch):
+    import sys
+
+    import pytest
+
+    from quizkit.errors import QuizkitError
+
+    monkeypatch.setitem(sys.modules, "textual", None)  # as if the room extra were not installed
+    monkeypatch.delitem(sys.modules, "quizkit.room.app", raising=False)
+    with pytest.raises(QuizkitError, match=r"pip install 'quizkit\[room\]'"):
+        room.make(context(tmp_path, runner), ids=["mini/card"], banks=[str(BANKS / "mini.yaml")])
+
+
+def test_the_command_line_does_not_import_textual_until_the_room_opens():
+    import subprocess
+    import sys
+
+    code = "import sys, quizkit.cli; print('textual' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
