@@ -282,8 +282,10 @@ def test_without_textual_the_room_is_a_one_line_error(tmp_path, runner, monkeypa
 
     from quizkit.errors import QuizkitError
 
-    monkeypatch.setitem(sys.modules, "textual", None)  # as if the room extra were not installed
-    monkeypatch.delitem(sys.modules, "quizkit.room.app", raising=False)
+    for name in [m for m in sys.modules if m == "textual" or m.startswith("textual.")] or ["textual"]:
+        monkeypatch.setitem(sys.modules, name, None)  # as if the room extra were not installed
+    for name in [m for m in sys.modules if m.startswith("quizkit.room.")]:
+        monkeypatch.delitem(sys.modules, name)
     with pytest.raises(QuizkitError, match=r"pip install 'quizkit\[room\]'"):
         room.make(context(tmp_path, runner), ids=["mini/card"], banks=[str(BANKS / "mini.yaml")])
 

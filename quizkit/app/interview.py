@@ -178,6 +178,11 @@ class Interview:
         self.number = 0
         self.outcome: Outcome | None = None
 
+    def use_runner(self, runner: Any) -> None:
+        """The runner to judge with, given once it is made (a front end may show the first question before
+        it starts one)."""
+        self.session.runner = runner
+
     @property
     def is_mock(self) -> bool:
         return hasattr(self.session.policy, "deadline")

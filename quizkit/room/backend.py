@@ -30,6 +30,8 @@ class Backend:
         self.runner, self._close_runner = iv.opener(app)
         self.store: Any = None
         self.warnings: list[str] = []
+        self.warmed = False
+        self._waiting: list[iv.Interview] = []  # sittings made before the runner: `warm` gives it to them
         self.banks, self.questions = self.sync(self._open, list(banks))
 
     def _open(self, paths: list[str]) -> tuple[list[Any], list[Any]]:
@@ -61,12 +63,25 @@ class Backend:
                 if p.next_due
                 else _("nothing is due for review now, and no new card is left today")
             )
-        runner = self.runner() if iv.runs_code(p) else None
-        return iv.Interview(self.app, p, self.store, runner, self.device, self.lang, self.rng)
+        runs = iv.runs_code(p)
+        sitting = iv.Interview(self.app, p, self.store, self.runner() if runs and self.warmed else None,
+                               self.device, self.lang, self.rng)  # fmt: skip
+        if runs and not self.warmed:
+            self._waiting.append(sitting)
+        return sitting
 
     def warm(self) -> None:
-        """Start the worker's torch import now (the room calls it once its first screen is up)."""
-        self.pool.submit(self.runner)
+        """Make the runner and start the worker's torch import (the room calls it once its first screen is
+        up). On the store's thread, as every call: an answer sent after it finds the runner there."""
+
+        def start() -> None:
+            runner = self.runner()
+            self.warmed = True
+            for sitting in self._waiting:
+                sitting.use_runner(runner)
+            self._waiting.clear()
+
+        self.pool.submit(start)
 
     def close(self) -> None:
         def shut() -> None:
