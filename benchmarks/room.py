@@ -2,8 +2,8 @@
 
 Prints, in one run:
   - launch to the room's first screen painted (headless), for a flashcard (goal <= 0.3 s, torch not
-    imported) and for a code task (its worker is started, torch loads in it meanwhile), beside the
-    launch of `quizkit drill` to its first question
+    imported) and for a code task (its worker is started once the screen is up), beside the launch of
+    `quizkit drill` to its first question and of a bare Textual app (one Static) to its first paint
   - a code answer's verdict in the room (ctrl+r's action until the results pane has rendered it: the answer
     judged in the warm worker, stored, and its Markdown laid out), beside the same answer judged and stored by the engine as `drill`
     does it with the worker warm (goal: the room within 1.5x)
@@ -39,6 +39,21 @@ try:
     ui.run(headless=True, size=(80, 24), auto_pilot=painted)
 finally:
     backend.close()
+"""
+
+BARE = """
+import os
+from textual.app import App
+from textual.widgets import Static
+class Bare(App):
+    def compose(self):
+        yield Static("hello")
+async def painted(pilot):
+    await pilot.pause()
+    os.write(2, b"ready\\n")
+    app.exit()
+app = Bare()
+app.run(headless=True, size=(80, 24), auto_pilot=painted)
 """
 
 
@@ -131,9 +146,12 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=7)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as home:
-        card = [room_start("mini/card", home) for _ in range(args.repeat)]
-        code = [room_start("mini/softmax", home) for _ in range(args.repeat)]
-        drill = [drill_start(home) for _ in range(args.repeat)]
+        card, code, drill, bare = [], [], [], []
+        for _ in range(args.repeat):  # in turn: each round is taken under the same load
+            card.append(room_start("mini/card", home))
+            code.append(room_start("mini/softmax", home))
+            drill.append(drill_start(home))
+            bare.append(launch(["-c", BARE], b"ready", home, "stderr"))
     in_room, engine = verdicts(args.repeat * 3)
 
     def ms(rows: list, i: int) -> str:
@@ -144,6 +162,7 @@ def main() -> None:
     print(f"{'  torch imported by then?':62} {str(any(r[1] for r in card)):>10}")
     print(f"{'room: launch to first screen, a code task':62} {ms(code, 0)} {ms(code, 2)}")
     print(f"{'  for comparison: quizkit drill, launch to first question':62} {ms(drill, 0)} {ms(drill, 1)}")
+    print(f"{'  the floor: a bare Textual app with one Static, launch to paint':62} {ms(bare, 0)} {ms(bare, 2)}")
     print(f"{'room: a code answer verdict, ctrl+r to results shown (median)':62} {in_room * 1000:7.1f} ms")
     print(f"{'  drill: the same answer judged and stored, warm worker':62} {engine * 1000:7.1f} ms")
     print(f"{'  room / drill':62} {in_room / engine:7.2f} x   (goal <= 1.5 x)")
