@@ -31,12 +31,6 @@ def fence(text: str, lang: str = "") -> str:
     return f"{ticks}{lang}\n{text.rstrip()}\n{ticks}"
 
 
-def inline(text: str) -> str:
-    """`text` as inline code."""
-    ticks = "``" if "`" in text else "`"
-    return f"{ticks} {text} {ticks}" if ticks == "``" else f"`{text}`"
-
-
 def keys_line(screen: Any) -> Any:
     """The keys a screen takes now (its own, then the app's), as one line of Content: what Textual's Footer
     shows, without a widget per key (the Footer cost a sixth of the room's start-up)."""
