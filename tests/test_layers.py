@@ -172,3 +172,18 @@ def test_every_package_folder_is_in_the_distribution():
     assert found <= listed, found - listed
     data = config["package-data"]["quizkit"]
     assert "locale/*/LC_MESSAGES/*.mo" in data and "*.json" in data  # the translations and the schema
+
+
+def test_the_room_is_a_front_end_over_the_app_layer():
+    """quizkit/room (the Textual room) is its own ui: it renders with Textual and asks the app layer for
+    everything else; it never reaches the engine, the store, the runner or the CLI's ui directly."""
+    screens = [m for m in MODS if m.split(".")[0] == "room"]
+    assert len(screens) >= 4, screens  # the app and a module per screen
+    for m in screens:
+        assert quizkit_imports(m) <= {"app", "model", "i18n", "errors", "room"}, (m, quizkit_imports(m))
+
+
+def test_only_the_room_imports_textual():
+    for m, names in MODS.items():
+        if any(n == "textual" or n.startswith("textual.") for n in names):
+            assert m.split(".")[0] == "room", f"{m} imports textual"

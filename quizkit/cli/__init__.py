@@ -23,6 +23,7 @@ from .data import doctor, export, stats
 from .mcp import mcp
 from .mock import mock
 from .prompt import _prefill  # noqa: F401  (tests reach it here)
+from .room import room
 from .study import drill, path, review
 from .workspace import check, reset, show, start
 
@@ -115,6 +116,7 @@ for _fn, _name in (
     (drill, "drill"),
     (review, "review"),
     (mock, "mock"),
+    (room, "room"),
     (show, "show"),
     (start, "start"),
     (check, "check"),

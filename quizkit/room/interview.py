@@ -1,0 +1,308 @@
+"""The interview: a live countdown above the prompt, an editor (or the widget a question type takes) beside
+it, the run's verdict below, and the keys in the footer. Every answer is judged and stored by the app
+layer's sitting (quizkit/app/interview.py), on the backend's thread."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.highlight import highlight
+from textual.screen import Screen
+from textual.widgets import Input, Markdown, OptionList, SelectionList, Static
+
+from ..app.interview import Checked, Interview, Shown
+from ..errors import QuizkitError
+from ..i18n import N_, _
+from . import report
+from .common import Keys, mmss, translate_keys
+
+if TYPE_CHECKING:
+    from textual.widgets import TextArea
+
+GRADES = (N_("again"), N_("hard"), N_("good"), N_("easy"))
+
+
+class InterviewScreen(Screen[None]):
+    BINDINGS = [
+        Binding("ctrl+r", "run", N_("run"), priority=True),
+        Binding("ctrl+g", "hint", N_("hint"), priority=True),
+        Binding("ctrl+n", "next", N_("skip · next"), priority=True),
+    ]
+    DEFAULT_CSS = """
+    InterviewScreen #bar { height: 1; padding: 0 1; background: $primary-background; }
+    InterviewScreen #bar.low { background: $warning-darken-2; color: $text; }
+    InterviewScreen #bar.out { background: $error; color: $text; }
+    InterviewScreen #prompt-box { width: 2fr; height: 1fr; border: round $primary; }
+    InterviewScreen #right { width: 3fr; }
+    InterviewScreen #results-box { height: 9; border: round $secondary; }
+    InterviewScreen Markdown { margin: 0; padding: 0 1; }
+    InterviewScreen #results { padding: 0 1; }
+    InterviewScreen #editor, InterviewScreen #choices { height: 1fr; }
+    InterviewScreen #line { margin: 1 0; }
+    InterviewScreen #back { height: auto; max-height: 12; }
+    InterviewScreen #report { height: 1fr; padding: 0 1; display: none; }
+    """
+
+    def __init__(self, backend: Any, sitting: Interview, name: str | None = None):
+        super().__init__(name=name)
+        translate_keys(self)
+        self.backend, self.sitting = backend, sitting
+        self.shown: Shown | None = None
+        self.checked: Checked | None = None
+        self.revealed = False
+        self.busy = False
+        self.ended = False
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="bar")
+        with Vertical(id="body"):
+            with Horizontal(id="top"):
+                with VerticalScroll(id="prompt-box"):
+                    yield Markdown("", id="prompt")
+                yield Vertical(id="right")  # the widget the question's type takes, mounted by `show`
+            with VerticalScroll(id="results-box"):
+                yield Static("", id="results")
+        yield Markdown("", id="report")
+        yield Keys()
+
+    async def on_mount(self) -> None:
+        self.query_one("#prompt-box").border_title = _("question")
+        self.query_one("#results-box").border_title = _("results")
+        self.set_interval(1.0, self.tick)
+        await self.advance()
+
+    # ---- the clock ----
+
+    def tick(self) -> None:
+        """The header, once a second; at the end of a mock's time the report comes."""
+        if self.ended:
+            return
+        bar = self.query_one("#bar", Static)
+        clock = self.sitting.countdown()
+        position = self.shown.position if self.shown else ""
+        if clock is None:
+            bar.update(position)
+            return
+        n, total = (self.shown.number, self.shown.total) if self.shown else (0, self.sitting.total)
+        bar.update(
+            " · ".join(
+                (
+                    _("question {n}/{total}").format(n=n, total=total),
+                    _("⏱ {left} left").format(left=mmss(clock.left)),
+                    _("this one {spent} / aim {aim}").format(spent=mmss(clock.spent), aim=mmss(clock.aim)),
+                )
+            )
+        )
+        bar.set_classes(clock.level)
+        if clock.level == "out" and not self.busy:
+            self.run_worker(self.finish(), exclusive=True, group="sitting")
+
+    # ---- the keys ----
+
+    def action_run(self) -> None:
+        if self.ended or self.busy or self.shown is None:
+            return
+        if self.checked is not None and self.checked.done:
+            self.notify(_("this question is done: the next key asks the next one"))
+            return
+        kind = self.shown.input
+        if kind == "reveal":
+            if not self.revealed:
+                self.run_worker(self._reveal(), group="sitting")
+            return
+        answer = self._answer(kind)
+        if answer is None:
+            return
+        self.run_worker(self.check(answer), exclusive=True, group="sitting")
+
+    def action_hint(self) -> None:
+        if self.ended or self.busy or self.shown is None:
+            return
+        self.run_worker(self._hint(), group="sitting")
+
+    def action_next(self) -> None:
+        if self.ended or self.busy:
+            return
+        if self.checked is None or not self.checked.done:  # unanswered: skip; a failed try: give up
+            self.run_worker(self._give_up(), exclusive=True, group="sitting")
+            return
+        self.run_worker(self.advance(), exclusive=True, group="sitting")
+
+    @on(Input.Submitted, "#line")
+    def _line_entered(self) -> None:
+        self.action_run()
+
+    @on(OptionList.OptionSelected, "#grades")
+    def _graded(self, event: OptionList.OptionSelected) -> None:
+        if self.revealed and self.checked is None and not self.busy:
+            self.run_worker(self.check(str(event.option_index + 1)), exclusive=True, group="sitting")
+
+    # ---- the work, on the backend's thread ----
+
+    async def advance(self) -> None:
+        self.busy = True
+        try:
+            shown = await self.backend.call(self.sitting.next)
+        finally:
+            self.busy = False
+        if shown is None:
+            await self.finish()
+            return
+        await self.show(shown)
+
+    async def check(self, answer: str) -> None:
+        """Judge `answer` (busy until its verdict is shown: the countdown ticks on meanwhile)."""
+        self.busy = True
+        try:
+            await self._results(_("running…") if self.shown and self.shown.input == "code" else "")
+            try:
+                checked = await self.backend.call(self.sitting.check, answer)
+            except QuizkitError as e:
+                await self._results(str(e))
+                return
+            self.checked = checked
+            await self._results(verdict(checked, self.sitting.is_mock))
+        finally:
+            self.busy = False
+
+    async def _give_up(self) -> None:
+        self.busy = True
+        try:
+            failed = self.checked is not None
+            checked = await self.backend.call(self.sitting.give_up if failed else self.sitting.skip)
+            self.checked = checked
+            await self._results(verdict(checked, self.sitting.is_mock))
+        finally:
+            self.busy = False
+
+    async def _hint(self) -> None:
+        h = await self.backend.call(self.sitting.hint)
+        if not h.text:
+            self.notify(_("this question has no hint"))
+            return
+        label = _("hint {n}/{total}").format(n=h.number, total=h.total) if h.total > 1 else _("hint")
+        md = self.query_one("#prompt", Markdown)
+        await md.update(md.source + f"\n\n> **{label}:** {h.text}")
+
+    async def _reveal(self) -> None:
+        back = await self.backend.call(self.sitting.reveal)
+        self.revealed = True
+        await self.query_one("#back", Markdown).update(
+            back + "\n\n" + _("how well did you know it? 1 again · 2 hard · 3 good · 4 easy")
+        )
+        self.query_one("#grades").display = True
+        self.query_one("#grades").focus()
+
+    async def finish(self) -> None:
+        """The report (a mock's is stored with it), in place of the question."""
+        if self.ended:
+            return
+        self.ended = True
+        summary = await self.backend.call(self.sitting.finish)
+        self.query_one("#body").display = False
+        self.query_one("#bar", Static).update(_("the end: every answer is saved"))
+        rep = self.query_one("#report", Markdown)
+        rep.display = True
+        await rep.update(report.markdown(summary))
+
+    # ---- showing ----
+
+    async def show(self, shown: Shown) -> None:
+        self.shown, self.checked, self.revealed = shown, None, False
+        self.query_one("#prompt", Markdown).update(shown.markdown)
+        self.query_one("#results", Static).update(Content(_keys_for(shown.input)))
+        right = self.query_one("#right")
+        await right.remove_children()
+        widgets = _widgets(shown)
+        await right.mount_all(widgets)
+        widgets[-1 if shown.input == "reveal" else 0].focus()
+        if shown.input == "reveal":
+            widgets[-1].display = False
+        self.tick()
+
+    def _answer(self, kind: str) -> str | None:
+        if kind == "code":
+            return cast("TextArea", self.query_one("#editor")).text
+        if kind == "choice":
+            picked = sorted(self.query_one("#choices", SelectionList).selected)
+            if not picked:
+                self.notify(_("choose at least one (space selects)"))
+                return None
+            return ",".join(picked)
+        text = self.query_one("#line", Input).value.strip()
+        if not text:
+            self.notify(_("the answer is empty"))
+            return None
+        return text
+
+    async def _results(self, text: str | Content) -> None:
+        """Show `text` in the results pane (it is laid out at the next refresh); a str is shown as it is."""
+        self.query_one("#results", Static).update(Content(text) if isinstance(text, str) else text)
+
+
+def _widgets(shown: Shown) -> list[Any]:
+    """The input a question's type takes: an editor from the starter (code), choices, a line, or a card's
+    back and the four grades (reveal). Made per question: a flashcard never loads the editor's parser."""
+    view = shown.view
+    if shown.input == "code":
+        from textual.widgets import TextArea
+
+        return [TextArea.code_editor(view.get("starter", ""), language="python", id="editor", soft_wrap=False)]
+    if shown.input == "choice":
+        choices = SelectionList[str](*[(f"{c['letter']}) {c['text']}", c["letter"]) for c in view.get("choices", [])],
+                                     id="choices")  # fmt: skip
+        choices.highlighted = 0
+        return [choices]
+    if shown.input == "line":
+        return [Input(id="line", placeholder=_("your answer; Enter checks it"))]
+    return [
+        Markdown(_("ctrl+r shows the answer; then grade yourself"), id="back"),
+        OptionList(*(f"{i} {_(g)}" for i, g in enumerate(GRADES, 1)), id="grades"),
+    ]
+
+
+def _keys_for(kind: str) -> str:
+    return {
+        "code": _("edit the starter, then ctrl+r runs it against the tests"),
+        "choice": _("space selects (one or more), ctrl+r checks"),
+        "line": _("type the answer; Enter checks it"),
+    }.get(kind, _("ctrl+r shows the answer; then grade yourself"))
+
+
+def verdict(c: Checked, in_mock: bool) -> Content:
+    """A verdict: right or wrong, where a run failed (the line, its error with both values), what it
+    printed, the right answer once shown, and what the keys do next. Plain Content, not Markdown: it is
+    laid out in a millisecond, where a Markdown widget took 50 ms (a run's verdict is awaited on it)."""
+    parts: list[Content] = []
+    if c.correct is None:
+        parts.append(Content.styled("↷ " + _("skipped"), "bold $warning"))
+    elif c.correct:
+        took = " · " + _("tests passed in {ms} ms").format(ms=f"{c.seconds * 1000:.0f}") if c.seconds else ""
+        parts.append(Content.assemble(("✓ " + _("right"), "bold $success"), took))
+        if c.first_correct is False:
+            parts.append(Content(_("passed on a retry; the score keeps the first try")))
+    else:
+        head = [("✗ " + _("wrong"), "bold $error")]
+        if c.where:
+            head += [(" · ", ""), (c.where, "bold"), (": " if c.line else "", "")]
+        parts.append(Content.assemble(*head, highlight(c.line, language="python") if c.line else ""))
+        parts.append(Content.styled(c.error or c.detail, "$error"))
+        if c.printed.strip():
+            parts += [Content(_("it printed:")), Content(c.printed[-2000:].rstrip())]
+    parts += [Content.styled(n, "dim") for n in c.notes]
+    for kind, text in c.blocks:
+        parts.append(highlight(text.rstrip(), language="python") if kind == "code" else Content(text))
+    if c.rating is not None:
+        parts.append(Content(_("rated {rating}").format(rating=_(GRADES[c.rating - 1]))))
+    if c.done and c.explanation:
+        parts.append(Content(c.explanation))
+    if c.done:
+        parts.append(Content.styled(_("ctrl+n: the next question"), "italic"))
+    elif not in_mock:
+        parts.append(Content.styled(_("edit and run again (ctrl+r), or ctrl+n shows the answer"), "italic"))
+    return Content("\n\n").join(parts)
