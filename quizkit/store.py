@@ -171,6 +171,11 @@ class Store:
                 _("{path}: cannot open the progress database: {error}").format(path=self.path, error=e.strerror)
             ) from None
 
+    @staticmethod
+    def files(path: Path) -> list[Path]:
+        """The database and every file SQLite keeps beside it (WAL, shared memory, rollback journal)."""
+        return [Path(str(path) + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
+
     def _explain(self, e: Exception, opening: bool = False) -> str:
         """The one line for an SQLite error; `opening`: raised while opening, before anything was answered."""
         text = str(e)

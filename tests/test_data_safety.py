@@ -1,0 +1,125 @@
+"""Issue 22's data defects, each met through the CLI as a careless user would meet it: nothing answered is
+lost, nothing damaged is trusted."""
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from quizkit.cli import app
+from quizkit.store import Attempt, Store
+
+from conftest import BANKS
+
+pytestmark = pytest.mark.torch_free  # short questions and exports: no torch worker
+
+cli = CliRunner()
+
+
+def home():
+    return Path(os.environ["QUIZKIT_HOME"])
+
+
+def answer_one(text="int64\n"):
+    r = cli.invoke(app, ["drill", "--bank", str(BANKS), "--type", "short", "-n", "1", "--seed", "0"], input=text)
+    assert r.exit_code == 0, r.output
+    return r
+
+
+def stored():
+    with Store(home() / "quizkit.db") as s:
+        return s.attempts()
+
+
+def one_line_error(r):
+    assert r.exit_code == 1, r.output
+    assert "Traceback" not in r.output and len(r.output.strip().splitlines()) == 1, r.output
+
+
+# ---- 1. an export never lands on quizkit's own files, and is always whole ----
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "anki"])
+@pytest.mark.parametrize("name", ["quizkit.db", "quizkit.db-wal", "quizkit.db-shm", "quizkit.db-journal",
+                                  "config.yaml"])
+def test_export_onto_the_database_or_its_journals_is_refused_and_keeps_every_answer(fmt, name):
+    answer_one()
+    before = (home() / "quizkit.db").read_bytes()
+    r = cli.invoke(app, ["export", "--format", fmt, "-o", str(home() / name), "--bank", str(BANKS)]
+                   if fmt == "anki" else ["export", "--format", fmt, "-o", str(home() / name)])
+    one_line_error(r)
+    assert "quizkit's own files" in r.output
+    assert (home() / "quizkit.db").read_bytes() == before
+    assert len(stored()) == 1  # and the next command still finds the answer
+    assert not [p for p in home().iterdir() if p.name.endswith(".part")]
+
+
+def test_export_through_a_link_or_a_copy_of_the_database_is_refused(tmp_path):
+    answer_one()
+    link = tmp_path / "backup.jsonl"
+    link.symlink_to(home() / "quizkit.db")
+    one_line_error(cli.invoke(app, ["export", "-o", str(link)]))
+    hard = tmp_path / "hard"
+    os.link(home() / "quizkit.db", hard)
+    one_line_error(cli.invoke(app, ["export", "--format", "anki", "--bank", str(BANKS), "-o", str(hard)]))
+    copy = tmp_path / "copy.db"
+    copy.write_bytes((home() / "quizkit.db").read_bytes())
+    r = cli.invoke(app, ["export", "-o", str(copy)])
+    one_line_error(r)
+    assert "SQLite database" in r.output and copy.read_bytes()[:6] == b"SQLite"
+    assert len(stored()) == 1
+
+
+def test_export_onto_a_bank_or_into_the_bank_cache_is_refused(tmp_path):
+    bank = tmp_path / "mine.yaml"
+    bank.write_text((BANKS / "mini.yaml").read_text())
+    text = bank.read_text()
+    for fmt in ("jsonl", "anki"):
+        r = cli.invoke(app, ["export", "--format", fmt, "-o", str(bank), *(["--bank", str(bank)] * (fmt == "anki"))])
+        one_line_error(r)
+        assert "bank" in r.output and bank.read_text() == text
+    cache = Path(os.environ["QUIZKIT_CACHE"])
+    r = cli.invoke(app, ["export", "-o", str(cache / "banks" / "x.marshal")])
+    one_line_error(r)
+    assert "cache" in r.output
+    from quizkit.bank import shipped_dir
+    one_line_error(cli.invoke(app, ["export", "-o", str(shipped_dir() / "new.jsonl")]))
+    assert not (shipped_dir() / "new.jsonl").exists()
+
+
+def test_an_export_replaces_the_old_file_whole_and_keeps_its_permissions(tmp_path):
+    answer_one()
+    out = tmp_path / "a.jsonl"
+    out.write_text("the last good export\n")
+    out.chmod(0o600)
+    r = cli.invoke(app, ["export", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert json.loads(out.read_text())["question"] == "mini/dtype-short"
+    assert oct(out.stat().st_mode & 0o777) == oct(0o600)
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
+def _limit_file_size():  # a full disk, as the export meets it: writes past 4 KiB fail (EFBIG)
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
+
+
+def test_an_export_that_meets_a_full_disk_leaves_the_old_file_as_it_was(tmp_path):
+    with Store(home() / "quizkit.db") as s:  # enough rows for an export far past the limit
+        for i in range(200):
+            s.record_attempt(Attempt(f"b/q{i}", datetime.now(timezone.utc), "x" * 50, True, 1.0, "cpu", "s"))
+    out = tmp_path / "backup.jsonl"
+    out.write_text("the last good export\n")
+    env = {**os.environ, "NO_COLOR": "1"}
+    p = subprocess.run([sys.executable, "-m", "quizkit", "export", "-o", str(out)], capture_output=True,
+                       text=True, env=env, preexec_fn=_limit_file_size, timeout=60)
+    assert p.returncode == 1, p.stderr
+    assert "cannot write" in p.stderr and "Traceback" not in p.stderr and len(p.stderr.splitlines()) == 1
+    assert out.read_text() == "the last good export\n"
+    assert not [x for x in tmp_path.iterdir() if x.name.endswith(".part")]
