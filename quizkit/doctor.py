@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import QuizkitError
-from .i18n import _
+from .i18n import _, ngettext
 
 MARK = "QUIZKIT-DOCTOR "
 TORCH_PROBE = f"""\
@@ -103,19 +103,35 @@ def _store(path: Path, problems: list) -> dict:
     return out
 
 
-def _cache() -> dict:
-    from .cache import SUFFIX, cache_dir
+def _cache(problems: list) -> dict:
+    """The bank cache: its entries, any damaged now (a problem: the disk changed bytes quizkit wrote), and
+    the damaged entries found (and read again from their YAML) before."""
+    from .cache import cache_dir, health
     from .verifycache import remembered
 
     folder = cache_dir()
     if folder is None:
-        return {"path": None, "enabled": False, "banks": 0, "verified": 0}
-    banks = folder / "banks"
-    try:
-        count = sum(1 for f in os.scandir(banks) if f.name.endswith(SUFFIX))
-    except OSError:
-        count = 0
-    return {"path": str(folder), "enabled": True, "banks": count, "verified": remembered(folder)}
+        return {"path": None, "enabled": False, "banks": 0, "verified": 0, "damaged_now": 0, "damaged_found": 0}
+    h = health(folder)
+    if h["damaged_now"]:
+        problems.append(
+            ngettext(
+                "bank cache: {n} damaged entry in {folder} (never used: its bank is read again from the YAML); "
+                "the disk may be failing",
+                "bank cache: {n} damaged entries in {folder} (never used: each bank is read again from its YAML); "
+                "the disk may be failing",
+                h["damaged_now"],
+            ).format(n=h["damaged_now"], folder=folder / "banks")
+        )
+    return {
+        "path": str(folder),
+        "enabled": True,
+        "banks": h["entries"] - h["damaged_now"],
+        "verified": remembered(folder),
+        "damaged_now": h["damaged_now"],
+        "damaged_found": h["damaged_found"],
+        "last_damaged": h["last_damaged"],
+    }
 
 
 def _banks(problems: list) -> tuple[dict, list]:
@@ -154,6 +170,7 @@ def report(home: Path, runner) -> dict:
     from . import schema
 
     problems: list = []
+    cache = _cache(problems)  # before the banks are loaded: loading them mends what is damaged
     torch, isolation = _torch(runner, problems)
     shipped, packages = _banks(problems)
     schema_ok = schema.PATH.is_file()
@@ -165,7 +182,7 @@ def report(home: Path, runner) -> dict:
         "torch": torch,
         "data_dir": str(home),
         "store": _store(home / "quizkit.db", problems),
-        "cache": _cache(),
+        "cache": cache,
         "isolation": isolation,
         "schema": {"path": str(schema.PATH), "exists": schema_ok},
         "shipped": shipped,

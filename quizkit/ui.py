@@ -928,6 +928,18 @@ def doctor(d: dict):
         if c["enabled"]
         else _("off (QUIZKIT_CACHE=off)")
     )
+    if c.get("damaged_now"):
+        cache_text += " [bold red]{}[/]".format(
+            ngettext("{n} entry damaged now", "{n} entries damaged now", c["damaged_now"]).format(n=c["damaged_now"])
+        )
+    if c.get("damaged_found"):
+        cache_text += " [yellow]{}[/]".format(
+            ngettext(
+                "{n} damaged entry found and read again from its bank",
+                "{n} damaged entries found and read again from their banks",
+                c["damaged_found"],
+            ).format(n=c["damaged_found"])
+        )
     iso = d["isolation"]
     iso_text = "; ".join(f"{escape(str(k))}: {escape(str(v))}" for k, v in iso.items()) or "–"
     sh = d["shipped"]

@@ -123,3 +123,50 @@ def test_an_export_that_meets_a_full_disk_leaves_the_old_file_as_it_was(tmp_path
     assert "cannot write" in p.stderr and "Traceback" not in p.stderr and len(p.stderr.splitlines()) == 1
     assert out.read_text() == "the last good export\n"
     assert not [x for x in tmp_path.iterdir() if x.name.endswith(".part")]
+
+
+# ---- 2. a damaged cache entry is never served: read again from the YAML, counted, shown by doctor ----
+
+
+def _entry_of(bank_file):
+    from quizkit import cache
+    return cache._entry(bank_file, os.stat(bank_file))
+
+
+def test_a_flipped_byte_in_the_cache_never_judges_a_right_answer_wrong(tmp_path):
+    bank = tmp_path / "mini.yaml"
+    bank.write_text((BANKS / "mini.yaml").read_text())
+    r = cli.invoke(app, ["list", "--bank", str(bank)])
+    assert r.exit_code == 0, r.output
+    entry = _entry_of(bank)
+    data = entry.read_bytes()
+    assert data.count(b"int64") >= 1
+    entry.write_bytes(data.replace(b"int64", b"int65"))  # a one-bit flip (4 -> 5) that marshal still loads
+    r = cli.invoke(app, ["drill", "--bank", str(bank), "--type", "short", "-n", "1", "--seed", "0"], input="int64\n")
+    assert r.exit_code == 0 and "✓ right" in r.output, r.output
+    assert [a["correct"] for a in stored()] == [True]
+    assert b"int65" not in entry.read_bytes()  # rewritten from the YAML
+    from quizkit import cache
+    h = cache.health(Path(os.environ["QUIZKIT_CACHE"]))
+    assert h["damaged_found"] == 1 and h["damaged_now"] == 0 and h["last_damaged"][0]["why"] == "checksum mismatch"
+    assert h["last_damaged"][0]["bank"] == str(bank)
+
+
+def test_an_entry_from_another_reader_is_read_again_and_every_damage_counted(tmp_path):
+    from quizkit import bank as bank_mod
+    from quizkit import cache
+    f = tmp_path / "mini.yaml"
+    f.write_text((BANKS / "mini.yaml").read_text())
+    bank_mod.load_bank(f)
+    entry = _entry_of(f)
+    good = entry.read_bytes()
+    head, _, payload = good[len(cache.MAGIC):].partition(b"\n")
+    for bad in (
+        cache.MAGIC + head.replace(head.split(b" ")[1], b"0.0.0") + b"\n" + payload,  # another version's
+        good[:-5],  # cut short
+        cache.MAGIC + payload,  # no header (format 2)
+    ):
+        entry.write_bytes(bad)
+        assert len(bank_mod.load_bank(f).questions) == 6
+        assert entry.read_bytes() == good
+    assert cache.health(Path(os.environ["QUIZKIT_CACHE"]))["damaged_found"] == 3
