@@ -116,6 +116,31 @@ MIGRATIONS = [
 # and the due queue count and read non-leech cards by due time.
 
 
+def _columns(db, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f"PRAGMA table_info({json.dumps(table)})")}
+
+
+def _has_was_new(db) -> bool:
+    """The first store that shipped made reviews.was_new; migration 2 was then edited to make prev_state."""
+    cols = _columns(db, "reviews")
+    return "was_new" in cols and "prev_state" not in cols
+
+
+def _was_new_to_prev_state(db) -> None:
+    """was_new (1: the card's first review) becomes prev_state: 0 for a first review, else the state the
+    card's previous review left it in (review, 2, where no earlier review is stored)."""
+    db.execute("ALTER TABLE reviews RENAME COLUMN was_new TO prev_state")
+    db.execute(
+        "UPDATE reviews SET prev_state = CASE WHEN prev_state THEN 0 ELSE COALESCE((SELECT p.state FROM reviews p "
+        "WHERE p.question = reviews.question AND p.id < reviews.id ORDER BY p.id DESC LIMIT 1), 2) END"
+    )
+
+
+# Released schemas that today's migrations cannot reach by themselves, each (found in the file?, repair),
+# run before the pending migrations. Append only, as the migrations.
+REPAIRS = [(_has_was_new, _was_new_to_prev_state)]
+
+
 def utc_iso(when: datetime) -> str:
     return when.astimezone(timezone.utc).isoformat(timespec="seconds")
 
@@ -198,32 +223,84 @@ class Store:
         return message.format(path=self.path, error=text)
 
     def _migrate(self):
+        """Every migration not applied yet, in one transaction. What is applied is known by name, not only by
+        number: a database from a branch that numbered its migrations otherwise (the scale branch's 3 is
+        today's 5) gets the ones it lacks and is renumbered; a released schema that a shipped migration was
+        later edited away from is repaired first (REPAIRS); a name unknown here is refused."""
         self.db.execute("BEGIN IMMEDIATE")  # two first starts at once must not both migrate
         try:
             self.db.execute(
                 "CREATE TABLE IF NOT EXISTS migrations "
                 "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)"
             )
-            done = {v for (v,) in self.db.execute("SELECT version FROM migrations")}
-            known = max(migration[0] for migration in MIGRATIONS)
-            if done and max(done) > known:
-                raise StoreError(
-                    _("{path}: made by a newer quizkit (schema {version}); upgrade quizkit").format(
-                        path=self.path, version=max(done)
-                    )
-                )
-            for version, name, sql in MIGRATIONS:
-                if version not in done:
+            done = dict(self.db.execute("SELECT version, name FROM migrations").fetchall())
+            pending = self._pending(done)
+            if pending or set(done.items()) - {(v, n) for v, n, _sql in MIGRATIONS}:
+                for needed, repair in REPAIRS:
+                    if needed(self.db):
+                        repair(self.db)
+                when = utc_iso(datetime.now(timezone.utc))
+                for version, name, sql in pending:
                     for statement in filter(str.strip, sql.split(";")):
                         self.db.execute(statement)
-                    self.db.execute(
-                        "INSERT INTO migrations VALUES (?, ?, ?)", (version, name, utc_iso(datetime.now(timezone.utc)))
-                    )
+                    self.db.execute("INSERT OR REPLACE INTO migrations VALUES (?, ?, ?)", (-version, name, when))
+                self._renumber()
+                self._check_schema()
             self.db.execute("COMMIT")
         except BaseException:
             if self.db.in_transaction:  # a COMMIT that found the disk full was rolled back by SQLite itself
                 self.db.execute("ROLLBACK")
             raise
+
+    def _pending(self, done: dict[int, str]) -> list[tuple[int, str, str]]:
+        """Today's migrations whose names the file has not recorded; StoreError for a file made by a newer
+        quizkit or by a build whose migrations are not known here."""
+        known = max(migration[0] for migration in MIGRATIONS)
+        names = {name for _v, name, _sql in MIGRATIONS}
+        if done and max(done) > known:
+            raise StoreError(
+                _("{path}: made by a newer quizkit (schema {version}); upgrade quizkit").format(
+                    path=self.path, version=max(done)
+                )
+            )
+        strange = sorted(f"{v} '{n}'" for v, n in done.items() if n not in names)
+        if strange:
+            raise StoreError(
+                _(
+                    "{path}: made by another build of quizkit (migration {names} is not known here); it was left "
+                    "untouched: open it with that build, or set QUIZKIT_HOME to start afresh"
+                ).format(path=self.path, names=", ".join(strange))
+            )
+        applied = set(done.values())
+        return [m for m in MIGRATIONS if m[1] not in applied]
+
+    def _renumber(self) -> None:
+        """The migrations table in today's numbering (just applied ones were written with negative numbers)."""
+        rows = self.db.execute("SELECT name, MIN(applied) FROM migrations GROUP BY name").fetchall()
+        applied = dict(rows)
+        self.db.execute("DELETE FROM migrations")
+        for version, name, _sql in MIGRATIONS:
+            self.db.execute("INSERT INTO migrations VALUES (?, ?, ?)", (version, name, applied[name]))
+
+    def _check_schema(self) -> None:
+        """Every column today's migrations make is in the file (a fresh database in memory says which): a
+        file that diverged in a way no repair knows is refused now, not at the first answer it cannot save."""
+        fresh = sqlite3.connect(":memory:")
+        try:
+            for _version, _name, sql in MIGRATIONS:
+                fresh.executescript(sql)
+            missing = [
+                f"{table}.{column}"
+                for (table,) in fresh.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                for column in _columns(fresh, table) - _columns(self.db, table)
+            ]
+        finally:
+            fresh.close()
+        if missing:
+            raise StoreError(
+                _("{path}: its tables lack {columns}; it was left untouched (made by another build of quizkit?)")
+                .format(path=self.path, columns=", ".join(missing))
+            )  # fmt: skip
 
     def versions(self) -> list[int]:
         return [v for (v,) in self.db.execute("SELECT version FROM migrations ORDER BY version")]
