@@ -428,26 +428,45 @@ class Store:
             (r.question, r.card_id, r.card_json, utc_iso(r.due), int(r.leech), when),
         )
 
-    def rerate(self, attempt_id: int, r) -> None:
-        """The learner changed the rating of an answer already stored: its review row and card, at once."""
+    def rerate(self, attempt_id: int, r, expect: str | None = None, replay=None) -> str | None:
+        """The learner changed the rating of an answer already stored: its review row and card, at once.
+
+        Compare-and-set: `expect` is the card's state JSON as this answer left it. When the card holds
+        something else (another session reviewed it meanwhile), the new rating goes into this answer's review
+        row and the card is recomputed from its full log by `replay` (see _replay), never written from this
+        session's stale copy. Returns the card's state JSON now (None: the answer is gone)."""
 
         def write(db):
-            row = db.execute("SELECT time, session FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
-            if row:
-                self._write_review(db, attempt_id, r, row[0], row[1])
+            row = db.execute("SELECT time, session, question FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+            if not row:
+                return None
+            if replay is not None and expect is not None and self._card_json(db, row[2]) != expect:
+                db.execute("UPDATE reviews SET rating = ? WHERE attempt = ?", (r.rating, attempt_id))
+                return self._replay(db, row[2], replay)
+            self._write_review(db, attempt_id, r, row[0], row[1])
+            return r.card_json
 
-        self._write(write)
+        return self._write(write)
 
-    def undo(self, attempt_id: int, question: str, card: str | None | bool = True) -> None:
+    def undo(self, attempt_id: int, question: str, card: str | None | bool = True, expect=None, replay=None):
         """Take back an answer: the attempt, its review, and the card: left as it is (`card` True, a
-        drill), removed (None: it was new), or put back to the state JSON it had before."""
+        drill), removed (None: it was new), or put back to the state JSON it had before.
+
+        Compare-and-set: `expect` is the card's state JSON as this answer left it; when the card holds
+        something else (another session reviewed it meanwhile), it is recomputed by `replay` from the
+        reviews that remain, never put back to this session's stale copy."""
 
         def write(db):
+            moved = expect is not None and replay is not None and self._card_json(db, question) != expect
             db.execute("DELETE FROM reviews WHERE attempt = ?", (attempt_id,))
             db.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
-            if card is None:
+            if card is True:
+                return
+            if moved:
+                self._replay(db, question, replay)
+            elif card is None:
                 db.execute("DELETE FROM cards WHERE question = ?", (question,))
-            elif isinstance(card, str):
+            else:
                 due = datetime.fromisoformat(json.loads(card)["card"]["due"])
                 db.execute(
                     "UPDATE cards SET state = ?, due = ?, leech = ? WHERE question = ?",
@@ -455,6 +474,38 @@ class Store:
                 )
 
         self._write(write)
+
+    @staticmethod
+    def _card_json(db, question: str) -> str | None:
+        row = db.execute("SELECT state FROM cards WHERE question = ?", (question,)).fetchone()
+        return row[0] if row else None
+
+    @staticmethod
+    def _replay(db, question: str, replay) -> str | None:
+        """The card recomputed from its whole review log, inside the caller's transaction: `replay` takes
+        [(attempt id, time ISO, rating, duration_ms)] oldest first and gives a Review per row; each row's
+        computed columns and the card are rewritten. No review left: the card is removed (it is new again).
+        Returns the card's state JSON now."""
+        rows = db.execute(
+            "SELECT id, attempt, time, rating, duration_ms FROM reviews WHERE question = ? ORDER BY id", (question,)
+        ).fetchall()
+        if not rows:
+            db.execute("DELETE FROM cards WHERE question = ?", (question,))
+            return None
+        reviews = replay([(attempt, when, rating, ms) for _id, attempt, when, rating, ms in rows])
+        for (review_id, *_rest), r in zip(rows, reviews):
+            db.execute(
+                "UPDATE reviews SET state = ?, prev_state = ?, due = ?, stability = ?, difficulty = ? WHERE id = ?",
+                (r.state, r.prev_state, utc_iso(r.due), r.stability, r.difficulty, review_id),
+            )
+        last = reviews[-1]
+        db.execute(
+            "INSERT INTO cards (question, card_id, state, due, leech, updated) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(question) DO UPDATE SET state = excluded.state, due = excluded.due, "
+            "leech = excluded.leech, updated = excluded.updated",
+            (question, last.card_id, last.card_json, utc_iso(last.due), int(last.leech), rows[-1][2]),
+        )
+        return last.card_json
 
     _ATTEMPT_KEYS = (
         "id", "question", "time", "answer", "correct", "seconds", "device", "session", "mode", "hints",

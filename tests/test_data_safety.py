@@ -170,3 +170,128 @@ def test_an_entry_from_another_reader_is_read_again_and_every_damage_counted(tmp
         assert len(bank_mod.load_bank(f).questions) == 6
         assert entry.read_bytes() == good
     assert cache.health(Path(os.environ["QUIZKIT_CACHE"]))["damaged_found"] == 3
+
+
+# ---- 4. undo and re-rate in one session never wipe out another session's review of the same card ----
+
+DECK = Path(__file__).parent / "data" / "deck"
+T = datetime(2026, 11, 27, 9, 0, tzinfo=timezone.utc)
+
+
+def _two_sessions(db):
+    from quizkit import catalog
+    from quizkit.engine import Session
+    from quizkit.policies import ReviewPolicy
+    from quizkit.scheduler import Scheduler
+    from quizkit.settings import Settings
+
+    q = next(x for x in catalog.load([DECK])[1] if x.type == "short")
+    sessions = []
+    for minutes in (0, 1):
+        policy = ReviewPolicy([(q, None)], Scheduler(enable_fuzzing=False), Settings())
+        sessions.append(Session(policy, Store(db), clock=lambda m=minutes: T.replace(minute=m)))
+    return q, sessions
+
+
+def _replayed(q, db, ratings):
+    """The card as the full log says: the ratings replayed from a new card, in order."""
+    from quizkit import scheduler as sch
+    with Store(db) as s:
+        times = [datetime.fromisoformat(t) for t, *_ in s.reviews()]
+    state = sch.new_card(q.full_id, times[0])
+    for when, rating in zip(times, ratings):
+        state = sch.Scheduler(enable_fuzzing=False).review(state, rating, when, None).state
+    return state
+
+
+def test_undo_in_one_session_keeps_the_review_another_session_made_meanwhile(tmp_path):
+    from quizkit.scheduler import CardState
+    db = tmp_path / "q.db"
+    q, (a, b) = _two_sessions(db)
+    a.next()
+    b.next()  # both sessions show the card
+    assert a.answer("yes").verdict.correct  # A: good, from new
+    assert b.answer("yes").verdict.correct  # B: computed from A's stored state, under the transaction
+    assert a.undo()  # A takes its answer back: B's review stays, and the card is B's review alone
+    with Store(db) as s:
+        assert [r[2] for r in s.reviews()] == [3] and len(s.attempts()) == 1
+        card = CardState.from_json(s.card(q.full_id))
+        assert card.reps == 1  # the old code put back A's 'new' copy: the card was removed (reps 0)
+        assert card.card.due == _replayed(q, db, [3]).card.due
+        assert s.reviews()[0][3] == 0  # B's review is now the card's first: prev_state new
+    for x in (a, b):
+        x.store.close()
+
+
+def test_rerate_in_one_session_recomputes_the_card_from_its_full_log(tmp_path):
+    from quizkit.scheduler import CardState
+    db = tmp_path / "q.db"
+    q, (a, b) = _two_sessions(db)
+    a.next()
+    b.next()
+    a.answer("yes")
+    b.answer("yes")  # B: good, on top of A's good
+    a.rate("e")  # A says it was easy: the old code wrote A's easy-from-new over B's review
+    with Store(db) as s:
+        assert [r[2] for r in s.reviews()] == [4, 3]
+        card = CardState.from_json(s.card(q.full_id))
+        assert card.reps == 2
+        want = _replayed(q, db, [4, 3])
+        assert (card.card.due, card.card.stability) == (want.card.due, want.card.stability)
+    for x in (a, b):
+        x.store.close()
+
+
+def test_undo_without_a_race_still_puts_the_card_back(tmp_path):
+    db = tmp_path / "q.db"
+    q, (a, b) = _two_sessions(db)
+    a.next()
+    a.answer("yes")
+    a.rate("h")
+    assert a.undo()
+    with Store(db) as s:
+        assert s.card(q.full_id) is None and not s.reviews()
+    for x in (a, b):
+        x.store.close()
+
+
+def _read_until(p, text: bytes, seconds: float = 60) -> bytes:
+    import time
+    out, end = b"", time.monotonic() + seconds
+    while text not in out and time.monotonic() < end:
+        chunk = os.read(p.stdout.fileno(), 4096)
+        if not chunk:
+            break
+        out += chunk
+    assert text in out, out.decode(errors="replace")
+    return out
+
+
+def test_two_review_processes_at_once_undo_in_one_keeps_the_other(tmp_path):
+    """As a learner meets it: two terminals review the same new card; the first undoes its answer after the
+    second has rated the card. The second's review is the card's whole history."""
+    from quizkit.scheduler import CardState
+    env = {**os.environ, "NO_COLOR": "1", "QUIZKIT_NOW": T.isoformat()}
+    cmd = [sys.executable, "-m", "quizkit", "review", "--bank", str(DECK), "--type", "short", "--new", "1"]
+    a, b = (subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+            for _ in range(2))
+    try:
+        for p in (a, b):
+            _read_until(p, b"> ")  # both show the card
+        a.stdin.write(b"yes\n")
+        a.stdin.flush()
+        _read_until(a, b"Enter: good")
+        b.stdin.write(b"yes\n\n")
+        b.stdin.close()
+        assert b.wait(60) == 0
+        a.stdin.write(b"u\n")
+        a.stdin.close()
+        assert a.wait(60) == 0
+    finally:
+        for p in (a, b):
+            p.kill() if p.poll() is None else None
+            p.stdout.close()
+    with Store(home() / "quizkit.db") as s:
+        assert [r[2] for r in s.reviews()] == [3] and len(s.attempts()) == 1
+        [(question, state)] = s.cards()
+        assert CardState.from_json(state).reps == 1
