@@ -133,19 +133,27 @@ def _damaged(entry: Path, path: Path, why: str) -> None:
 
 
 def health(folder: Path) -> dict[str, Any]:
-    """For doctor: the entries, those damaged now (checked, not loaded), and the damage found before."""
+    """For doctor: this version's entries, those damaged now (checked, not loaded), and the damage found
+    before. Entries of other versions are left out: they are stale, and this one never reads them."""
     banks = folder / "banks"
     entries = damaged = 0
     try:
         names = [f.path for f in os.scandir(banks) if f.name.endswith(SUFFIX)]
     except OSError:
         names = []
+    ours = MAGIC + f"{FORMAT} {__version__} ".encode()
     for name in names:
-        entries += 1
         try:
             with open(name, "rb") as f:
-                _payload(f.read())
-        except (OSError, ValueError):
+                data = f.read()
+        except OSError:
+            continue
+        if not data.startswith(ours):
+            continue  # written by another version or format: stale, not damaged (never read by this one)
+        entries += 1
+        try:
+            _payload(data)
+        except ValueError:
             damaged += 1
     found: list[dict[str, Any]] = []
     try:

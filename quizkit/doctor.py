@@ -91,6 +91,8 @@ def _store(path: Path, problems: list) -> dict:
     try:
         with Store(path) as store:
             lines = store.integrity()
+            undecodable = store.undecodable()
+            cards = _bad_cards(store.cards())
     except QuizkitError as e:  # too damaged to open: the message names the file
         out["ok"], out["integrity"] = False, str(e)
         problems.append(_("store: {error}").format(error=e))
@@ -100,7 +102,37 @@ def _store(path: Path, problems: list) -> dict:
     out["integrity"] = "ok" if out["ok"] else shown
     if not out["ok"]:
         problems.append(_("store: {path}: integrity check failed: {lines}").format(path=path, lines=out["integrity"]))
+    out["undecodable"], out["bad_cards"] = undecodable, cards
+    if undecodable:
+        out["ok"] = False
+        problems.append(
+            _("store: {path}: text that is not UTF-8 (export writes U+FFFD for it) in {rows}").format(
+                path=path, rows=", ".join(undecodable)
+            )
+        )
+    if cards:
+        out["ok"] = False
+        problems.append(
+            _("store: {path}: card states that do not parse (review cannot schedule them): {cards}").format(
+                path=path, cards=", ".join(cards)
+            )
+        )
     return out
+
+
+def _bad_cards(rows: list[tuple[str, str]], limit: int = 20) -> list[str]:
+    """The questions whose stored card state the scheduler cannot read (review reads every due one)."""
+    from .scheduler import CardState
+
+    bad = []
+    for question, state in rows:
+        try:
+            CardState.from_json(state)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            bad.append(question)
+            if len(bad) >= limit:
+                break
+    return bad
 
 
 def _cache(problems: list) -> dict:

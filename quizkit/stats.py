@@ -99,7 +99,7 @@ EXPORT_FIELDS = (
 )
 
 
-def export_chunks(store, fmt: str):
+def export_chunks(store, fmt: str, damaged: list | None = None):
     """Every attempt, oldest first, as a stream of chunks of rows (csv) or lines (jsonl); review fields are
-    empty for drill attempts."""
-    return store.export(EXPORT_FIELDS, fmt)
+    empty for drill attempts. Values that are not UTF-8 are counted in `damaged` (see Store.export)."""
+    return store.export(EXPORT_FIELDS, fmt, damaged)

@@ -16,6 +16,7 @@ from .errors import StoreError
 from .i18n import _
 
 BUSY_MS = 5000
+SYNC_CHECK_BYTES = 4 << 20  # a checked store up to this size is quick_checked at once (about 10 ms at most)
 
 # Numbered migrations, applied in order and recorded in the file. Never edit one that has shipped.
 MIGRATIONS = [
@@ -116,6 +117,29 @@ MIGRATIONS = [
 # and the due queue count and read non-leech cards by due time.
 
 
+def _quick_check(db) -> list[str]:
+    """SQLite's quick_check: [] when the pages are sound, else what is wrong (a file too damaged to read says
+    so as its one line); [] when interrupted (a command that ended before it finished)."""
+    try:
+        rows = db.execute("PRAGMA quick_check(5)").fetchall()
+    except sqlite3.OperationalError as e:
+        if "interrupt" in str(e):
+            return []
+        return [str(e)]
+    except sqlite3.DatabaseError as e:
+        return [str(e)]
+    lines = [line for row in rows for line in str(row[0]).splitlines() if line.strip()]
+    return [] if lines == ["ok"] else lines
+
+
+def _utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _columns(db, table: str) -> set[str]:
     return {row[1] for row in db.execute(f"PRAGMA table_info({json.dumps(table)})")}
 
@@ -176,7 +200,12 @@ class Review:
 
 
 class Store:
-    def __init__(self, path: Path | None = None):
+    _checker: tuple | None = None  # (thread, connection, its answer) of a quick_check still running
+
+    def __init__(self, path: Path | None = None, check: bool = False):
+        """`check`: for a command that writes answers, SQLite's quick_check first (at once for a small file,
+        in a thread beside the first question for a large one, awaited before the first write): a damaged
+        database is refused, never written into with "saved" said."""
         if path is None:
             from .settings import data_dir
 
@@ -189,12 +218,50 @@ class Store:
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = NORMAL")  # with WAL: safe against a crashed process
             self._migrate()
+            if check:
+                self._start_check()
         except sqlite3.Error as e:
             raise StoreError(self._explain(e, opening=True)) from None
         except OSError as e:
             raise StoreError(
                 _("{path}: cannot open the progress database: {error}").format(path=self.path, error=e.strerror)
             ) from None
+
+    def _start_check(self) -> None:
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            size = 0
+        if size <= SYNC_CHECK_BYTES:
+            self._refuse_damage(_quick_check(self.db))
+            return
+        import threading
+
+        con = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, check_same_thread=False)
+        found: list[list[str]] = []
+        thread = threading.Thread(target=lambda: found.append(_quick_check(con)), daemon=True)
+        thread.start()
+        self._checker = (thread, con, found)
+
+    def _await_check(self) -> None:
+        """Before the first write of a checked store: the quick_check's answer (waited for)."""
+        if self._checker is None:
+            return
+        thread, con, found = self._checker
+        thread.join()
+        self._checker = None
+        con.close()
+        self._refuse_damage(found[0] if found else [])
+
+    def _refuse_damage(self, lines: list[str]) -> None:
+        if lines:
+            shown = "; ".join(" ".join(x.split()) for x in lines[:2])
+            raise StoreError(
+                _(
+                    "{path}: the progress database is damaged ({problem}); nothing is written into it: copy it "
+                    "somewhere safe and run quizkit doctor, or set QUIZKIT_HOME to start afresh"
+                ).format(path=self.path, problem=shown)
+            )
 
     @staticmethod
     def files(path: Path) -> list[Path]:
@@ -226,7 +293,7 @@ class Store:
         """Every migration not applied yet, in one transaction. What is applied is known by name, not only by
         number: a database from a branch that numbered its migrations otherwise (the scale branch's 3 is
         today's 5) gets the ones it lacks and is renumbered; a released schema that a shipped migration was
-        later edited away from is repaired first (REPAIRS); a name unknown here is refused."""
+        later edited away from is repaired first (REPAIRS); a file still lacking a column is refused."""
         self.db.execute("BEGIN IMMEDIATE")  # two first starts at once must not both migrate
         try:
             self.db.execute(
@@ -253,31 +320,29 @@ class Store:
             raise
 
     def _pending(self, done: dict[int, str]) -> list[tuple[int, str, str]]:
-        """Today's migrations whose names the file has not recorded; StoreError for a file made by a newer
-        quizkit or by a build whose migrations are not known here."""
+        """Today's migrations the file has not had. A recorded name known here counts as that migration,
+        whatever its number; a name not known here counts as today's migration of its number (_check_schema
+        then refuses the file if that guess left a column missing). StoreError for a newer quizkit's file."""
         known = max(migration[0] for migration in MIGRATIONS)
-        names = {name for _v, name, _sql in MIGRATIONS}
         if done and max(done) > known:
             raise StoreError(
                 _("{path}: made by a newer quizkit (schema {version}); upgrade quizkit").format(
                     path=self.path, version=max(done)
                 )
             )
-        strange = sorted(f"{v} '{n}'" for v, n in done.items() if n not in names)
-        if strange:
-            raise StoreError(
-                _(
-                    "{path}: made by another build of quizkit (migration {names} is not known here); it was left "
-                    "untouched: open it with that build, or set QUIZKIT_HOME to start afresh"
-                ).format(path=self.path, names=", ".join(strange))
-            )
-        applied = set(done.values())
+        names = {name for _v, name, _sql in MIGRATIONS}
+        by_version = {v: name for v, name, _sql in MIGRATIONS}
+        applied = {n if n in names else by_version[v] for v, n in done.items()}
         return [m for m in MIGRATIONS if m[1] not in applied]
 
     def _renumber(self) -> None:
         """The migrations table in today's numbering (just applied ones were written with negative numbers)."""
-        rows = self.db.execute("SELECT name, MIN(applied) FROM migrations GROUP BY name").fetchall()
-        applied = dict(rows)
+        names = {name for _v, name, _sql in MIGRATIONS}
+        by_version = {v: name for v, name, _sql in MIGRATIONS}
+        applied: dict[str, str] = {}
+        for version, name, when in self.db.execute("SELECT version, name, applied FROM migrations ORDER BY version"):
+            name = name if name in names else by_version[abs(version)]
+            applied[name] = min(applied.get(name, when), when)
         self.db.execute("DELETE FROM migrations")
         for version, name, _sql in MIGRATIONS:
             self.db.execute("INSERT INTO migrations VALUES (?, ?, ?)", (version, name, applied[name]))
@@ -308,6 +373,7 @@ class Store:
     def _write(self, fn):
         """One transaction; an error leaves the file as it was and becomes a StoreError naming the real
         cause (a disk-full COMMIT is reported as such, not as the rollback that follows it)."""
+        self._await_check()
         try:
             self.db.execute("BEGIN IMMEDIATE")
             try:
@@ -540,14 +606,17 @@ class Store:
     }  # fmt: skip
     EXPORT_CHUNK = 2000
 
-    def export(self, fields, fmt: str):
+    def export(self, fields, fmt: str, damaged: list | None = None):
         """Every attempt with its review, oldest first, in chunks (lists) read from one cursor, so memory
         stays flat at any size. "csv": tuples for csv.writer, `correct` as True/False; "jsonl": whole lines,
         each the same text as json.dumps(row, ensure_ascii=False) + newline.
 
         For JSON, SQL gives every value as its JSON text (json_quote escapes exactly as Python's json does;
         NULL is 'null') and one %-format per row puts them between the keys. Floats alone come back as
-        floats, which %s writes with repr() as json does: SQLite before 3.43 would round them to 15 digits."""
+        floats, which %s writes with repr() as json does: SQLite before 3.43 would round them to 15 digits.
+
+        A value that is not UTF-8 (one bad byte in one row) no longer fails the whole export: it is written
+        with U+FFFD for the bad bytes and counted in `damaged` (one item per value)."""
         cols = []
         for f in fields:
             expr, kind = self._EXPORT_SQL[f]
@@ -566,14 +635,72 @@ class Store:
             else:
                 cols.append(f"IFNULL({expr}, 'null')")
         line = None if fmt == "csv" else "{" + ", ".join(f"{json.dumps(f)}: %s" for f in fields) + "}\n"
+        sql = (
+            "SELECT a.id, " + ", ".join(cols) + " FROM attempts a LEFT JOIN reviews r ON r.attempt = a.id "
+            "WHERE a.id > ? ORDER BY a.id"
+        )
+        last = 0  # the id of the last row given: the query starts again after it
         try:
-            cur = self.db.execute(
-                "SELECT " + ", ".join(cols) + " FROM attempts a LEFT JOIN reviews r ON r.attempt = a.id ORDER BY a.id"
-            )
-            while rows := cur.fetchmany(self.EXPORT_CHUNK):
+            cur = self.db.execute(sql, (last,))
+            while True:
+                try:
+                    rows = cur.fetchmany(self.EXPORT_CHUNK)
+                except sqlite3.OperationalError as e:
+                    if "decode" not in str(e):
+                        raise
+                    rows, cur = self._undecodable_chunk(sql, last, damaged)
+                if not rows:
+                    return
+                last = rows[-1][0]
+                rows = [row[1:] for row in rows]
                 yield rows if line is None else list(map(line.__mod__, rows))
         except sqlite3.Error as e:
             raise StoreError(self._explain(e)) from None
+
+    def _undecodable_chunk(self, sql: str, last: int, damaged: list | None):
+        """The chunk after `last` again, a value that is not UTF-8 text (a damaged row, a byte written by
+        another program) decoded with U+FFFD for its bad bytes and counted in `damaged`; then (rows, a cursor
+        for the rest, decoded strictly and fast again)."""
+
+        def tolerant(raw: bytes) -> str:
+            try:
+                return raw.decode("utf-8")
+            except UnicodeDecodeError:
+                if damaged is not None:
+                    damaged.append(1)
+                return raw.decode("utf-8", "replace")
+
+        self.db.text_factory = tolerant
+        try:
+            rows = self.db.execute(sql, (last,)).fetchmany(self.EXPORT_CHUNK)
+        finally:
+            self.db.text_factory = str
+        return rows, self.db.execute(sql, (rows[-1][0] if rows else last,))
+
+    def undecodable(self, limit: int = 20) -> list[str]:
+        """'table.column #rowid' of stored text that is not UTF-8 (a command reading it would fail), at most
+        `limit`: only values with a byte past ASCII (found by SQL) are decoded here."""
+        found: list[str] = []
+        self.db.text_factory = bytes
+        try:
+            tables = [t for (t,) in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            for table in tables:
+                name = table.decode() if isinstance(table, bytes) else table
+                texts = [c[1] for c in self.db.execute(f"PRAGMA table_info({json.dumps(name)})") if c[2] == b"TEXT"]
+                for col in texts:
+                    column = col.decode()
+                    rows = self.db.execute(
+                        f"SELECT rowid, {json.dumps(column)} FROM {json.dumps(name)} WHERE {json.dumps(column)} GLOB ?",
+                        ("*[^\x01-\x7f]*",),  # a byte of 0x80 or more (GLOB reads invalid bytes one by one)
+                    )
+                    found += [f"{name}.{column} #{rowid}" for rowid, value in rows if not _utf8(value)]
+                    if len(found) >= limit:
+                        return found[:limit]
+        except sqlite3.Error as e:
+            raise StoreError(self._explain(e)) from None
+        finally:
+            self.db.text_factory = str
+        return found
 
     def attempts(self) -> list[dict]:
         return list(self.iter_attempts())
@@ -732,6 +859,12 @@ class Store:
         return [line for row in rows for line in str(row[0]).splitlines() if line.strip()]
 
     def close(self):
+        if self._checker is not None:  # a large file still being checked, and nothing written: stop it
+            thread, con, _found = self._checker
+            con.interrupt()
+            thread.join()
+            con.close()
+            self._checker = None
         self.db.close()
 
     def __enter__(self):

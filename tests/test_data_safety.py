@@ -4,6 +4,7 @@ import json
 import os
 import resource
 import signal
+import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -295,3 +296,93 @@ def test_two_review_processes_at_once_undo_in_one_keeps_the_other(tmp_path):
         assert [r[2] for r in s.reviews()] == [3] and len(s.attempts()) == 1
         [(question, state)] = s.cards()
         assert CardState.from_json(state).reps == 1
+
+
+# ---- 5. a row that does not decode, a damaged file: export goes on, doctor says so, drill refuses ----
+
+
+def _bad_byte_in_one_answer():
+    answer_one()
+    answer_one("torch.int64\n")
+    con = sqlite3.connect(home() / "quizkit.db")
+    con.execute("UPDATE attempts SET answer = CAST(X'696e74ff3634' AS TEXT) WHERE id = 1")  # int\xff64
+    con.commit()
+    con.close()
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_one_invalid_utf8_byte_in_one_row_exports_every_row_and_says_so(fmt, tmp_path, monkeypatch):
+    monkeypatch.setattr(Store, "EXPORT_CHUNK", 1)  # the bad row alone in its chunk, and the rows after it
+    _bad_byte_in_one_answer()
+    out = tmp_path / f"a.{fmt}"
+    r = cli.invoke(app, ["export", "--format", fmt, "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "1 stored value was not UTF-8" in r.output and "wrote 2 attempts" in r.output
+    text = out.read_text(encoding="utf-8")
+    assert "int\ufffd64" in text and "torch.int64" in text
+    if fmt == "jsonl":
+        assert [json.loads(x)["answer"] for x in text.splitlines()] == ["int\ufffd64", "torch.int64"]
+    r = cli.invoke(app, ["export"])  # to stdout too
+    assert r.exit_code == 0 and r.stdout.count("\n") == 2, r.output
+
+
+def test_stats_and_export_of_a_sound_store_say_nothing_of_damage(tmp_path):
+    answer_one()
+    r = cli.invoke(app, ["export", "-o", str(tmp_path / "a.jsonl")])
+    assert r.exit_code == 0 and "UTF-8" not in r.output
+
+
+def test_the_store_names_the_rows_that_do_not_decode():
+    _bad_byte_in_one_answer()
+    with Store(home() / "quizkit.db") as s:
+        s.db.execute("INSERT INTO workspace_hints VALUES ('mini/\u4e2d', 1)")  # Chinese is fine
+        assert s.undecodable() == ["attempts.answer #1"]
+
+
+def _damage_an_index_page(db: Path) -> None:
+    """A page of an index made unreadable (its header's page type zeroed): SQLite's quick_check sees it, and
+    an INSERT that does not touch that page still succeeds."""
+    with Store(db) as s:
+        s.db.execute("BEGIN")
+        s.db.executemany(
+            "INSERT INTO attempts (question, time, answer, correct, seconds, device, session) VALUES (?, ?, ?, 1, 1, "
+            "'cpu', 's')", [(f"b/q{i}", "2026-11-01T09:00:00+00:00", "a" * 30) for i in range(3000)])
+        s.db.execute("COMMIT")
+        s.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    good = db.read_bytes()
+    for page in range(3, len(good) // 4096):
+        data = bytearray(good)
+        if data[(page - 1) * 4096] != 0x0A:  # an index leaf page
+            continue
+        data[(page - 1) * 4096] = 0
+        db.write_bytes(bytes(data))
+        con = sqlite3.connect(db)
+        try:
+            damaged = con.execute("PRAGMA quick_check").fetchall() != [("ok",)]
+            con.execute("INSERT INTO attempts (question, time, answer, correct, seconds, device, session) "
+                        "VALUES ('x', 'y', 'z', 1, 1, 'cpu', 's')")
+            con.rollback()
+        except sqlite3.DatabaseError:
+            damaged = False
+        finally:
+            con.close()
+        if damaged:
+            return
+    raise AssertionError("no page to damage")
+
+
+@pytest.mark.parametrize("size", ["small", "large"])
+def test_drill_refuses_to_write_into_a_damaged_database(size, monkeypatch):
+    import quizkit.store
+    db = home() / "quizkit.db"
+    home().mkdir(parents=True)
+    _damage_an_index_page(db)
+    if size == "large":  # checked in a thread beside the first question, awaited before the first write
+        monkeypatch.setattr(quizkit.store, "SYNC_CHECK_BYTES", 0)
+    r = cli.invoke(app, ["drill", "--bank", str(BANKS), "--type", "short", "-n", "1", "--seed", "0"], input="int64\n")
+    assert r.exit_code == 1, r.output
+    assert "the progress database is damaged" in r.output and "Traceback" not in r.output
+    assert "saved" not in r.output.replace("nothing is written", "")
+    con = sqlite3.connect(db)
+    assert con.execute("SELECT COUNT(*) FROM attempts WHERE question LIKE 'mini/%'").fetchone() == (0,)
+    con.close()

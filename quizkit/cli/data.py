@@ -8,7 +8,7 @@ from typing import List
 import typer
 
 from ..errors import QuizkitError
-from ..i18n import _
+from ..i18n import _, ngettext
 from .common import BankOpt, JsonOpt, LangOpt, TagOpt, TypeOpt, _load, _obj
 
 
@@ -67,15 +67,17 @@ def export(
     c = _obj(ctx)
     if output is not None:
         _refuse_own(c, output)
+    damaged: list = []
     with c.store() as store:
         try:
             if output is None:
-                ui.export(export_chunks(store, fmt), fmt, EXPORT_FIELDS)
+                ui.export(export_chunks(store, fmt, damaged), fmt, EXPORT_FIELDS)
+                _damaged(ui, damaged)
                 return
             from ..outfile import atomic
 
             with atomic(output) as f:
-                n = ui.export(export_chunks(store, fmt), fmt, EXPORT_FIELDS, f)
+                n = ui.export(export_chunks(store, fmt, damaged), fmt, EXPORT_FIELDS, f)
         except OSError as e:
             if isinstance(e, BrokenPipeError) and output is None:
                 raise  # stdout's reader went away (export | head): QuizkitGroup ends quietly
@@ -83,6 +85,20 @@ def export(
                 _("{file}: cannot write: {error}").format(file=output or "stdout", error=e.strerror or e)
             ) from None
     ui.exported(n, output)
+    _damaged(ui, damaged)
+
+
+def _damaged(ui, damaged: list) -> None:
+    if damaged:
+        ui.warn(
+            ngettext(
+                "{n} stored value was not UTF-8 text: exported with U+FFFD for its bad bytes (quizkit doctor "
+                "names the row)",
+                "{n} stored values were not UTF-8 text: exported with U+FFFD for their bad bytes (quizkit doctor "
+                "names the rows)",
+                len(damaged),
+            ).format(n=len(damaged))
+        )
 
 
 def _refuse_own(c, output: Path, banks=()) -> None:
