@@ -42,12 +42,14 @@ def cache_dir() -> Path | None:
     env = os.environ.get("QUIZKIT_CACHE")
     if env:
         return None if env.lower() == "off" else Path(env).expanduser()
+    from .settings import user_home, xdg
+
     if sys.platform == "win32":
-        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        base = Path(os.environ.get("LOCALAPPDATA") or user_home() / "AppData" / "Local")
         return base / "quizkit" / "Cache"
     if sys.platform == "darwin":
-        return Path.home() / "Library" / "Caches" / "quizkit"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "quizkit"
+        return user_home() / "Library" / "Caches" / "quizkit"
+    return xdg("XDG_CACHE_HOME", ".cache") / "quizkit"
 
 
 _LOADER: list = []

@@ -117,6 +117,14 @@ MIGRATIONS = [
 # and the due queue count and read non-leech cards by due time.
 
 
+def _cannot_write(e: Exception) -> bool:
+    """An error opening the database that says the folder or the file cannot be written."""
+    if isinstance(e, OSError):
+        return e.errno in (13, 30, 1)  # EACCES, EROFS, EPERM
+    text = str(e)
+    return any(w in text for w in ("readonly", "read-only", "unable to open", "attempt to write"))
+
+
 def _quick_check(db) -> list[str]:
     """SQLite's quick_check: [] when the pages are sound, else what is wrong (a file too damaged to read says
     so as its one line); [] when interrupted (a command that ended before it finished)."""
@@ -211,21 +219,77 @@ class Store:
 
             path = data_dir() / "quizkit.db"
         self.path = Path(path)
+        self.read_only = False
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None)
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")  # with WAL: safe against a crashed process
-            self._migrate()
+            self._open()
             if check:
                 self._start_check()
-        except sqlite3.Error as e:
-            raise StoreError(self._explain(e, opening=True)) from None
-        except OSError as e:
+        except (sqlite3.Error, OSError) as e:
+            if check or not _cannot_write(e):
+                raise self._open_error(e) from None
+            self._open_read_only(e)  # stats, export, list: a folder that cannot be written is read
+
+    def _open_error(self, e: Exception) -> StoreError:
+        if isinstance(e, sqlite3.Error):
+            return StoreError(self._explain(e, opening=True))
+        return StoreError(
+            _("{path}: cannot open the progress database: {error}").format(
+                path=self.path, error=getattr(e, "strerror", None) or e
+            )
+        )
+
+    def _open(self) -> None:
+        """Connect, WAL, migrate. Two first starts at once: switching a new file to WAL while another
+        process holds its lock is 'database is locked' at once (SQLite calls no busy handler there), so a
+        locked open is tried again until BUSY_MS has passed."""
+        import time
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + BUSY_MS / 1000
+        while True:
+            self.db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None)
+            try:
+                self.db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")  # with WAL: safe against a crashed process
+                self._migrate()
+                return
+            except sqlite3.OperationalError as e:
+                self.db.close()
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    def _open_read_only(self, why: Exception) -> None:
+        """A read-only folder (or file): read the database as it is, without its WAL's shared memory if that
+        cannot be made (immutable: nothing can write it meanwhile); no database yet is an empty one in
+        memory. One made by an older quizkit cannot be upgraded here: StoreError."""
+        from urllib.parse import quote
+
+        self.read_only = True
+        if not self.path.exists():
+            self.db = sqlite3.connect(":memory:", isolation_level=None)
+            self._migrate()
+            return
+        done = None
+        for flags in ("mode=ro", "immutable=1"):
+            try:
+                self.db = sqlite3.connect(f"file:{quote(str(self.path))}?{flags}", uri=True, isolation_level=None)
+                done = dict(self.db.execute("SELECT version, name FROM migrations").fetchall())
+                break
+            except sqlite3.Error as e:
+                self.db.close()
+                why = e
+        if done is None:
+            raise self._open_error(why)
+        if self._pending(done):
+            self.db.close()
             raise StoreError(
-                _("{path}: cannot open the progress database: {error}").format(path=self.path, error=e.strerror)
-            ) from None
+                _(
+                    "{path}: made by an older quizkit and cannot be upgraded where it is (the folder is read-only); "
+                    "run quizkit once where it can be written"
+                ).format(path=self.path)
+            )
 
     def _start_check(self) -> None:
         try:

@@ -386,3 +386,113 @@ def test_drill_refuses_to_write_into_a_damaged_database(size, monkeypatch):
     con = sqlite3.connect(db)
     assert con.execute("SELECT COUNT(*) FROM attempts WHERE question LIKE 'mini/%'").fetchone() == (0,)
     con.close()
+
+
+# ---- 6. the rest: first starts at once, stdout and stdin, a read-only home, HOME='' ----
+
+
+def test_a_first_start_while_another_holds_the_new_files_lock_waits_instead_of_failing(tmp_path):
+    """Two first starts at once: switching a new file to WAL while the other holds its lock was 'database is
+    locked' at once (SQLite calls no busy handler there): 8 of 140 pairs failed."""
+    import threading
+    db = home() / "quizkit.db"
+    home().mkdir(parents=True)
+    holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE first (x)")
+    holder.execute("BEGIN IMMEDIATE")  # as the other first start holds it, mid-way through making the file
+    threading.Timer(0.5, lambda: holder.execute("ROLLBACK")).start()
+    r = cli.invoke(app, ["export"])  # opens the store at once (no banks to load first)
+    assert r.exit_code == 0 and r.output == "", r.output
+    holder.close()
+    answer_one()
+    assert len(stored()) == 1
+
+
+def test_many_first_starts_at_once_all_succeed(tmp_path):
+    code = "import sys\nfrom quizkit.store import Store\nStore(sys.argv[1]).close()\n"
+    for i in range(6):
+        db = tmp_path / f"h{i}" / "quizkit.db"
+        ps = [subprocess.Popen([sys.executable, "-c", code, str(db)], stderr=subprocess.PIPE) for _ in range(3)]
+        for p in ps:
+            assert p.wait(60) == 0, p.stderr.read()
+            p.stderr.close()
+
+
+def _quizkit(args, **kw):
+    env = {**os.environ, "NO_COLOR": "1", **kw.pop("env", {})}
+    if "stdout" not in kw:
+        kw["capture_output"] = True
+    return subprocess.run([sys.executable, "-m", "quizkit", *args], env=env, text=True, timeout=120, **kw)
+
+
+@pytest.mark.parametrize("args", [["stats"], ["export"], ["list", "--bank", str(BANKS)], ["--help"],
+                                  ["drill", "--bank", str(BANKS), "--type", "short", "-n", "1"]])
+def test_stdout_on_a_full_device_or_closed_is_one_line_never_a_traceback(args):
+    answer_one()
+    with open("/dev/full", "w") as full:
+        p = _quizkit(args, stdout=full, stderr=subprocess.PIPE, input="int64\n")
+    assert p.returncode == 1 and "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert "stdout: cannot write: No space left on device" in p.stderr
+    code = ("import os, subprocess, sys\nos.close(1)\n"
+            "sys.exit(subprocess.run([sys.executable, '-m', 'quizkit', *sys.argv[1:]], close_fds=False).returncode)")
+    p = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120,
+                       input="int64\n", env={**os.environ, "NO_COLOR": "1"})
+    assert p.returncode == 1 and "Traceback" not in p.stderr and "stdout is closed" in p.stderr, p.stderr
+
+
+def test_stdin_closed_is_the_end_of_input_not_a_traceback():
+    code = ("import os, subprocess, sys\nos.close(0)\n"
+            "sys.exit(subprocess.run([sys.executable, '-m', 'quizkit', *sys.argv[1:]]).returncode)")
+    p = subprocess.run([sys.executable, "-c", code, "drill", "--bank", str(BANKS), "--type", "short", "-n", "1"],
+                       capture_output=True, text=True, timeout=120, env={**os.environ, "NO_COLOR": "1"})
+    assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr
+    assert "nothing answered" in p.stdout
+
+
+def _read_only(folder: Path, args: list[str], stdin: str = "", home: Path | None = None):
+    """quizkit in a process for which `folder` is read-only: a read-only bind mount in a user namespace
+    (root ignores file modes), else the folder's mode for an ordinary user."""
+    import shutil
+    env = {**os.environ, "NO_COLOR": "1", "QUIZKIT_CACHE": "off", **({"QUIZKIT_HOME": str(home)} if home else {})}
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        try:
+            return _quizkit(args, input=stdin, env=env)
+        finally:
+            folder.chmod(0o755)
+    if not shutil.which("unshare") or subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode:
+        pytest.skip("no user namespaces to make a read-only folder in")
+    script = 'mount --bind -o ro "$1" "$1" && shift && exec "$@"'
+    return subprocess.run(["unshare", "-rm", "sh", "-c", script, "sh", str(folder), sys.executable, "-m", "quizkit",
+                           *args], input=stdin, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_a_read_only_home_still_shows_stats_and_exports(tmp_path):
+    answer_one()
+    p = _read_only(home(), ["stats", "--json"])
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["total"]["attempts"] == 1
+    p = _read_only(home(), ["export"])
+    assert p.returncode == 0 and json.loads(p.stdout)["answer"] == "int64", p.stderr
+    p = _read_only(home(), ["drill", "--bank", str(BANKS), "--type", "short", "-n", "1"], "int64\n")
+    assert p.returncode == 1 and "cannot write the progress database" in p.stderr, p.stderr  # refused at once
+    assert "Traceback" not in p.stderr
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    p = _read_only(empty, ["stats", "--json"], "", home=empty / "never-made")  # no database yet: none to show
+    assert p.returncode == 0 and json.loads(p.stdout)["total"]["attempts"] == 0, p.stderr
+    assert not (empty / "never-made").exists()
+
+
+def test_an_empty_home_variable_is_not_the_root_folder(monkeypatch):
+    from quizkit import cache, settings
+    monkeypatch.delenv("QUIZKIT_HOME")
+    monkeypatch.delenv("QUIZKIT_CACHE")
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", "")
+    import pwd
+    own = Path(pwd.getpwuid(os.getuid()).pw_dir)
+    assert settings.data_dir() == own / ".config" / "quizkit" and cache.cache_dir() == own / ".cache" / "quizkit"
+    monkeypatch.setenv("XDG_CONFIG_HOME", "relative/config")  # the XDG spec: a relative path is ignored
+    assert settings.data_dir() == own / ".config" / "quizkit"
