@@ -8,7 +8,7 @@ afterwards (hard, easy) updates it; `undo` takes it back.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, Protocol
 
 from .i18n import N_, _
@@ -209,9 +209,10 @@ class ReviewPolicy(Drill):
             done.update(result=result, before=before if stored else None, written=row.card_json)
             return row
 
-        day_start = utc_iso(self.scheduler.day_start(self.scheduler.study_day(when)))
+        day = self.scheduler.study_day(when)
+        start, tomorrow = (utc_iso(self.scheduler.day_start(d)) for d in (day, day + timedelta(days=1)))
         attempt_id, _ = s.store.record_review(
-            Attempt(q.full_id, when, reply, correct, seconds, s.device, s.id, self.mode, hints), review, day_start
+            Attempt(q.full_id, when, reply, correct, seconds, s.device, s.id, self.mode, hints), review, start, tomorrow
         )
         result = done.get("result")
         if result is not None and self.scheduler.asks_again_soon(result.state, when):

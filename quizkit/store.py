@@ -481,7 +481,7 @@ class Store:
     def record_attempt(self, a: Attempt) -> int:
         return self._write(lambda db: self._insert_attempt(db, a))
 
-    def record_review(self, a: Attempt, r, new_since: str | None = None):
+    def record_review(self, a: Attempt, r, new_since: str | None = None, new_until: str | None = None):
         """The attempt, its review log row and the card's new state: all or nothing.
 
         `r` is a Review, or a function (the card's state JSON as stored now or None, how many new cards
@@ -494,7 +494,8 @@ class Store:
             if callable(r):
                 rows = db.execute("SELECT state FROM cards WHERE question = ?", (a.question,)).fetchall()
                 new_today = db.execute(
-                    "SELECT COUNT(*) FROM reviews WHERE prev_state = 0 AND time >= ?", (new_since or "",)
+                    "SELECT COUNT(*) FROM reviews WHERE prev_state = 0 AND time >= ? AND time < ?",
+                    (new_since or "", new_until or "9"),
                 ).fetchone()[0]
                 review = r(rows[0][0] if rows else None, new_today)
             attempt_id = self._insert_attempt(db, a)
@@ -852,11 +853,13 @@ class Store:
         """(question, due ISO, leech) of every card: enough for forecasts without parsing states."""
         return [(q, d, bool(leech)) for q, d, leech in self._read("SELECT question, due, leech FROM cards")]
 
-    def reviews(self, since: datetime | None = None) -> list[tuple]:
-        """(time, question, rating, prev_state, duration_ms) in time order, optionally from `since` on."""
+    def reviews(self, since: datetime | None = None, until: datetime | None = None) -> list[tuple]:
+        """(time, question, rating, prev_state, duration_ms) in time order, optionally from `since` on and
+        before `until`."""
         sql = "SELECT time, question, rating, prev_state, duration_ms FROM reviews"
-        if since:
-            return self._read(sql + " WHERE time >= ? ORDER BY time", (utc_iso(since),))
+        if since or until:
+            bounds = (utc_iso(since) if since else "", utc_iso(until) if until else "9")
+            return self._read(sql + " WHERE time >= ? AND time < ? ORDER BY time", bounds)
         return self._read(sql + " ORDER BY time")
 
     # ---- aggregates for stats: SQL does the counting, over the time index ----
@@ -892,9 +895,12 @@ class Store:
         """(question, attempts, right)."""
         return self._read("SELECT question, COUNT(*), SUM(correct) FROM attempts GROUP BY question")
 
-    def attempts_since(self, since: str) -> tuple[int, int]:
-        """(attempts, right) from an ISO time on."""
-        n, right = self._read("SELECT COUNT(*), SUM(correct) FROM attempts WHERE time >= ?", (since,))[0]
+    def attempts_since(self, since: str, until: str | None = None) -> tuple[int, int]:
+        """(attempts, right) from an ISO time on (and before `until`: answers dated later, stored while the
+        clock was ahead, are not today's)."""
+        n, right = self._read(
+            "SELECT COUNT(*), SUM(correct) FROM attempts WHERE time >= ? AND time < ?", (since, until or "9")
+        )[0]
         return n, right or 0
 
     def retention_by_month(self) -> list[tuple[str, int, int]]:
@@ -904,11 +910,12 @@ class Store:
             "WHERE prev_state = 2 GROUP BY 1 ORDER BY 1"
         )
 
-    def review_counts_since(self, since: str) -> tuple[int, int, int]:
-        """(reviews of new cards, other reviews, all reviews ever) from an ISO time on."""
+    def review_counts_since(self, since: str, until: str | None = None) -> tuple[int, int, int]:
+        """(reviews of new cards, other reviews, all reviews ever) from an ISO time on, before `until`."""
         new, other = self._read(
-            "SELECT COALESCE(SUM(prev_state = 0), 0), COALESCE(SUM(prev_state != 0), 0) FROM reviews WHERE time >= ?",
-            (since,),
+            "SELECT COALESCE(SUM(prev_state = 0), 0), COALESCE(SUM(prev_state != 0), 0) FROM reviews "
+            "WHERE time >= ? AND time < ?",
+            (since, until or "9"),
         )[0]
         return new, other, self._read("SELECT COUNT(*) FROM reviews")[0][0]
 

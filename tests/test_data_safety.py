@@ -496,3 +496,60 @@ def test_an_empty_home_variable_is_not_the_root_folder(monkeypatch):
     assert settings.data_dir() == own / ".config" / "quizkit" and cache.cache_dir() == own / ".cache" / "quizkit"
     monkeypatch.setenv("XDG_CONFIG_HOME", "relative/config")  # the XDG spec: a relative path is ignored
     assert settings.data_dir() == own / ".config" / "quizkit"
+
+
+# ---- 6. study days: a DST gap at the rollover hour, a clock that moved back ----
+
+
+@pytest.fixture
+def berlin(monkeypatch):
+    import time
+    monkeypatch.setenv("TZ", "Europe/Berlin")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _stats_at(when: str) -> dict:
+    r = cli.invoke(app, ["stats", "--json"], env={"QUIZKIT_NOW": when})
+    assert r.exit_code == 0, r.output
+    return json.loads(r.stdout)
+
+
+def test_the_study_day_does_not_start_an_hour_early_in_a_dst_gap_at_the_rollover_hour(berlin):
+    home().mkdir(parents=True)
+    (home() / "config.yaml").write_text("rollover_hour: 2\n")  # 29 March 2026: 02:00 does not happen in Berlin
+    r = cli.invoke(app, ["drill", "--bank", str(BANKS), "--type", "short", "-n", "1", "--seed", "0"],
+                   input="int64\n", env={"QUIZKIT_NOW": "2026-03-29T00:30:00+00:00"})  # 01:30 CET: still the 28th
+    assert r.exit_code == 0, r.output
+    data = _stats_at("2026-03-29T00:40:00+00:00")
+    assert data["today"]["date"] == "2026-03-28" and data["today"]["attempts"] == 1  # it was counted on the 29th
+    assert data["streak"] == 1
+    from quizkit.scheduler import Scheduler
+    s = Scheduler(rollover_hour=2)
+    assert s.day_start(s.study_day(datetime(2026, 3, 29, 1, 0, tzinfo=timezone.utc))).isoformat() == \
+        "2026-03-29T01:00:00+00:00"  # the 29th begins at 03:00 CEST, the gap's end
+
+
+def test_today_does_not_count_answers_dated_later_when_the_clock_moved_back(berlin):
+    for when, answer in (("2026-12-02T10:00:00+00:00", "int64\n"), ("2026-12-01T10:00:00+00:00", "int64\n")):
+        r = cli.invoke(app, ["drill", "--bank", str(BANKS), "--type", "short", "-n", "1", "--seed", "0"],
+                       input=answer, env={"QUIZKIT_NOW": when})  # the first while the clock was a day ahead
+        assert r.exit_code == 0, r.output
+    data = _stats_at("2026-12-01T11:00:00+00:00")
+    assert data["today"] == {"date": "2026-12-01", "attempts": 1, "right": 1, "reviews": 0, "new": 0}
+
+
+def test_the_new_cards_limit_does_not_count_a_review_dated_later(berlin):
+    home().mkdir(parents=True)
+    (home() / "config.yaml").write_text("new_per_day: 1\n")
+    deck = str(DECK)
+    r = cli.invoke(app, ["review", "--bank", deck, "--type", "short"], input="yes\n\n",
+                   env={"QUIZKIT_NOW": "2026-12-02T10:00:00+00:00"})  # a new card, while the clock was ahead
+    assert r.exit_code == 0, r.output
+    r = cli.invoke(app, ["review", "--bank", deck, "--type", "short"], input="yes\n\n",
+                   env={"QUIZKIT_NOW": "2026-12-01T10:00:00+00:00"})
+    assert r.exit_code == 0 and "1 new" in r.output, r.output  # today's one new card is still to come
+    with Store(home() / "quizkit.db") as s:
+        assert len(s.reviews()) == 2
