@@ -289,7 +289,6 @@ class Workspace(ReviewPolicy):
         super().__init__([], scheduler, settings)
         self.question = question
         self.hints = hints
-        self.passed = False
 
     def next(self, s):
         return self.question, None
@@ -299,10 +298,8 @@ class Workspace(ReviewPolicy):
 
     def record(self, s, a, correct, reply, seconds, key=None) -> Record:
         again = correct and s.store.last_answer(a.question.full_id) == (reply, True)  # the same file, re-checked
-        if not correct or self.passed or again:
-            self.passed = bool(correct)
+        if not correct or again:  # a new passing version (--watch after a pass) is a new right answer
             return Record(0, a.question, correct=bool(correct))
-        self.passed = True
         a.hints = self.hints
         return super().record(s, a, correct, reply, seconds, key)
 

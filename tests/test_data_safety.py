@@ -553,3 +553,23 @@ def test_the_new_cards_limit_does_not_count_a_review_dated_later(berlin):
     assert r.exit_code == 0 and "1 new" in r.output, r.output  # today's one new card is still to come
     with Store(home() / "quizkit.db") as s:
         assert len(s.reviews()) == 2
+
+
+# ---- 6. the editor: an empty file is no answer, a huge one is refused ----
+
+
+@pytest.mark.parametrize("content", ["", "   \n\n", "#" * (2 << 20)], ids=["empty", "blank", "2MiB"])
+def test_an_empty_or_huge_editor_file_is_not_stored_and_the_editor_is_offered_again(content, tmp_path, monkeypatch):
+    source = tmp_path / "content.py"
+    source.write_text(content)
+    editor = tmp_path / "editor.sh"  # an "editor" that leaves the file as `content`
+    editor.write_text(f"#!/bin/sh\ncat '{source}' > \"$1\"\n")
+    editor.chmod(0o755)
+    monkeypatch.setenv("EDITOR", str(editor))
+    r = cli.invoke(app, ["drill", "--bank", str(BANKS), "--type", "code", "-n", "1"], input="\ns\n")
+    assert r.exit_code == 0, r.output
+    assert ("larger than 1 MiB" if content.startswith("#") else "the file is empty") in r.output
+    assert r.output.count("Enter opens your editor") == 2  # offered again; then skipped
+    assert "↷ skipped" in r.output
+    with Store(home() / "quizkit.db") as s:
+        assert s.attempts() == []  # the old code stored the empty file as a wrong answer
