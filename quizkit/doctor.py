@@ -205,6 +205,11 @@ def report(home: Path, runner) -> dict:
     cache = _cache(problems)  # before the banks are loaded: loading them mends what is damaged
     torch, isolation = _torch(runner, problems)
     shipped, packages = _banks(problems)
+    if cache["enabled"]:  # the entries now that the banks are loaded (and what was damaged mended)
+        from .cache import health
+
+        after = health(Path(cache["path"]))
+        cache.update(banks=after["entries"], damaged_found=after["damaged_found"], last_damaged=after["last_damaged"])
     schema_ok = schema.PATH.is_file()
     if not schema_ok:
         problems.append(_("schema: {path} is missing").format(path=schema.PATH))
