@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import QuizkitError
-from .i18n import _
+from .i18n import _, ngettext
 
 MARK = "QUIZKIT-DOCTOR "
 TORCH_PROBE = f"""\
@@ -91,6 +91,8 @@ def _store(path: Path, problems: list) -> dict:
     try:
         with Store(path) as store:
             lines = store.integrity()
+            undecodable = store.undecodable()
+            cards = _bad_cards(store.cards())
     except QuizkitError as e:  # too damaged to open: the message names the file
         out["ok"], out["integrity"] = False, str(e)
         problems.append(_("store: {error}").format(error=e))
@@ -100,22 +102,68 @@ def _store(path: Path, problems: list) -> dict:
     out["integrity"] = "ok" if out["ok"] else shown
     if not out["ok"]:
         problems.append(_("store: {path}: integrity check failed: {lines}").format(path=path, lines=out["integrity"]))
+    out["undecodable"], out["bad_cards"] = undecodable, cards
+    if undecodable:
+        out["ok"] = False
+        problems.append(
+            _("store: {path}: text that is not UTF-8 (export writes U+FFFD for it) in {rows}").format(
+                path=path, rows=", ".join(undecodable)
+            )
+        )
+    if cards:
+        out["ok"] = False
+        problems.append(
+            _("store: {path}: card states that do not parse (review cannot schedule them): {cards}").format(
+                path=path, cards=", ".join(cards)
+            )
+        )
     return out
 
 
-def _cache() -> dict:
-    from .cache import SUFFIX, cache_dir
+def _bad_cards(rows: list[tuple[str, str]], limit: int = 20) -> list[str]:
+    """The questions whose stored card state the scheduler cannot read (review reads every due one)."""
+    from .scheduler import CardState
+
+    bad = []
+    for question, state in rows:
+        try:
+            CardState.from_json(state)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            bad.append(question)
+            if len(bad) >= limit:
+                break
+    return bad
+
+
+def _cache(problems: list) -> dict:
+    """The bank cache: its entries, any damaged now (a problem: the disk changed bytes quizkit wrote), and
+    the damaged entries found (and read again from their YAML) before."""
+    from .cache import cache_dir, health
     from .verifycache import remembered
 
     folder = cache_dir()
     if folder is None:
-        return {"path": None, "enabled": False, "banks": 0, "verified": 0}
-    banks = folder / "banks"
-    try:
-        count = sum(1 for f in os.scandir(banks) if f.name.endswith(SUFFIX))
-    except OSError:
-        count = 0
-    return {"path": str(folder), "enabled": True, "banks": count, "verified": remembered(folder)}
+        return {"path": None, "enabled": False, "banks": 0, "verified": 0, "damaged_now": 0, "damaged_found": 0}
+    h = health(folder)
+    if h["damaged_now"]:
+        problems.append(
+            ngettext(
+                "bank cache: {n} damaged entry in {folder} (never used: its bank is read again from the YAML); "
+                "the disk may be failing",
+                "bank cache: {n} damaged entries in {folder} (never used: each bank is read again from its YAML); "
+                "the disk may be failing",
+                h["damaged_now"],
+            ).format(n=h["damaged_now"], folder=folder / "banks")
+        )
+    return {
+        "path": str(folder),
+        "enabled": True,
+        "banks": h["entries"] - h["damaged_now"],
+        "verified": remembered(folder),
+        "damaged_now": h["damaged_now"],
+        "damaged_found": h["damaged_found"],
+        "last_damaged": h["last_damaged"],
+    }
 
 
 def _banks(problems: list) -> tuple[dict, list]:
@@ -155,8 +203,14 @@ def report(home: Path, runner) -> dict:
     from . import schema, types
 
     problems: list = list(types.ERRORS)  # a package's question type that could not be loaded
+    cache = _cache(problems)  # before the banks are loaded: loading them mends what is damaged
     torch, isolation = _torch(runner, problems)
     shipped, packages = _banks(problems)
+    if cache["enabled"]:  # the entries now that the banks are loaded (and what was damaged mended)
+        from .cache import health
+
+        after = health(Path(cache["path"]))
+        cache.update(banks=after["entries"], damaged_found=after["damaged_found"], last_damaged=after["last_damaged"])
     schema_ok = schema.PATH.is_file()
     if not schema_ok:
         problems.append(_("schema: {path} is missing").format(path=schema.PATH))
@@ -166,7 +220,7 @@ def report(home: Path, runner) -> dict:
         "torch": torch,
         "data_dir": str(home),
         "store": _store(home / "quizkit.db", problems),
-        "cache": _cache(),
+        "cache": cache,
         "isolation": isolation,
         "schema": {"path": str(schema.PATH), "exists": schema_ok},
         "shipped": shipped,

@@ -8,6 +8,7 @@ afterwards (hard, easy) updates it; `undo` takes it back.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, Protocol
 
 from .i18n import N_, _
@@ -55,6 +56,7 @@ class Record:
     seconds: float = 0.0
     key: str | None = None
     hints: int = 0
+    written: str | None = None  # the card's state JSON as this answer left it: undo and re-rate compare it
 
 
 class Drill:
@@ -203,18 +205,20 @@ class ReviewPolicy(Drill):
                 return None  # another session used today's new cards: the attempt alone is stored
             before = current or planned or sch.new_card(q.full_id, when)
             result = self.scheduler.review(before, rating, when, ms)
-            done.update(result=result, before=before if stored else None)
-            return _review_row(q, before, rating, result, ms)
+            row = _review_row(q, before, rating, result, ms)
+            done.update(result=result, before=before if stored else None, written=row.card_json)
+            return row
 
-        day_start = utc_iso(self.scheduler.day_start(self.scheduler.study_day(when)))
+        day = self.scheduler.study_day(when)
+        start, tomorrow = (utc_iso(self.scheduler.day_start(d)) for d in (day, day + timedelta(days=1)))
         attempt_id, _ = s.store.record_review(
-            Attempt(q.full_id, when, reply, correct, seconds, s.device, s.id, self.mode, hints), review, day_start
+            Attempt(q.full_id, when, reply, correct, seconds, s.device, s.id, self.mode, hints), review, start, tomorrow
         )
         result = done.get("result")
         if result is not None and self.scheduler.asks_again_soon(result.state, when):
             self.learning.append((q, result.state))
             self.learning.sort(key=lambda pair: pair[1].due)
-        return Record(attempt_id, q, done.get("before"), result, correct, seconds, key, hints)
+        return Record(attempt_id, q, done.get("before"), result, correct, seconds, key, hints, done.get("written"))
 
     def rerate(self, s, record, choice):
         """Hard or easy instead of good, for the answer just given: recomputed from the card as it was."""
@@ -227,9 +231,14 @@ class ReviewPolicy(Drill):
         before = record.state or sch.new_card(record.question.full_id, when)
         self._forget_step(record)
         result = self.scheduler.review(before, rating, when, int(record.seconds * 1000))
-        s.store.rerate(
-            record.attempt_id, _review_row(record.question, before, rating, result, int(record.seconds * 1000))
+        replayed: dict = {}
+        record.written = s.store.rerate(
+            record.attempt_id,
+            _review_row(record.question, before, rating, result, int(record.seconds * 1000)),
+            expect=record.written,
+            replay=self._replayer(record.question, replayed),
         )
+        result = replayed.get(record.attempt_id, result)  # the card moved: this answer as recomputed in its log
         record.result = result
         if self.scheduler.asks_again_soon(result.state, when):
             self.learning.append((record.question, result.state))
@@ -238,9 +247,30 @@ class ReviewPolicy(Drill):
 
     def undo(self, s, record):
         card = record.state.to_json() if record.state is not None else None
-        s.store.undo(record.attempt_id, record.question.full_id, card=card)
+        s.store.undo(
+            record.attempt_id, record.question.full_id, card=card, expect=record.written,
+            replay=self._replayer(record.question, {}),
+        )  # fmt: skip
         self._forget_step(record)
         self.queue.insert(0, (record.question, record.state))
+
+    def _replayer(self, q, results: dict):
+        """For the store's compare-and-set: the card recomputed from its whole review log, oldest first, from
+        a new card (each answer's ReviewResult kept in `results` by attempt id)."""
+        from . import scheduler as sch
+
+        def replay(rows):
+            out, state = [], None
+            for attempt, when_iso, rating, ms in rows:
+                when = datetime.fromisoformat(when_iso)
+                before = state or sch.new_card(q.full_id, when)
+                result = self.scheduler.review(before, rating, when, ms)
+                results[attempt] = result
+                out.append(_review_row(q, before, rating, result, ms))
+                state = result.state
+            return out
+
+        return replay
 
     def _forget_step(self, record):
         self.learning = [(q, st) for q, st in self.learning if q is not record.question]
@@ -259,7 +289,6 @@ class Workspace(ReviewPolicy):
         super().__init__([], scheduler, settings)
         self.question = question
         self.hints = hints
-        self.passed = False
 
     def next(self, s):
         return self.question, None
@@ -269,10 +298,8 @@ class Workspace(ReviewPolicy):
 
     def record(self, s, a, correct, reply, seconds, key=None) -> Record:
         again = correct and s.store.last_answer(a.question.full_id) == (reply, True)  # the same file, re-checked
-        if not correct or self.passed or again:
-            self.passed = bool(correct)
+        if not correct or again:  # a new passing version (--watch after a pass) is a new right answer
             return Record(0, a.question, correct=bool(correct))
-        self.passed = True
         a.hints = self.hints
         return super().record(s, a, correct, reply, seconds, key)
 

@@ -15,6 +15,7 @@ import select
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -33,6 +34,21 @@ _ids = itertools.count(1)
 _HOME_OF_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def _remove_tree(path: str) -> None:
+    """A runs' folder removed, even where a run took away its own permissions on what it made."""
+    import shutil
+
+    def writable(func, name, _exc):
+        try:
+            os.chmod(os.path.dirname(name), 0o700)
+            os.chmod(name, 0o700)
+            func(name)
+        except OSError:
+            pass
+
+    shutil.rmtree(path, onerror=writable)
+
+
 class _Worker:
     def __init__(self):
         self.proc = None
@@ -40,11 +56,16 @@ class _Worker:
         self.torch_version = None
         self.isolation: dict = {}
         self.child = None  # the pid of the run in flight: its group dies with the worker
+        self.home: str | None = None  # the runs' folder (their cwd and HOME), removed when the worker stops
         self.eager = False  # warm up before the first run (verify), not after it (a learner's first verdict)
 
     def start(self):
         env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"))
         env["QUIZKIT_WARM_FIRST"] = "1" if self.eager else "0"
+        # The runs' folder is made (and removed at stop) here: the worker is killed, so its own atexit
+        # never ran and every worker start left a /tmp/quizkit-run-* folder behind.
+        self.home = tempfile.mkdtemp(prefix="quizkit-run-")
+        env["QUIZKIT_RUN_HOME"] = self.home
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "quizkit.worker"],
             stdin=subprocess.PIPE,
@@ -80,6 +101,9 @@ class _Worker:
             for f in (self.proc.stdin, self.proc.stdout):
                 f.close()
         self.proc, self.torch_version = None, None
+        if self.home:
+            _remove_tree(self.home)
+            self.home = None
 
     def _read(self, timeout):
         """One JSON line from the worker; None on timeout or if the worker died."""

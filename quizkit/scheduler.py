@@ -184,11 +184,20 @@ class Scheduler:
         return (local - timedelta(hours=self.rollover_hour)).date()
 
     def day_start(self, day: date) -> datetime:
-        start = datetime.combine(day, time(self.rollover_hour))
-        if self.tz is not None:
-            start = start.replace(tzinfo=self.tz)
-        # a naive datetime is taken as machine-local time by astimezone
-        return start.astimezone(timezone.utc)
+        """The first instant of study day `day` (UTC): the first whose study_day is `day`. Where the rollover
+        hour does not exist that day (a DST gap at 02:00) it is the gap's end, where it happens twice its
+        first time; naive rollover time alone put the start an hour early in a gap."""
+        starts = []
+        for fold in (0, 1):
+            start = datetime.combine(day, time(self.rollover_hour, fold=fold))
+            if self.tz is not None:
+                start = start.replace(tzinfo=self.tz)
+            starts.append(start.astimezone(timezone.utc))  # a naive datetime is machine-local to astimezone
+        second = timedelta(seconds=1)
+        for start in sorted(set(starts)):
+            if self.study_day(start) == day and self.study_day(start - second) != day:
+                return start
+        return min(starts)
 
     def asks_again_soon(self, state: CardState, now: datetime) -> bool:
         """A (re)learning step due within LEARN_AHEAD is asked again in this session."""

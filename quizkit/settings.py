@@ -18,10 +18,31 @@ def data_dir() -> Path:
     import sys
 
     if sys.platform == "win32":
-        return Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming") / "quizkit"
+        return Path(os.environ.get("APPDATA") or user_home() / "AppData" / "Roaming") / "quizkit"
     if sys.platform == "darwin":
-        return Path.home() / "Library" / "Application Support" / "quizkit"
-    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "quizkit"
+        return user_home() / "Library" / "Application Support" / "quizkit"
+    return xdg("XDG_CONFIG_HOME", ".config") / "quizkit"
+
+
+def user_home() -> Path:
+    """The user's home folder: HOME when it names an absolute folder, else the account's own (HOME='' made
+    Path.home() '/', and the data folder /.config/quizkit)."""
+    env = os.environ.get("HOME", "")
+    if os.path.isabs(env):
+        return Path(env)
+    try:
+        import pwd
+
+        return Path(pwd.getpwuid(os.getuid()).pw_dir)
+    except (ImportError, KeyError):
+        return Path.home()
+
+
+def xdg(variable: str, default: str) -> Path:
+    """An XDG base folder: the variable when it is an absolute path (the spec says to ignore a relative
+    one), else `default` under the home folder."""
+    env = os.environ.get(variable, "")
+    return Path(env) if os.path.isabs(env) else user_home() / default
 
 
 @dataclass

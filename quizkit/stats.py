@@ -41,9 +41,9 @@ def compute(store, topic_of, scheduler, now: datetime) -> dict:
         seen += 1
         total += n
 
-    today_start = _iso(scheduler, today)
-    today_n, today_right = store.attempts_since(today_start)
-    new_today, reviews_today, reviews_total = store.review_counts_since(today_start)
+    today_start, tomorrow = _iso(scheduler, today), _iso(scheduler, today + timedelta(days=1))
+    today_n, today_right = store.attempts_since(today_start, tomorrow)  # not answers dated later (clock moved back)
+    new_today, reviews_today, reviews_total = store.review_counts_since(today_start, tomorrow)
 
     # Forecast: the non-leech cards due on each study day (overdue counts on today), counted over an index.
     starts = [_iso(scheduler, today + timedelta(days=i)) for i in range(FORECAST_DAYS + 1)]
@@ -99,7 +99,7 @@ EXPORT_FIELDS = (
 )
 
 
-def export_chunks(store, fmt: str):
+def export_chunks(store, fmt: str, damaged: list | None = None):
     """Every attempt, oldest first, as a stream of chunks of rows (csv) or lines (jsonl); review fields are
-    empty for drill attempts."""
-    return store.export(EXPORT_FIELDS, fmt)
+    empty for drill attempts. Values that are not UTF-8 are counted in `damaged` (see Store.export)."""
+    return store.export(EXPORT_FIELDS, fmt, damaged)

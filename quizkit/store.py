@@ -16,6 +16,7 @@ from .errors import StoreError
 from .i18n import _
 
 BUSY_MS = 5000
+SYNC_CHECK_BYTES = 4 << 20  # a checked store up to this size is quick_checked at once (about 10 ms at most)
 
 # Numbered migrations, applied in order and recorded in the file. Never edit one that has shipped.
 MIGRATIONS = [
@@ -116,6 +117,62 @@ MIGRATIONS = [
 # and the due queue count and read non-leech cards by due time.
 
 
+def _cannot_write(e: Exception) -> bool:
+    """An error opening the database that says the folder or the file cannot be written."""
+    if isinstance(e, OSError):
+        return e.errno in (13, 30, 1)  # EACCES, EROFS, EPERM
+    text = str(e)
+    return any(w in text for w in ("readonly", "read-only", "unable to open", "attempt to write"))
+
+
+def _quick_check(db) -> list[str]:
+    """SQLite's quick_check: [] when the pages are sound, else what is wrong (a file too damaged to read says
+    so as its one line); [] when interrupted (a command that ended before it finished)."""
+    try:
+        rows = db.execute("PRAGMA quick_check(5)").fetchall()
+    except sqlite3.OperationalError as e:
+        if "interrupt" in str(e):
+            return []
+        return [str(e)]
+    except sqlite3.DatabaseError as e:
+        return [str(e)]
+    lines = [line for row in rows for line in str(row[0]).splitlines() if line.strip()]
+    return [] if lines == ["ok"] else lines
+
+
+def _utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _columns(db, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f"PRAGMA table_info({json.dumps(table)})")}
+
+
+def _has_was_new(db) -> bool:
+    """The first store that shipped made reviews.was_new; migration 2 was then edited to make prev_state."""
+    cols = _columns(db, "reviews")
+    return "was_new" in cols and "prev_state" not in cols
+
+
+def _was_new_to_prev_state(db) -> None:
+    """was_new (1: the card's first review) becomes prev_state: 0 for a first review, else the state the
+    card's previous review left it in (review, 2, where no earlier review is stored)."""
+    db.execute("ALTER TABLE reviews RENAME COLUMN was_new TO prev_state")
+    db.execute(
+        "UPDATE reviews SET prev_state = CASE WHEN prev_state THEN 0 ELSE COALESCE((SELECT p.state FROM reviews p "
+        "WHERE p.question = reviews.question AND p.id < reviews.id ORDER BY p.id DESC LIMIT 1), 2) END"
+    )
+
+
+# Released schemas that today's migrations cannot reach by themselves, each (found in the file?, repair),
+# run before the pending migrations. Append only, as the migrations.
+REPAIRS = [(_has_was_new, _was_new_to_prev_state)]
+
+
 def utc_iso(when: datetime) -> str:
     return when.astimezone(timezone.utc).isoformat(timespec="seconds")
 
@@ -151,25 +208,129 @@ class Review:
 
 
 class Store:
-    def __init__(self, path: Path | None = None):
+    _checker: tuple | None = None  # (thread, connection, its answer) of a quick_check still running
+
+    def __init__(self, path: Path | None = None, check: bool = False):
+        """`check`: for a command that writes answers, SQLite's quick_check first (at once for a small file,
+        in a thread beside the first question for a large one, awaited before the first write): a damaged
+        database is refused, never written into with "saved" said."""
         if path is None:
             from .settings import data_dir
 
             path = data_dir() / "quizkit.db"
         self.path = Path(path)
+        self.read_only = False
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._open()
+            if check:
+                self._start_check()
+        except (sqlite3.Error, OSError) as e:
+            if check or not _cannot_write(e):
+                raise self._open_error(e) from None
+            self._open_read_only(e)  # stats, export, list: a folder that cannot be written is read
+
+    def _open_error(self, e: Exception) -> StoreError:
+        if isinstance(e, sqlite3.Error):
+            return StoreError(self._explain(e, opening=True))
+        return StoreError(
+            _("{path}: cannot open the progress database: {error}").format(
+                path=self.path, error=getattr(e, "strerror", None) or e
+            )
+        )
+
+    def _open(self) -> None:
+        """Connect, WAL, migrate. Two first starts at once: switching a new file to WAL while another
+        process holds its lock is 'database is locked' at once (SQLite calls no busy handler there), so a
+        locked open is tried again until BUSY_MS has passed."""
+        import time
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        deadline = time.monotonic() + BUSY_MS / 1000
+        while True:
             self.db = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, isolation_level=None)
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")  # with WAL: safe against a crashed process
+            try:
+                self.db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = NORMAL")  # with WAL: safe against a crashed process
+                self._migrate()
+                return
+            except sqlite3.OperationalError as e:
+                self.db.close()
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+
+    def _open_read_only(self, why: Exception) -> None:
+        """A read-only folder (or file): read the database as it is, without its WAL's shared memory if that
+        cannot be made (immutable: nothing can write it meanwhile); no database yet is an empty one in
+        memory. One made by an older quizkit cannot be upgraded here: StoreError."""
+        from urllib.parse import quote
+
+        self.read_only = True
+        if not self.path.exists():
+            self.db = sqlite3.connect(":memory:", isolation_level=None)
             self._migrate()
-        except sqlite3.Error as e:
-            raise StoreError(self._explain(e, opening=True)) from None
-        except OSError as e:
+            return
+        done = None
+        for flags in ("mode=ro", "immutable=1"):
+            try:
+                self.db = sqlite3.connect(f"file:{quote(str(self.path))}?{flags}", uri=True, isolation_level=None)
+                done = dict(self.db.execute("SELECT version, name FROM migrations").fetchall())
+                break
+            except sqlite3.Error as e:
+                self.db.close()
+                why = e
+        if done is None:
+            raise self._open_error(why)
+        if self._pending(done):
+            self.db.close()
             raise StoreError(
-                _("{path}: cannot open the progress database: {error}").format(path=self.path, error=e.strerror)
-            ) from None
+                _(
+                    "{path}: made by an older quizkit and cannot be upgraded where it is (the folder is read-only); "
+                    "run quizkit once where it can be written"
+                ).format(path=self.path)
+            )
+
+    def _start_check(self) -> None:
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            size = 0
+        if size <= SYNC_CHECK_BYTES:
+            self._refuse_damage(_quick_check(self.db))
+            return
+        import threading
+
+        con = sqlite3.connect(self.path, timeout=BUSY_MS / 1000, check_same_thread=False)
+        found: list[list[str]] = []
+        thread = threading.Thread(target=lambda: found.append(_quick_check(con)), daemon=True)
+        thread.start()
+        self._checker = (thread, con, found)
+
+    def _await_check(self) -> None:
+        """Before the first write of a checked store: the quick_check's answer (waited for)."""
+        if self._checker is None:
+            return
+        thread, con, found = self._checker
+        thread.join()
+        self._checker = None
+        con.close()
+        self._refuse_damage(found[0] if found else [])
+
+    def _refuse_damage(self, lines: list[str]) -> None:
+        if lines:
+            shown = "; ".join(" ".join(x.split()) for x in lines[:2])
+            raise StoreError(
+                _(
+                    "{path}: the progress database is damaged ({problem}); nothing is written into it: copy it "
+                    "somewhere safe and run quizkit doctor, or set QUIZKIT_HOME to start afresh"
+                ).format(path=self.path, problem=shown)
+            )
+
+    @staticmethod
+    def files(path: Path) -> list[Path]:
+        """The database and every file SQLite keeps beside it (WAL, shared memory, rollback journal)."""
+        return [Path(str(path) + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
 
     def _explain(self, e: Exception, opening: bool = False) -> str:
         """The one line for an SQLite error; `opening`: raised while opening, before anything was answered."""
@@ -193,32 +354,82 @@ class Store:
         return message.format(path=self.path, error=text)
 
     def _migrate(self):
+        """Every migration not applied yet, in one transaction. What is applied is known by name, not only by
+        number: a database from a branch that numbered its migrations otherwise (the scale branch's 3 is
+        today's 5) gets the ones it lacks and is renumbered; a released schema that a shipped migration was
+        later edited away from is repaired first (REPAIRS); a file still lacking a column is refused."""
         self.db.execute("BEGIN IMMEDIATE")  # two first starts at once must not both migrate
         try:
             self.db.execute(
                 "CREATE TABLE IF NOT EXISTS migrations "
                 "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied TEXT NOT NULL)"
             )
-            done = {v for (v,) in self.db.execute("SELECT version FROM migrations")}
-            known = max(migration[0] for migration in MIGRATIONS)
-            if done and max(done) > known:
-                raise StoreError(
-                    _("{path}: made by a newer quizkit (schema {version}); upgrade quizkit").format(
-                        path=self.path, version=max(done)
-                    )
-                )
-            for version, name, sql in MIGRATIONS:
-                if version not in done:
+            done = dict(self.db.execute("SELECT version, name FROM migrations").fetchall())
+            pending = self._pending(done)
+            if pending or set(done.items()) - {(v, n) for v, n, _sql in MIGRATIONS}:
+                for needed, repair in REPAIRS:
+                    if needed(self.db):
+                        repair(self.db)
+                when = utc_iso(datetime.now(timezone.utc))
+                for version, name, sql in pending:
                     for statement in filter(str.strip, sql.split(";")):
                         self.db.execute(statement)
-                    self.db.execute(
-                        "INSERT INTO migrations VALUES (?, ?, ?)", (version, name, utc_iso(datetime.now(timezone.utc)))
-                    )
+                    self.db.execute("INSERT OR REPLACE INTO migrations VALUES (?, ?, ?)", (-version, name, when))
+                self._renumber()
+                self._check_schema()
             self.db.execute("COMMIT")
         except BaseException:
             if self.db.in_transaction:  # a COMMIT that found the disk full was rolled back by SQLite itself
                 self.db.execute("ROLLBACK")
             raise
+
+    def _pending(self, done: dict[int, str]) -> list[tuple[int, str, str]]:
+        """Today's migrations the file has not had. A recorded name known here counts as that migration,
+        whatever its number; a name not known here counts as today's migration of its number (_check_schema
+        then refuses the file if that guess left a column missing). StoreError for a newer quizkit's file."""
+        known = max(migration[0] for migration in MIGRATIONS)
+        if done and max(done) > known:
+            raise StoreError(
+                _("{path}: made by a newer quizkit (schema {version}); upgrade quizkit").format(
+                    path=self.path, version=max(done)
+                )
+            )
+        names = {name for _v, name, _sql in MIGRATIONS}
+        by_version = {v: name for v, name, _sql in MIGRATIONS}
+        applied = {n if n in names else by_version[v] for v, n in done.items()}
+        return [m for m in MIGRATIONS if m[1] not in applied]
+
+    def _renumber(self) -> None:
+        """The migrations table in today's numbering (just applied ones were written with negative numbers)."""
+        names = {name for _v, name, _sql in MIGRATIONS}
+        by_version = {v: name for v, name, _sql in MIGRATIONS}
+        applied: dict[str, str] = {}
+        for version, name, when in self.db.execute("SELECT version, name, applied FROM migrations ORDER BY version"):
+            name = name if name in names else by_version[abs(version)]
+            applied[name] = min(applied.get(name, when), when)
+        self.db.execute("DELETE FROM migrations")
+        for version, name, _sql in MIGRATIONS:
+            self.db.execute("INSERT INTO migrations VALUES (?, ?, ?)", (version, name, applied[name]))
+
+    def _check_schema(self) -> None:
+        """Every column today's migrations make is in the file (a fresh database in memory says which): a
+        file that diverged in a way no repair knows is refused now, not at the first answer it cannot save."""
+        fresh = sqlite3.connect(":memory:")
+        try:
+            for _version, _name, sql in MIGRATIONS:
+                fresh.executescript(sql)
+            missing = [
+                f"{table}.{column}"
+                for (table,) in fresh.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                for column in _columns(fresh, table) - _columns(self.db, table)
+            ]
+        finally:
+            fresh.close()
+        if missing:
+            raise StoreError(
+                _("{path}: its tables lack {columns}; it was left untouched (made by another build of quizkit?)")
+                .format(path=self.path, columns=", ".join(missing))
+            )  # fmt: skip
 
     def versions(self) -> list[int]:
         return [v for (v,) in self.db.execute("SELECT version FROM migrations ORDER BY version")]
@@ -226,6 +437,7 @@ class Store:
     def _write(self, fn):
         """One transaction; an error leaves the file as it was and becomes a StoreError naming the real
         cause (a disk-full COMMIT is reported as such, not as the rollback that follows it)."""
+        self._await_check()
         try:
             self.db.execute("BEGIN IMMEDIATE")
             try:
@@ -269,7 +481,7 @@ class Store:
     def record_attempt(self, a: Attempt) -> int:
         return self._write(lambda db: self._insert_attempt(db, a))
 
-    def record_review(self, a: Attempt, r, new_since: str | None = None):
+    def record_review(self, a: Attempt, r, new_since: str | None = None, new_until: str | None = None):
         """The attempt, its review log row and the card's new state: all or nothing.
 
         `r` is a Review, or a function (the card's state JSON as stored now or None, how many new cards
@@ -282,7 +494,8 @@ class Store:
             if callable(r):
                 rows = db.execute("SELECT state FROM cards WHERE question = ?", (a.question,)).fetchall()
                 new_today = db.execute(
-                    "SELECT COUNT(*) FROM reviews WHERE prev_state = 0 AND time >= ?", (new_since or "",)
+                    "SELECT COUNT(*) FROM reviews WHERE prev_state = 0 AND time >= ? AND time < ?",
+                    (new_since or "", new_until or "9"),
                 ).fetchone()[0]
                 review = r(rows[0][0] if rows else None, new_today)
             attempt_id = self._insert_attempt(db, a)
@@ -346,26 +559,45 @@ class Store:
             (r.question, r.card_id, r.card_json, utc_iso(r.due), int(r.leech), when),
         )
 
-    def rerate(self, attempt_id: int, r) -> None:
-        """The learner changed the rating of an answer already stored: its review row and card, at once."""
+    def rerate(self, attempt_id: int, r, expect: str | None = None, replay=None) -> str | None:
+        """The learner changed the rating of an answer already stored: its review row and card, at once.
+
+        Compare-and-set: `expect` is the card's state JSON as this answer left it. When the card holds
+        something else (another session reviewed it meanwhile), the new rating goes into this answer's review
+        row and the card is recomputed from its full log by `replay` (see _replay), never written from this
+        session's stale copy. Returns the card's state JSON now (None: the answer is gone)."""
 
         def write(db):
-            row = db.execute("SELECT time, session FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
-            if row:
-                self._write_review(db, attempt_id, r, row[0], row[1])
+            row = db.execute("SELECT time, session, question FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+            if not row:
+                return None
+            if replay is not None and expect is not None and self._card_json(db, row[2]) != expect:
+                db.execute("UPDATE reviews SET rating = ? WHERE attempt = ?", (r.rating, attempt_id))
+                return self._replay(db, row[2], replay)
+            self._write_review(db, attempt_id, r, row[0], row[1])
+            return r.card_json
 
-        self._write(write)
+        return self._write(write)
 
-    def undo(self, attempt_id: int, question: str, card: str | None | bool = True) -> None:
+    def undo(self, attempt_id: int, question: str, card: str | None | bool = True, expect=None, replay=None):
         """Take back an answer: the attempt, its review, and the card: left as it is (`card` True, a
-        drill), removed (None: it was new), or put back to the state JSON it had before."""
+        drill), removed (None: it was new), or put back to the state JSON it had before.
+
+        Compare-and-set: `expect` is the card's state JSON as this answer left it; when the card holds
+        something else (another session reviewed it meanwhile), it is recomputed by `replay` from the
+        reviews that remain, never put back to this session's stale copy."""
 
         def write(db):
+            moved = expect is not None and replay is not None and self._card_json(db, question) != expect
             db.execute("DELETE FROM reviews WHERE attempt = ?", (attempt_id,))
             db.execute("DELETE FROM attempts WHERE id = ?", (attempt_id,))
-            if card is None:
+            if card is True:
+                return
+            if moved:
+                self._replay(db, question, replay)
+            elif card is None:
                 db.execute("DELETE FROM cards WHERE question = ?", (question,))
-            elif isinstance(card, str):
+            else:
                 due = datetime.fromisoformat(json.loads(card)["card"]["due"])
                 db.execute(
                     "UPDATE cards SET state = ?, due = ?, leech = ? WHERE question = ?",
@@ -373,6 +605,38 @@ class Store:
                 )
 
         self._write(write)
+
+    @staticmethod
+    def _card_json(db, question: str) -> str | None:
+        row = db.execute("SELECT state FROM cards WHERE question = ?", (question,)).fetchone()
+        return row[0] if row else None
+
+    @staticmethod
+    def _replay(db, question: str, replay) -> str | None:
+        """The card recomputed from its whole review log, inside the caller's transaction: `replay` takes
+        [(attempt id, time ISO, rating, duration_ms)] oldest first and gives a Review per row; each row's
+        computed columns and the card are rewritten. No review left: the card is removed (it is new again).
+        Returns the card's state JSON now."""
+        rows = db.execute(
+            "SELECT id, attempt, time, rating, duration_ms FROM reviews WHERE question = ? ORDER BY id", (question,)
+        ).fetchall()
+        if not rows:
+            db.execute("DELETE FROM cards WHERE question = ?", (question,))
+            return None
+        reviews = replay([(attempt, when, rating, ms) for _id, attempt, when, rating, ms in rows])
+        for (review_id, *_rest), r in zip(rows, reviews):
+            db.execute(
+                "UPDATE reviews SET state = ?, prev_state = ?, due = ?, stability = ?, difficulty = ? WHERE id = ?",
+                (r.state, r.prev_state, utc_iso(r.due), r.stability, r.difficulty, review_id),
+            )
+        last = reviews[-1]
+        db.execute(
+            "INSERT INTO cards (question, card_id, state, due, leech, updated) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(question) DO UPDATE SET state = excluded.state, due = excluded.due, "
+            "leech = excluded.leech, updated = excluded.updated",
+            (question, last.card_id, last.card_json, utc_iso(last.due), int(last.leech), rows[-1][2]),
+        )
+        return last.card_json
 
     _ATTEMPT_KEYS = (
         "id", "question", "time", "answer", "correct", "seconds", "device", "session", "mode", "hints",
@@ -407,14 +671,17 @@ class Store:
     }  # fmt: skip
     EXPORT_CHUNK = 2000
 
-    def export(self, fields, fmt: str):
+    def export(self, fields, fmt: str, damaged: list | None = None):
         """Every attempt with its review, oldest first, in chunks (lists) read from one cursor, so memory
         stays flat at any size. "csv": tuples for csv.writer, `correct` as True/False; "jsonl": whole lines,
         each the same text as json.dumps(row, ensure_ascii=False) + newline.
 
         For JSON, SQL gives every value as its JSON text (json_quote escapes exactly as Python's json does;
         NULL is 'null') and one %-format per row puts them between the keys. Floats alone come back as
-        floats, which %s writes with repr() as json does: SQLite before 3.43 would round them to 15 digits."""
+        floats, which %s writes with repr() as json does: SQLite before 3.43 would round them to 15 digits.
+
+        A value that is not UTF-8 (one bad byte in one row) no longer fails the whole export: it is written
+        with U+FFFD for the bad bytes and counted in `damaged` (one item per value)."""
         cols = []
         for f in fields:
             expr, kind = self._EXPORT_SQL[f]
@@ -433,14 +700,72 @@ class Store:
             else:
                 cols.append(f"IFNULL({expr}, 'null')")
         line = None if fmt == "csv" else "{" + ", ".join(f"{json.dumps(f)}: %s" for f in fields) + "}\n"
+        sql = (
+            "SELECT a.id, " + ", ".join(cols) + " FROM attempts a LEFT JOIN reviews r ON r.attempt = a.id "
+            "WHERE a.id > ? ORDER BY a.id"
+        )
+        last = 0  # the id of the last row given: the query starts again after it
         try:
-            cur = self.db.execute(
-                "SELECT " + ", ".join(cols) + " FROM attempts a LEFT JOIN reviews r ON r.attempt = a.id ORDER BY a.id"
-            )
-            while rows := cur.fetchmany(self.EXPORT_CHUNK):
+            cur = self.db.execute(sql, (last,))
+            while True:
+                try:
+                    rows = cur.fetchmany(self.EXPORT_CHUNK)
+                except sqlite3.OperationalError as e:
+                    if "decode" not in str(e):
+                        raise
+                    rows, cur = self._undecodable_chunk(sql, last, damaged)
+                if not rows:
+                    return
+                last = rows[-1][0]
+                rows = [row[1:] for row in rows]
                 yield rows if line is None else list(map(line.__mod__, rows))
         except sqlite3.Error as e:
             raise StoreError(self._explain(e)) from None
+
+    def _undecodable_chunk(self, sql: str, last: int, damaged: list | None):
+        """The chunk after `last` again, a value that is not UTF-8 text (a damaged row, a byte written by
+        another program) decoded with U+FFFD for its bad bytes and counted in `damaged`; then (rows, a cursor
+        for the rest, decoded strictly and fast again)."""
+
+        def tolerant(raw: bytes) -> str:
+            try:
+                return raw.decode("utf-8")
+            except UnicodeDecodeError:
+                if damaged is not None:
+                    damaged.append(1)
+                return raw.decode("utf-8", "replace")
+
+        self.db.text_factory = tolerant
+        try:
+            rows = self.db.execute(sql, (last,)).fetchmany(self.EXPORT_CHUNK)
+        finally:
+            self.db.text_factory = str
+        return rows, self.db.execute(sql, (rows[-1][0] if rows else last,))
+
+    def undecodable(self, limit: int = 20) -> list[str]:
+        """'table.column #rowid' of stored text that is not UTF-8 (a command reading it would fail), at most
+        `limit`: only values with a byte past ASCII (found by SQL) are decoded here."""
+        found: list[str] = []
+        self.db.text_factory = bytes
+        try:
+            tables = [t for (t,) in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            for table in tables:
+                name = table.decode() if isinstance(table, bytes) else table
+                texts = [c[1] for c in self.db.execute(f"PRAGMA table_info({json.dumps(name)})") if c[2] == b"TEXT"]
+                for col in texts:
+                    column = col.decode()
+                    rows = self.db.execute(
+                        f"SELECT rowid, {json.dumps(column)} FROM {json.dumps(name)} WHERE {json.dumps(column)} GLOB ?",
+                        ("*[^\x01-\x7f]*",),  # a byte of 0x80 or more (GLOB reads invalid bytes one by one)
+                    )
+                    found += [f"{name}.{column} #{rowid}" for rowid, value in rows if not _utf8(value)]
+                    if len(found) >= limit:
+                        return found[:limit]
+        except sqlite3.Error as e:
+            raise StoreError(self._explain(e)) from None
+        finally:
+            self.db.text_factory = str
+        return found
 
     def attempts(self) -> list[dict]:
         return list(self.iter_attempts())
@@ -528,11 +853,13 @@ class Store:
         """(question, due ISO, leech) of every card: enough for forecasts without parsing states."""
         return [(q, d, bool(leech)) for q, d, leech in self._read("SELECT question, due, leech FROM cards")]
 
-    def reviews(self, since: datetime | None = None) -> list[tuple]:
-        """(time, question, rating, prev_state, duration_ms) in time order, optionally from `since` on."""
+    def reviews(self, since: datetime | None = None, until: datetime | None = None) -> list[tuple]:
+        """(time, question, rating, prev_state, duration_ms) in time order, optionally from `since` on and
+        before `until`."""
         sql = "SELECT time, question, rating, prev_state, duration_ms FROM reviews"
-        if since:
-            return self._read(sql + " WHERE time >= ? ORDER BY time", (utc_iso(since),))
+        if since or until:
+            bounds = (utc_iso(since) if since else "", utc_iso(until) if until else "9")
+            return self._read(sql + " WHERE time >= ? AND time < ? ORDER BY time", bounds)
         return self._read(sql + " ORDER BY time")
 
     # ---- aggregates for stats: SQL does the counting, over the time index ----
@@ -568,9 +895,12 @@ class Store:
         """(question, attempts, right)."""
         return self._read("SELECT question, COUNT(*), SUM(correct) FROM attempts GROUP BY question")
 
-    def attempts_since(self, since: str) -> tuple[int, int]:
-        """(attempts, right) from an ISO time on."""
-        n, right = self._read("SELECT COUNT(*), SUM(correct) FROM attempts WHERE time >= ?", (since,))[0]
+    def attempts_since(self, since: str, until: str | None = None) -> tuple[int, int]:
+        """(attempts, right) from an ISO time on (and before `until`: answers dated later, stored while the
+        clock was ahead, are not today's)."""
+        n, right = self._read(
+            "SELECT COUNT(*), SUM(correct) FROM attempts WHERE time >= ? AND time < ?", (since, until or "9")
+        )[0]
         return n, right or 0
 
     def retention_by_month(self) -> list[tuple[str, int, int]]:
@@ -580,11 +910,12 @@ class Store:
             "WHERE prev_state = 2 GROUP BY 1 ORDER BY 1"
         )
 
-    def review_counts_since(self, since: str) -> tuple[int, int, int]:
-        """(reviews of new cards, other reviews, all reviews ever) from an ISO time on."""
+    def review_counts_since(self, since: str, until: str | None = None) -> tuple[int, int, int]:
+        """(reviews of new cards, other reviews, all reviews ever) from an ISO time on, before `until`."""
         new, other = self._read(
-            "SELECT COALESCE(SUM(prev_state = 0), 0), COALESCE(SUM(prev_state != 0), 0) FROM reviews WHERE time >= ?",
-            (since,),
+            "SELECT COALESCE(SUM(prev_state = 0), 0), COALESCE(SUM(prev_state != 0), 0) FROM reviews "
+            "WHERE time >= ? AND time < ?",
+            (since, until or "9"),
         )[0]
         return new, other, self._read("SELECT COUNT(*) FROM reviews")[0][0]
 
@@ -599,6 +930,12 @@ class Store:
         return [line for row in rows for line in str(row[0]).splitlines() if line.strip()]
 
     def close(self):
+        if self._checker is not None:  # a large file still being checked, and nothing written: stop it
+            thread, con, _found = self._checker
+            con.interrupt()
+            thread.join()
+            con.close()
+            self._checker = None
         self.db.close()
 
     def __enter__(self):

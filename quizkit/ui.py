@@ -529,34 +529,32 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
         out.print("[bold]{}[/] ".format(_("other tags:")) + ", ".join(rest), soft_wrap=False)
 
 
-def export(chunks, fmt, fields, path=None):
+def export(chunks, fmt, fields, f=None) -> int:
     """Chunks of rows written as they come (constant memory at any size): JSON Lines (each chunk a list of
-    whole lines) or CSV (each a list of tuples, after a header of `fields`), to a file or stdout."""
+    whole lines) or CSV (each a list of tuples, after a header of `fields`), to the open text file `f` (the
+    caller's temporary file, renamed into place once whole) or stdout. Returns the rows written."""
     import csv
 
-    f = open(path, "w", encoding="utf-8", newline="") if path else out.file
+    f = f or out.file
     n = 0
-    try:
-        if fmt == "jsonl":
-            for lines in chunks:
-                f.writelines(lines)
-                n += len(lines)
-        else:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(fields)
-            for rows in chunks:
-                w.writerows(rows)
-                n += len(rows)
-        f.flush()
-    finally:
-        if path:
-            f.close()
-    if path:
-        err.print(
-            ngettext("wrote {n} attempt to {path}", "wrote {n} attempts to {path}", n).format(
-                n=n, path=escape(str(path))
-            )
-        )
+    if fmt == "jsonl":
+        for lines in chunks:
+            f.writelines(lines)
+            n += len(lines)
+    else:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(fields)
+        for rows in chunks:
+            w.writerows(rows)
+            n += len(rows)
+    f.flush()
+    return n
+
+
+def exported(n: int, path) -> None:
+    err.print(
+        ngettext("wrote {n} attempt to {path}", "wrote {n} attempts to {path}", n).format(n=n, path=escape(str(path)))
+    )
 
 
 def anki_written(notes: int, decks: int, path):
@@ -932,6 +930,18 @@ def doctor(d: dict):
         if c["enabled"]
         else _("off (QUIZKIT_CACHE=off)")
     )
+    if c.get("damaged_now"):
+        cache_text += " [bold red]{}[/]".format(
+            ngettext("{n} entry damaged now", "{n} entries damaged now", c["damaged_now"]).format(n=c["damaged_now"])
+        )
+    if c.get("damaged_found"):
+        cache_text += " [yellow]{}[/]".format(
+            ngettext(
+                "{n} damaged entry found and read again from its bank",
+                "{n} damaged entries found and read again from their banks",
+                c["damaged_found"],
+            ).format(n=c["damaged_found"])
+        )
     iso = d["isolation"]
     iso_text = "; ".join(f"{escape(str(k))}: {escape(str(v))}" for k, v in iso.items()) or "–"
     sh = d["shipped"]

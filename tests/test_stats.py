@@ -177,7 +177,8 @@ def test_the_export_from_sql_is_the_same_text_as_row_by_row(tmp_path, fmt, monke
         s.db.execute("UPDATE reviews SET stability = 1e400 WHERE id = 1")  # an infinity, as json writes it
         out = tmp_path / f"out.{fmt}"
         chunks = list(stats.export_chunks(s, fmt))
-        ui.export(iter(chunks), fmt, stats.EXPORT_FIELDS, out)
+        with out.open("w", encoding="utf-8", newline="") as f:
+            ui.export(iter(chunks), fmt, stats.EXPORT_FIELDS, f)
         assert len(chunks) == -(-200 // 7) and max(map(len, chunks)) == 7  # read in chunks, not all at once
         assert out.read_bytes().decode() == old_export(s, fmt)  # bytes: a \r inside a value stays one
         if fmt == "jsonl":

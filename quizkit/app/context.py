@@ -36,10 +36,11 @@ class App:
     def settings(self) -> Settings:
         return load_settings(self.home / "config.yaml")
 
-    def store(self) -> Store:
+    def store(self, check: bool = False) -> Store:
+        """The progress database; `check` for a command that writes answers: a damaged file is refused."""
         from ..store import Store  # sqlite3: not needed by --help
 
-        return Store(self.home / "quizkit.db")
+        return Store(self.home / "quizkit.db", check=check)
 
     def scheduler(self, settings: Settings | None = None) -> Scheduler:
         from ..scheduler import Scheduler  # fsrs: 30 ms at import, not needed by --help or list

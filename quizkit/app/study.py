@@ -10,6 +10,7 @@ import random
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from .. import catalog, types
@@ -110,11 +111,12 @@ def review_plan(
     scheduler = app.scheduler(settings)
     pool = catalog.interleave(catalog.matching(questions, tags, qtypes, None, cuda))
     now = app.clock()
-    start = scheduler.day_start(scheduler.study_day(now))
+    day = scheduler.study_day(now)
+    start, tomorrow = scheduler.day_start(day), scheduler.day_start(day + timedelta(days=1))
     plan = sch.plan(
         store.due_cards(now),
         store.card_dues(),
-        store.reviews(since=start),
+        store.reviews(since=start, until=tomorrow),  # today's: not reviews dated later (the clock moved back)
         [q.full_id for q in pool],
         now,
         settings.new_per_day,

@@ -6,6 +6,9 @@ user can cause are caught in one place (QuizkitGroup): one line, exit 1; Ctrl-C 
 
 from __future__ import annotations
 
+import errno
+import io
+
 import typer
 from typer.core import TyperGroup
 
@@ -134,12 +137,54 @@ for _fn, _name in (
     app.command(_name)(_fn)
 
 
+class _ClosedStdout(io.TextIOBase):
+    """sys.stdout when quizkit was started with it closed (>&-): every write is EBADF, as the closed descriptor
+    would be, so a command that prints says so in one line instead of printing nowhere."""
+
+    def write(self, s: str) -> int:
+        raise OSError(errno.EBADF, "stdout is closed")
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+
+_STDOUT_ERRORS = (errno.ENOSPC, errno.EBADF, errno.EIO, errno.EFBIG, errno.EDQUOT)
+
+
 def main():
+    import os
     import sys
 
+    for fd, stream in ((0, sys.stdin), (1, sys.stdout)):
+        if stream is None:  # started with it closed: /dev/null holds the descriptor, so that no file opened
+            null = os.open(os.devnull, os.O_RDWR)  # later (an export, a worker's pipe) becomes stdin or stdout
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    if sys.stdin is None:  # stdin closed (<&-): nothing can be typed, as at the end of input
+        sys.stdin = open(os.devnull, encoding="utf-8")
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()
     for stream in (sys.stdin, sys.stdout, sys.stderr):
         try:  # bad bytes typed or printed are replaced later, never a UnicodeError
             stream.reconfigure(errors="surrogateescape" if stream is sys.stdin else "replace")
         except (AttributeError, ValueError):
             pass
-    app()
+    try:
+        app()
+    except OSError as e:  # stdout cannot be written (/dev/full, closed): one line, exit 1, never a traceback
+        if e.errno not in _STDOUT_ERRORS:
+            raise
+        from .. import ui
+        from ..i18n import _
+
+        ui.error(_("stdout: cannot write: {error}").format(error=e.strerror or e))
+        try:  # what is still buffered for stdout goes nowhere: Python's flush at exit must not fail again
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+        except OSError:
+            pass
+        sys.stdout = open(os.devnull, "w")
+        raise SystemExit(1) from None

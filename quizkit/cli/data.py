@@ -8,7 +8,7 @@ from typing import List
 import typer
 
 from ..errors import QuizkitError
-from ..i18n import _
+from ..i18n import _, ngettext
 from .common import BankOpt, JsonOpt, LangOpt, TagOpt, TypeOpt, _load, _obj
 
 
@@ -64,15 +64,55 @@ def export(
         )
     from ..stats import EXPORT_FIELDS, export_chunks
 
-    with _obj(ctx).store() as store:
+    c = _obj(ctx)
+    if output is not None:
+        _refuse_own(c, output)
+    damaged: list = []
+    with c.store() as store:
         try:
-            ui.export(export_chunks(store, fmt), fmt, EXPORT_FIELDS, output)
+            if output is None:
+                ui.export(export_chunks(store, fmt, damaged), fmt, EXPORT_FIELDS)
+                _damaged(ui, damaged)
+                return
+            from ..outfile import atomic
+
+            with atomic(output) as f:
+                n = ui.export(export_chunks(store, fmt, damaged), fmt, EXPORT_FIELDS, f)
         except OSError as e:
             if isinstance(e, BrokenPipeError) and output is None:
                 raise  # stdout's reader went away (export | head): QuizkitGroup ends quietly
             raise QuizkitError(
-                _("{file}: cannot write: {error}").format(file=output or "stdout", error=e.strerror)
+                _("{file}: cannot write: {error}").format(file=output or "stdout", error=e.strerror or e)
             ) from None
+    ui.exported(n, output)
+    _damaged(ui, damaged)
+
+
+def _damaged(ui, damaged: list) -> None:
+    if damaged:
+        ui.warn(
+            ngettext(
+                "{n} stored value was not UTF-8 text: exported with U+FFFD for its bad bytes (quizkit doctor "
+                "names the row)",
+                "{n} stored values were not UTF-8 text: exported with U+FFFD for their bad bytes (quizkit doctor "
+                "names the rows)",
+                len(damaged),
+            ).format(n=len(damaged))
+        )
+
+
+def _refuse_own(c, output: Path, banks=()) -> None:
+    """An output path that is quizkit's own (the database and its journals, the settings, the bank cache, a
+    bank or a bank folder) is refused before anything is read or written."""
+    from .. import packages
+    from ..bank import shipped_dir
+    from ..cache import cache_dir
+    from ..outfile import refuse_own
+    from ..store import Store
+
+    own = [*Store.files(c.home / "quizkit.db"), c.home / "config.yaml"]
+    folders = [cache_dir(), shipped_dir(), *(p.folder for p in packages.discover())]
+    refuse_own(output, own, folders, [Path(b.path) for b in banks])
 
 
 def _export_anki(ctx, output, bank, tag, qtype, difficulty, lang):
@@ -82,6 +122,7 @@ def _export_anki(ctx, output, bank, tag, qtype, difficulty, lang):
     if output is None:
         raise QuizkitError(_("--format anki writes a binary package: give a file with -o, e.g. -o quizkit.apkg"))
     banks, questions = _load(ui, bank)
+    _refuse_own(_obj(ctx), output, banks)
     chosen = catalog.matching(questions, tag or (), qtype or (), difficulty, runnable=False)
     if not chosen:
         raise QuizkitError(_("no questions match those filters (quizkit list shows the tags and types)"))

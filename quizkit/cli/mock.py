@@ -30,7 +30,7 @@ def mock(
     c = _obj(ctx)
     _banks, questions = _load(ui, bank)
     rng = random.Random(seed)
-    with c.store() as store, _runner(c, device, lazy=True) as (runner, dev):
+    with c.store(check=True) as store, _runner(c, device, lazy=True) as (runner, dev):
         plan = study.mock_plan(
             c, store, questions, minutes=minutes, tags=tag or (), level=level, cuda=dev == "cuda", rng=rng
         )

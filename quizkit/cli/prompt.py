@@ -43,18 +43,22 @@ def _read_code(ui, s, start: str | None) -> str | None:
     pasted up to a line holding only '.'. `start`: what the editor opens with (a retry starts from the
     last attempt). None means skip."""
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    if editor:
-        while True:
-            text = _line(ui, _("Enter opens your editor (? hint, s skip, q quit) > "))
-            cmd = _command(ui, s, text)
-            if cmd == "skip":
-                return None
-            if cmd is None:
-                break
+    while editor:
+        text = _line(ui, _("Enter opens your editor (? hint, s skip, q quit) > "))
+        cmd = _command(ui, s, text)
+        if cmd == "skip":
+            return None
+        if cmd is not None:
+            continue
         try:
-            return _edit(editor, s.current, start)
+            code = _edit(editor, s.current, start)
+        except _NotAnAnswerFile as e:  # empty, or too large: not an answer; the editor again, or skip
+            ui.note(str(e))
+            continue
         except QuizkitError as e:
             ui.note(_("{error}; type or paste the code instead").format(error=e))
+            break
+        return code
     prefill = _prefill(ui, start)
     lines: list[str] = []
     while True:
@@ -101,6 +105,13 @@ def _prefill(ui, start: str | None):
     return offer
 
 
+MAX_ANSWER_BYTES = 1 << 20  # as `quizkit check` reads a file
+
+
+class _NotAnAnswerFile(QuizkitError):
+    """What the editor left is no answer (empty, or too large): it is not stored."""
+
+
 def _edit(editor, asked, start) -> str:
     import shlex
     import subprocess
@@ -116,7 +127,12 @@ def _edit(editor, asked, start) -> str:
             raise QuizkitError(
                 _("the editor '{editor}' exited with status {status}").format(editor=editor, status=done.returncode)
             )
-        return Path(path).read_text(encoding="utf-8")
+        if os.path.getsize(path) > MAX_ANSWER_BYTES:
+            raise _NotAnAnswerFile(_("the file is larger than 1 MiB; an answer is a few lines"))
+        code = Path(path).read_text(encoding="utf-8")
+        if not code.strip():
+            raise _NotAnAnswerFile(_("the file is empty: nothing to check (save your code in it, or s to skip)"))
+        return code
     except (OSError, ValueError, UnicodeDecodeError) as e:
         raise QuizkitError(
             _("cannot use the editor '{editor}': {error}").format(

@@ -40,7 +40,7 @@ def drill(
     c = _obj(ctx)
     banks, questions = _load(ui, bank)
     rng = random.Random(seed)
-    with c.store() as store, _runner(c, device, lazy=True) as (runner, dev):
+    with c.store(check=True) as store, _runner(c, device, lazy=True) as (runner, dev):
         plan = study.drill_plan(
             store, banks, questions, tags=tag or (), qtypes=qtype or (), difficulty=difficulty, count=count,
             ids=ids or (), missed=missed, path=path, cuda=dev == "cuda", rng=rng,
@@ -108,7 +108,7 @@ def review(
     c = _obj(ctx)
     _banks, questions = _load(ui, bank)
     rng = random.Random(seed)
-    with c.store() as store, _runner(c, device, lazy=True) as (runner, dev):
+    with c.store(check=True) as store, _runner(c, device, lazy=True) as (runner, dev):
         plan = study.review_plan(
             c, store, questions, tags=tag or (), qtypes=qtype or (), new_limit=new_limit,
             review_limit=review_limit, cuda=dev == "cuda",

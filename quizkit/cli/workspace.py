@@ -153,7 +153,7 @@ def _check(ctx, q, file: Path, watch: bool, device: str) -> bool:
     from .prompt import _scheduled
 
     c = _obj(ctx)
-    with c.store() as store, _runner(c, device) as (runner, dev):
+    with c.store(check=True) as store, _runner(c, device) as (runner, dev):
         checker = Checker(c, q, store, runner, dev)
 
         last = [False]  # set before anything is printed: a Ctrl-C while printing keeps the verdict
