@@ -1,3 +1,4 @@
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -69,3 +70,30 @@ def read_until(p, lines: list, text: str, seconds: float = 60) -> bool:
         if text in lines[-1]:
             return True
     return False
+
+
+class Clock:
+    """A stopped clock for the app-layer tests: a test moves `t` itself."""
+
+    def __init__(self):
+        self.t = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
+
+    def __call__(self):
+        return self.t
+
+
+@pytest.fixture
+def app(tmp_path, runner):
+    """The app layer on the suite's warm runner and a stopped clock."""
+    from quizkit.app import App
+
+    return App(home=tmp_path / "home", clock=Clock(), runner_factory=lambda *a: runner)
+
+
+@pytest.fixture
+def mini():
+    from quizkit.app import questions as qs
+
+    banks, questions, errors = qs.load([str(BANKS / "mini.yaml")])
+    assert not errors
+    return banks, questions

@@ -1,15 +1,12 @@
 """The app layer: the use cases a front end calls, without the CLI (quizkit/app)."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
-from quizkit.app import App
 from quizkit.app import questions as qs
 from quizkit.app.desk import Desk, DeskError
 from quizkit.app.study import drill_plan, mock_plan, review_plan, session
-
-from conftest import BANKS
 
 RIGHT = """def softmax(x, dim=-1):
     z = x - x.amax(dim=dim, keepdim=True)
@@ -19,26 +16,6 @@ WRONG = """def softmax(x, dim=-1):
     return x.exp() / x.exp().sum()
 """
 HIDDEN = ("solution", "tests", "wrong", "right", "accept", "expected", "correct", "check", "examples", "reject")
-
-
-class Clock:
-    def __init__(self):
-        self.t = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
-
-    def __call__(self):
-        return self.t
-
-
-@pytest.fixture
-def app(tmp_path, runner):
-    return App(home=tmp_path / "home", clock=Clock(), runner_factory=lambda *a: runner)
-
-
-@pytest.fixture
-def mini():
-    banks, questions, errors = qs.load([str(BANKS / "mini.yaml")])
-    assert not errors
-    return banks, questions
 
 
 def test_public_view_shows_the_prompt_starter_and_rules_never_the_answer(mini):

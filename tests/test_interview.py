@@ -1,15 +1,12 @@
 """The app layer's sitting for the room (quizkit/app/interview.py) and its card browser (app/browse.py)."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
-from quizkit.app import App, browse
-from quizkit.app import questions as qs
+from quizkit.app import browse
 from quizkit.app.interview import Countdown, Interview, markdown, plan, runs_code
 from quizkit.errors import QuizkitError
-
-from conftest import BANKS
 
 WRONG = """def softmax(x, dim=-1):
     return x.exp() / x.exp().sum()
@@ -18,26 +15,6 @@ RIGHT = """def softmax(x, dim=-1):
     z = x - x.amax(dim=dim, keepdim=True)
     return z.exp() / z.exp().sum(dim=dim, keepdim=True)
 """
-
-
-class Clock:
-    def __init__(self):
-        self.t = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
-
-    def __call__(self):
-        return self.t
-
-
-@pytest.fixture
-def app(tmp_path, runner):
-    return App(home=tmp_path / "home", clock=Clock(), runner_factory=lambda *a: runner)
-
-
-@pytest.fixture
-def mini():
-    banks, questions, errors = qs.load([str(BANKS / "mini.yaml")])
-    assert not errors
-    return banks, questions
 
 
 def test_countdown_runs_low_in_the_last_fifth_or_past_the_aim():

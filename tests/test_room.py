@@ -4,7 +4,7 @@ the three screens are in test_room_snapshots.py."""
 
 import asyncio
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 from typer.testing import CliRunner
 
@@ -13,7 +13,7 @@ from quizkit.app import App
 from quizkit.cli import app as cli_app
 from quizkit.store import Store
 
-from conftest import BANKS, _Shared, write_bank
+from conftest import BANKS, Clock, _Shared, write_bank
 
 SIZE = (80, 24)
 BANK = """
@@ -27,14 +27,6 @@ questions:
   - {id: s1, type: short, difficulty: 1, prompt: "say yes", accept: [yes], hint: [first]}
   - {id: f1, type: flashcard, difficulty: 1, prompt: "front", answer: "back"}
 """
-
-
-class Clock:
-    def __init__(self):
-        self.t = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
-
-    def __call__(self):
-        return self.t
 
 
 def context(tmp_path, runner, clock=None):
