@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from .bank import load_banks, shipped_dir
 from .errors import BankError, QuizkitError
-from .i18n import _, language
-from .model import Question, pick, type_info
+from .i18n import _, shown
+from .model import Question, type_info
 
 # Every shipped question carries exactly one of these tags; scores and stats count by it.
 TOPICS = (
@@ -169,11 +169,10 @@ def code_question(questions, wanted: str, command: str = "check") -> Question:
     from . import types
 
     if types.of(q).INPUT != "code":
-        label = type_info(q.type).label  # the type's name as ui shows it: 简答题 in Chinese
-        shown = _(label) if isinstance(label, str) else pick(label, language())
+        label = shown(type_info(q.type).label)  # the type's name as ui shows it: 简答题 in Chinese
         raise QuizkitError(
             _("{id} is not a code question (its type: {type}); {command} takes code questions").format(
-                id=q.full_id, type=shown, command=command
+                id=q.full_id, type=label, command=command
             )
         )
     return q

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import QuizkitError
+from .model import Text, pick
 
 LANGS = ("en", "zh")
 LOCALEDIR = Path(__file__).parent / "locale"
@@ -84,3 +85,9 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Marks a message for extraction where it is defined; `_()` translates it where it is shown."""
     return message
+
+
+def shown(text: str | Text) -> str:
+    """A label declared outside the catalog's reach: a msgid of quizkit's catalog (translated), or a
+    package's own {en, zh} (picked in the interface's language), as a question type's LABEL is."""
+    return _(text) if isinstance(text, str) else pick(text, language())

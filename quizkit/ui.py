@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from .i18n import N_, _, language, ngettext
+from .i18n import N_, _, ngettext, shown
 from .model import pick, type_info
 
 out = Console(highlight=False)
@@ -140,14 +140,9 @@ def _status(status: str) -> str:
     return {"pass": _("pass"), "fail": _("fail"), "skip": _("skip")}.get(status, status)
 
 
-def _shown(text) -> str:
-    """A type's label: a msgid of quizkit's catalog, or a plugin's own {en, zh}."""
-    return _(text) if isinstance(text, str) else pick(text, language())
-
-
 def _type(qtype: str) -> str:
     """A question type as shown."""
-    return _shown(type_info(qtype).label)
+    return shown(type_info(qtype).label)
 
 
 def isolation(info: dict):
@@ -312,8 +307,6 @@ def _panel(q, extra, lang, position=""):
     from rich.console import Group
     from rich.panel import Panel
 
-    from .model import pick
-
     parts = [_md(pick(q.prompt, lang)), *blocks(extra)]
     stars = "★" * q.difficulty + "☆" * (5 - q.difficulty)
     title = f"{escape(q.full_id)} · {_type(q.type)} · [yellow]{stars}[/]"
@@ -330,7 +323,7 @@ def question(asked, lang):
     q = asked.question
     _panel(q, asked.extra, lang, asked.position)
     own = type_info(q.type).keys
-    keys = _shown(own) if own else _(_KEYS[asked.input])
+    keys = shown(own) if own else _(_KEYS[asked.input])
     out.print(f"[dim]{keys}[/]")
 
 
@@ -469,7 +462,7 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
 
     def by_type(qs):
         counts = Counter(q.type for q in qs)
-        return " · ".join(f"{counts[t]} {_shown(type_info(t).short)}" for t in TYPES if counts[t])
+        return " · ".join(f"{counts[t]} {shown(type_info(t).short)}" for t in TYPES if counts[t])
 
     table = Table(title=_("banks (quizkit drill --bank NAME)"), title_justify="left")
     table.add_column(_("bank"), no_wrap=True)
@@ -483,7 +476,7 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
     if show_from:
         table.add_column(_("from"), overflow="ellipsis")
     for t in TYPES:
-        table.add_column(_shown(type_info(t).short), justify="right", no_wrap=True)
+        table.add_column(shown(type_info(t).short), justify="right", no_wrap=True)
     table.add_column(_("total"), justify="right", no_wrap=True)
     table.add_column(_("seen"), justify="right", no_wrap=True)
     table.add_column(_("right"), justify="right", no_wrap=True)  # last answer right
@@ -750,7 +743,6 @@ def _first_line(text: str, width: int = 70) -> str:
 
 def question_list(rows, lang, title):
     """rows: [(question, status)]."""
-    from .model import pick
 
     # Fixed widths: rich would squeeze the short columns to nothing to fit long prompts.
     lvl = _("lvl")
@@ -787,7 +779,6 @@ def question_list(rows, lang, title):
 
 def path_list(rows, lang):
     """rows: [(path, done, total, next full id, or None when finished, or False when stuck)]."""
-    from .model import pick
 
     table = Table(title=_("learning paths (quizkit path NAME)"), title_justify="left")
     table.add_column(_("path"), no_wrap=True)
@@ -810,7 +801,6 @@ def path_list(rows, lang):
 
 def path_view(path, steps, lang, stuck=None):
     """steps: [(full id, question or None, state)]."""
-    from .model import pick
 
     title = pick(path.title, lang) or path.id
     own = f"{path.bank}/"  # steps in the path's own bank are shown by their bare id
