@@ -15,7 +15,7 @@ pytestmark = pytest.mark.torch_free  # runs without the torch worker: pytest -m 
 PKG = Path(quizkit.__file__).parent
 LIBRARY = ("bank", "fields", "types", "checks", "rulecheck", "local", "scheduler", "store", "runner", "text", "asserts", "catalog",
            "verify", "settings", "stats", "schema", "anki", "packages", "scaffold", "doctor", "yamlload", "cache",
-           "i18n", "verifycache", "confine", "outfile")
+           "i18n", "verifycache", "confine", "outfile", "offmain", "version")
 
 
 def imports_of(source: str, package: str = "quizkit") -> set:
@@ -123,7 +123,7 @@ def test_the_mcp_server_calls_only_the_app_layer():
     server = [m for m in MODS if m.split(".")[0] == "mcp_server"]
     assert server, "no MCP server found"
     for m in server:
-        assert quizkit_imports(m) <= {"app", "model", "i18n", "errors", "__version__", "mcp_server"}, (m, quizkit_imports(m))
+        assert quizkit_imports(m) <= {"app", "model", "i18n", "errors", "version", "mcp_server"}, (m, quizkit_imports(m))
 
 
 def test_the_library_and_engine_do_not_import_the_app_layer():
@@ -187,3 +187,13 @@ def test_only_the_room_imports_textual():
     for m, names in MODS.items():
         if any(n == "textual" or n.startswith("textual.") for n in names):
             assert m.split(".")[0] == "room", f"{m} imports textual"
+
+
+def test_nothing_imports_the_package_root_for_its_version():
+    """`from . import __version__` ran the package root (and what it imports) from below it: the version has
+    a module of its own that everything can read without a cycle."""
+    rooted = sorted(m for m, names in MODS.items() if m != "__init__" and "quizkit.__version__" in names)
+    assert rooted == [], rooted
+    from quizkit.version import __version__
+
+    assert quizkit.__version__ == __version__
