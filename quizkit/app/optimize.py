@@ -29,11 +29,16 @@ FIT_TIMEOUT_S = 600
 
 
 def parameters(store: Any) -> list[float] | None:
-    """The fitted weights in force, or None for fsrs's defaults (never fitted, reset, or a stored set that is
-    not 21 numbers)."""
+    """The fitted weights in force, or None for fsrs's defaults (never fitted, reset, or a stored set that fsrs
+    would refuse: not 21 numbers within its bounds)."""
+    from fsrs.scheduler import LOWER_BOUNDS_PARAMETERS as LOW
+    from fsrs.scheduler import UPPER_BOUNDS_PARAMETERS as HIGH
+
     row = store.fsrs_params()
     weights = row and row["parameters"]
-    if not isinstance(weights, list) or len(weights) != 21 or not all(isinstance(x, (int, float)) for x in weights):
+    if not isinstance(weights, list) or len(weights) != len(LOW):
+        return None
+    if not all(isinstance(x, (int, float)) and lo <= x <= hi for x, lo, hi in zip(weights, LOW, HIGH)):
         return None
     return [float(x) for x in weights]
 
@@ -105,9 +110,9 @@ def _fit(job: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def optimize(app: App, store: Any) -> dict[str, Any]:
-    """Fit, score on held-out cards, store when the fit beats the parameters in force there. Too few reviews:
-    QuizkitError saying how many there are and how many more are needed."""
+def job(store: Any) -> dict[str, Any]:
+    """What the fitter is given: the training and held-out cards, the parameters in force, the learner's rates.
+    Too few reviews: QuizkitError saying how many there are and how many more are needed."""
     rows = store.review_log()
     cards = _cards(rows)
     have = countable(cards)
@@ -120,15 +125,20 @@ def optimize(app: App, store: Any) -> dict[str, Any]:
         )
     train = [c for cid, c in cards.items() if cid % HOLD_OUT]
     test = [c for cid, c in cards.items() if not cid % HOLD_OUT]
-    before = parameters(store)
-    out = _fit({"train": train, "test": test, "before": before, "rates": _rates(rows), "cards": 1000})
+    return {"train": train, "test": test, "before": parameters(store), "rates": _rates(rows), "cards": 1000}
+
+
+def optimize(app: App, store: Any, work: dict[str, Any]) -> dict[str, Any]:
+    """Fit `work` (from job()), score on the held-out cards, store the fit when it beats the parameters in force
+    on them."""
+    out = _fit(work)
     loss_before, loss_after = out["before"]["log_loss"], out["after"]["log_loss"]
     better = loss_before is None or loss_after is None or loss_after < loss_before
     report = {
-        "reviews": countable(train), "held_out": out["after"]["reviews"], "cards": len(train),
-        "held_out_cards": len(test), "before": out["before"], "after": out["after"], "tradeoff": out["tradeoff"],
-        "suggested": out["suggested"], "was": "fitted" if before else "defaults", "stored": better,
-        "parameters": out["parameters"],
+        "reviews": countable(work["train"]), "held_out": out["after"]["reviews"], "cards": len(work["train"]),
+        "held_out_cards": len(work["test"]), "before": out["before"], "after": out["after"],
+        "tradeoff": out["tradeoff"], "suggested": out["suggested"], "was": "fitted" if work["before"] else "defaults",
+        "stored": better, "parameters": out["parameters"],
     }  # fmt: skip
     if better:
         store.set_fsrs_params(app.clock(), report["reviews"], out["parameters"], report)

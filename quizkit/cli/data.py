@@ -51,9 +51,10 @@ def optimize(
         if reset:
             ui.optimize_reset(fit.reset(c, store))
             return
+        work = fit.job(store)
         if not as_json:
             ui.note(_("fitting FSRS to your reviews…"))
-        report = fit.optimize(c, store)
+        report = fit.optimize(c, store, work)
     (ui.print_json if as_json else ui.optimize_report)(report)
 
 
