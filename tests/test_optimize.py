@@ -105,6 +105,9 @@ def test_too_few_reviews_are_refused_in_one_line_saying_how_many_more(tmp_path):
     assert line in " ".join(r.output.split()) and len(r.output.strip().splitlines()) == 1, r.output
     with _store(tmp_path) as s:
         assert s.fsrs_params() is None and s.countable_reviews() == have
+    r = cli.invoke(app, ["optimize", "--lang", "zh"])
+    assert r.exit_code == 1 and f"有效复习 {have} 次" in r.output and f"还差 {512 - have} 次" in r.output, r.output
+    (tmp_path / "home" / "quizkit.db").unlink()
     r = cli.invoke(app, ["optimize"])  # an empty log: the same line
     assert r.exit_code == 1 and "too few reviews" in r.output
 
