@@ -67,10 +67,22 @@ def test_the_batched_model_is_py_fsrs_own_maths():
 
 @pytest.mark.own_runner
 def test_the_fit_moves_towards_the_learners_parameters_and_predicts_held_out_reviews_better(tmp_path):
+    """Run as a learner runs it, in a process of its own: which also shows that quizkit's own process never
+    imports torch (the fit is `python -m quizkit.fitter`'s; torch takes 1-2 s to import)."""
+    import os
+    import subprocess
+    import sys
+
     _log(tmp_path, 4000)
-    r = cli.invoke(app, ["optimize", "--json"], env={"QUIZKIT_NOW": NOW})
-    assert r.exit_code == 0, r.output
-    report = json.loads(r.stdout)
+    code = ("import sys; from quizkit.cli import app\n"
+            "try:\n    app(['optimize', '--json'])\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+            "print('torch' in sys.modules)")  # fmt: skip
+    env = dict(os.environ, QUIZKIT_HOME=str(tmp_path / "home"), QUIZKIT_NOW=NOW)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr
+    out, imported = done.stdout.splitlines()
+    assert imported == "False"
+    report = json.loads(out)
     assert report["stored"] and report["was"] == "defaults"
     assert report["after"]["log_loss"] < report["before"]["log_loss"]
     assert report["after"]["rmse"] < report["before"]["rmse"]
@@ -209,20 +221,29 @@ def test_the_tradeoff_costs_more_for_a_higher_retention_and_remembers_more():
     assert 0.85 * 300 < rows[-2]["remembered"] < 300  # at 0.90 wanted, about nine in ten remembered
 
 
-@pytest.mark.own_runner
+@pytest.mark.torch_free
 def test_a_fit_no_better_than_the_parameters_in_force_is_not_stored(tmp_path, monkeypatch):
     """The learner's own parameters in force already: the fit cannot beat them by much, and it is only
     stored when it does."""
     _log(tmp_path, 2500)
     with _store(tmp_path) as s:
         s.set_fsrs_params(datetime.fromisoformat(NOW), 1, list(learner.TRUE), {})
-    real = fit._fit
-    monkeypatch.setattr(fit, "_fit", lambda job: dict(real(job), after={"log_loss": 9.0, "rmse": 0.5, "reviews": 1}))
+    seen = []
+
+    def worse(job):  # the fitter's answer, as it would be for a fit worse than the parameters in force
+        seen.append(job)
+        metrics = {"log_loss": 0.45, "rmse": 0.03, "reviews": 300}
+        return {"parameters": list(DEFAULT_PARAMETERS), "before": metrics, "after": dict(metrics, log_loss=0.46),
+                "tradeoff": [], "suggested": None}  # fmt: skip
+
+    monkeypatch.setattr(fit, "_fit", worse)
     r = cli.invoke(app, ["optimize"], env={"QUIZKIT_NOW": NOW})
     assert r.exit_code == 0 and "not saved" in r.output, r.output
-    assert "fitted before" in r.output
+    assert "fitted before" in r.output and seen[0]["before"] == list(learner.TRUE)  # scored against them
+    train, test = (sum(len(c) for c in seen[0][k]) for k in ("train", "test"))
+    assert train + test == 2500 and 0.1 < test / 2500 < 0.3  # one card in five held out, every review given
     with _store(tmp_path) as s:
-        assert fit.parameters(s) == list(learner.TRUE)
+        assert fit.parameters(s) == list(learner.TRUE) and len(s.db.execute("SELECT * FROM fsrs_params").fetchall()) == 1
 
 
 @pytest.mark.torch_free
@@ -243,21 +264,3 @@ def test_stored_parameters_fsrs_would_refuse_are_not_used(tmp_path):
         assert fit.parameters(s) is None
     r = cli.invoke(app, ["stats", "--json"], env={"QUIZKIT_NOW": NOW})
     assert r.exit_code == 0 and json.loads(r.stdout)["fsrs"]["fitted"] is None
-
-
-@pytest.mark.own_runner
-def test_the_command_line_process_never_imports_torch(tmp_path):
-    """The fit runs in `python -m quizkit.fitter`; quizkit's own process stays without torch (1-2 s to import)."""
-    import os
-    import subprocess
-    import sys
-
-    _log(tmp_path, 2500)
-    code = ("import sys; from quizkit.cli import app\n"
-            "try:\n    app(['optimize', '--json'])\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
-            "print('torch' in sys.modules)")  # fmt: skip
-    env = dict(os.environ, QUIZKIT_HOME=str(tmp_path / "home"), QUIZKIT_NOW=NOW)
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
-    assert done.returncode == 0, done.stderr
-    report, imported = done.stdout.splitlines()
-    assert json.loads(report)["stored"] and imported == "False"
