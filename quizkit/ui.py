@@ -732,7 +732,7 @@ def optimize_report(r: dict):
         _("retention"),
         _("reviews a day"),
         _("minutes a day"),
-        _("remembered"),
+        _("cards remembered"),
         _("minutes per card remembered"),
     ):
         trade.add_column(col, justify="right")

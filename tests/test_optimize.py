@@ -264,3 +264,20 @@ def test_stored_parameters_fsrs_would_refuse_are_not_used(tmp_path):
         assert fit.parameters(s) is None
     r = cli.invoke(app, ["stats", "--json"], env={"QUIZKIT_NOW": NOW})
     assert r.exit_code == 0 and json.loads(r.stdout)["fsrs"]["fitted"] is None
+
+
+@pytest.mark.torch_free
+def test_the_report_in_chinese_says_what_each_column_is(tmp_path, monkeypatch):
+    """'remembered' was already a msgid (verify: a pass remembered, 沿用上次): the trade-off's column is its own."""
+    _log(tmp_path, 2500)
+    row = {"retention": 0.9, "reviews_per_day": 80.0, "minutes_per_day": 30.0, "remembered": 930,
+           "minutes_per_remembered": 11.8}  # fmt: skip
+    metrics = {"log_loss": 0.45, "rmse": 0.03, "reviews": 300}
+    answer = {"parameters": list(learner.TRUE), "before": metrics, "after": dict(metrics, log_loss=0.44),
+              "tradeoff": [row], "suggested": 0.9}  # fmt: skip
+    monkeypatch.setattr(fit, "_fit", lambda job: answer)
+    r = cli.invoke(app, ["optimize", "--lang", "zh"], env={"QUIZKIT_NOW": NOW, "COLUMNS": "160"})
+    assert r.exit_code == 0, r.output
+    for text in ("记住的卡片", "每天复习次数", "对数损失", "建议的记忆保持率：0.90", "已保存"):
+        assert text in r.output, (text, r.output)
+    assert "沿用上次" not in r.output
