@@ -101,6 +101,8 @@ def _loss(w: torch.Tensor, batch) -> tuple[torch.Tensor, int]:
 def fit(cards: list, start=DEFAULT_PARAMETERS, seed: int = 0) -> list[float]:
     """py-fsrs's training, batched: Adam, cosine annealing, weights clamped to the bounds after each step, the
     epoch with the lowest loss over the whole log kept."""
+    if not any(len(c) > 1 for c in cards):
+        return list(start)  # nothing to learn from (the app refuses such a log before it comes here)
     rng = random.Random(seed)
     lower = torch.tensor(LOWER_BOUNDS_PARAMETERS, dtype=torch.float64)
     upper = torch.tensor(UPPER_BOUNDS_PARAMETERS, dtype=torch.float64)
@@ -175,7 +177,7 @@ def main() -> int:
             "tradeoff": rows,
             "suggested": min(rows, key=lambda r: r["minutes_per_remembered"])["retention"] if rows else None,
         }
-    except (KeyError, TypeError, ValueError, IndexError) as e:
+    except (KeyError, TypeError, ValueError, IndexError, RuntimeError) as e:  # RuntimeError: torch's
         out = {"error": f"{type(e).__name__}: {e}"}
     json.dump(out, sys.stdout)
     sys.stdout.write("\n")
