@@ -64,10 +64,21 @@ def test_the_import_reader_sees_relative_imports():
     assert "quizkit.fields" in imports_of("from .. import fields", "quizkit.types")
 
 
+# Processes of their own, started by quizkit (python -m): the only modules that import torch.
+WORKER_LIKE = {"worker", "fitter", "simulate"}  # simulate: the fitter's, imported by it alone
+
+
 def test_only_the_worker_imports_torch():
     for m, names in MODS.items():
         uses = {n for n in names if n == "torch" or n.startswith("torch.")}
-        assert not uses or m == "worker", f"{m} imports torch"
+        assert not uses or m in WORKER_LIKE, f"{m} imports torch"
+
+
+def test_no_module_imports_a_worker_like_one_but_its_own():
+    """They are run as processes; imported, they would bring torch into quizkit's own process."""
+    for m in MODS:
+        got = quizkit_imports(m) & {"fitter", "simulate"}
+        assert not got or (m, got) == ("fitter", {"simulate"}), (m, got)
 
 
 def test_only_store_imports_sqlite():

@@ -22,7 +22,7 @@ from ..errors import QuizkitError
 from ..version import __version__
 from .banks import list_, new, schema, verify
 from .common import Context
-from .data import doctor, export, stats
+from .data import doctor, export, optimize, stats
 from .mcp import mcp
 from .mock import mock
 from .prompt import _prefill  # noqa: F401  (tests reach it here)
@@ -128,6 +128,7 @@ for _fn, _name in (
     (list_, "list"),
     (path, "path"),
     (stats, "stats"),
+    (optimize, "optimize"),
     (export, "export"),
     (schema, "schema"),
     (new, "new"),
