@@ -109,7 +109,7 @@ def test_corrupt_file_through_the_cli(tmp_path, monkeypatch):
 
 
 def test_locked_database_is_one_line(tmp_path, monkeypatch):
-    monkeypatch.setattr("quizkit.store.BUSY_MS", 100)
+    monkeypatch.setattr("quizkit.store.connection.BUSY_MS", 100)
     path = tmp_path / "q.db"
     Store(path).close()
     holder = sqlite3.connect(path, isolation_level=None)
