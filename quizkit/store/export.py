@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from ..errors import StoreError
@@ -63,7 +63,7 @@ class Export(Connection):
     }  # fmt: skip
     EXPORT_CHUNK = 2000
 
-    def export(self, fields: list[str], fmt: str, damaged: list[int] | None = None) -> Iterator[list[Any]]:
+    def export(self, fields: Sequence[str], fmt: str, damaged: list[int] | None = None) -> Iterator[list[Any]]:
         """Every attempt with its review, oldest first, in chunks (lists) read from one cursor, so memory
         stays flat at any size. "csv": tuples for csv.writer, `correct` as True/False; "jsonl": whole lines,
         each the same text as json.dumps(row, ensure_ascii=False) + newline.
