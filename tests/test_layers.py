@@ -1,7 +1,8 @@
 """The design's rules, kept true by parsing imports: data flows one way.
 
-cli (and every front end) -> app -> engine -> policies -> (bank, types, runner, checks, scheduler, store) ;
-cli -> ui (renders values).
+cli (and every front end) -> app -> engine -> policies -> (bank, types, runner, checks, scheduler, store/) ;
+cli -> ui/ (a module per screen, renders values). ui and store are packages: "ui" and "store" below are
+every module in them.
 """
 import ast
 from pathlib import Path
@@ -98,6 +99,22 @@ def test_ui_imports_only_the_values_it_renders():
     assert screens
     for m in screens:  # "ui": one screen module using another's helper
         assert quizkit_imports(m) <= {"model", "i18n", "ui"}, (m, quizkit_imports(m))
+
+
+def test_ui_renders_only_it_reads_no_input_and_writes_no_files():
+    """Issue 18, item 5: a line is read by the CLI's input loop, an export written by outfile; a screen
+    renders the values it is given."""
+    reads = {"input", "open", "write_text", "write_bytes", "isatty", "readline", "getpass"}
+    for m in [m for m in MODS if m.split(".")[0] == "ui"]:
+        path = PKG / (m.replace(".", "/") + ".py")
+        if not path.exists():
+            path = PKG / m.replace(".", "/") / "__init__.py"
+        tree = ast.parse(path.read_text())
+        called = {getattr(n.func, "id", None) or getattr(n.func, "attr", None) for n in ast.walk(tree)
+                  if isinstance(n, ast.Call)}  # fmt: skip
+        assert not called & reads, (m, called & reads)
+        assert "stdin" not in {getattr(n, "attr", None) for n in ast.walk(tree)}, m
+        assert not {"csv", "sys", "shutil", "tempfile"} & MODS[m], (m, MODS[m])
 
 
 def test_library_modules_do_not_reach_up():
