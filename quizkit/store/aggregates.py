@@ -54,7 +54,7 @@ class Aggregates(Connection):
     def attempts_by_question(self) -> list[QuestionTally]:
         """(question, attempts, right)."""
         rows = self._read("SELECT question, COUNT(*), SUM(correct) FROM attempts GROUP BY question")
-        return [QuestionTally(*row) for row in rows]
+        return list(map(QuestionTally._make, rows))
 
     def attempts_since(self, since: str, until: str | None = None) -> Tally:
         """(attempts, right) from an ISO time on (and before `until`: answers dated later, stored while the
@@ -70,7 +70,7 @@ class Aggregates(Connection):
             "SELECT substr(time, 1, 7), COUNT(*), SUM(rating > 1) FROM reviews "
             "WHERE prev_state = 2 GROUP BY 1 ORDER BY 1"
         )
-        return [MonthRetention(*row) for row in rows]
+        return list(map(MonthRetention._make, rows))
 
     def review_counts_since(self, since: str, until: str | None = None) -> ReviewCounts:
         """(reviews of new cards, other reviews, all reviews ever) from an ISO time on, before `until`."""
@@ -83,4 +83,4 @@ class Aggregates(Connection):
 
     def attempt_times(self) -> list[AttemptTime]:
         """(time, question, correct 0/1) of every attempt, oldest first."""
-        return [AttemptTime(*row) for row in self._read("SELECT time, question, correct FROM attempts ORDER BY id")]
+        return list(map(AttemptTime._make, self._read("SELECT time, question, correct FROM attempts ORDER BY id")))

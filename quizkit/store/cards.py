@@ -12,7 +12,7 @@ from .rows import CardDue, CardRow, ReviewRow, utc_iso
 class Cards(Connection):
     def cards(self) -> list[CardRow]:
         """(question, CardState JSON) for every card ever scheduled."""
-        return [CardRow(*row) for row in self._read("SELECT question, state FROM cards")]
+        return list(map(CardRow._make, self._read("SELECT question, state FROM cards")))
 
     def card(self, question: str) -> str | None:
         rows = self._read("SELECT state FROM cards WHERE question = ?", (question,))
@@ -25,7 +25,7 @@ class Cards(Connection):
         if limit is not None:
             sql += " LIMIT ?"
             args += (limit,)
-        return [CardRow(*row) for row in self._read(sql, args)]
+        return list(map(CardRow._make, self._read(sql, args)))
 
     def card_dues(self) -> list[CardDue]:
         """(question, due ISO, leech) of every card: enough for forecasts without parsing states."""
@@ -39,7 +39,7 @@ class Cards(Connection):
             rows = self._read(sql + " WHERE time >= ? AND time < ? ORDER BY time", bounds)
         else:
             rows = self._read(sql + " ORDER BY time")
-        return [ReviewRow(*row) for row in rows]
+        return list(map(ReviewRow._make, rows))
 
     def phases(self) -> dict[str, int]:
         """question -> its card's phase after its latest review (1 learning, 2 review, 3 relearning)."""

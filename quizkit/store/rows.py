@@ -1,6 +1,7 @@
 """What the store takes and gives: plain values, read by name (never `row[3]` in another module).
 
 The read rows are NamedTuples: they unpack as the tuples they replace, and they say what each field is.
+Lists of them are made with `_make` (a fifth cheaper than `Row(*row)` per row).
 """
 
 from __future__ import annotations
