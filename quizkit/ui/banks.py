@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from rich.markup import escape
 from rich.table import Table
 
 from ..i18n import _, shown
-from ..model import type_info
+from ..model import Bank, Question, type_info
 from .console import out
 
 
-def list_json(questions, topic_of, banks=()):
+def list_json(questions: Iterable[Question], topic_of: Callable[[Question], str], banks: Sequence[Bank] = ()) -> None:
     """Every bank with where it came from, and every question with its topic, type, tags and difficulty, as
     one JSON document, written a question at a time: 100,000 questions never sit in memory twice."""
     heads = [{"id": b.id, "from": b.origin or "path", "path": b.path, "questions": len(b.questions)} for b in banks]
@@ -29,7 +31,13 @@ def list_json(questions, topic_of, banks=()):
     out.file.flush()
 
 
-def list_tables(banks, questions, progress_rows, main_tags, TYPES):
+def list_tables(
+    banks: Sequence[Bank],
+    questions: Sequence[Question],
+    progress_rows: list[dict[str, Any]],
+    main_tags: list[str],
+    TYPES: Sequence[str],
+) -> None:
     table = Table(title=_("banks (quizkit drill --bank NAME)"), title_justify="left")
     table.add_column(_("bank"), no_wrap=True)
     # Where each bank came from (shipped, an installed package's name, a path given), where that says
@@ -47,7 +55,7 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
     table.add_column(_("seen"), justify="right", no_wrap=True)
     table.add_column(_("right"), justify="right", no_wrap=True)  # last answer right
 
-    def counts(qs):
+    def counts(qs: Iterable[Question]) -> list[str]:
         c = Counter(q.type for q in qs)
         return [str(c[t] or "") for t in TYPES]
 
@@ -77,10 +85,10 @@ def list_tables(banks, questions, progress_rows, main_tags, TYPES):
     _topics(questions, main_tags, TYPES)
 
 
-def _topics(questions, main_tags, TYPES):
+def _topics(questions: Sequence[Question], main_tags: list[str], TYPES: Sequence[str]) -> None:
     """The topics table (how many questions each, by type), then the other tags in a line."""
 
-    def by_type(qs):
+    def by_type(qs: Iterable[Question]) -> str:
         counts = Counter(q.type for q in qs)
         return " · ".join(f"{counts[t]} {shown(type_info(t).short)}" for t in TYPES if counts[t])
 

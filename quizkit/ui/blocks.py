@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text
 
 from ..i18n import _, shown
-from ..model import pick, type_info
+from ..model import Question, pick, type_info
 from .console import out
 
 _MARKDOWN = set("`*_#[]<>|~\\\n")
 
 
-def markdown(text: str):
+def markdown(text: str) -> RenderableType:
     """Markdown, rendered; one plain line with none of its syntax is shown as it is (rich.markdown and its
     parser cost 30 ms to import, a sixth of a drill's start)."""
     if _MARKDOWN.isdisjoint(text) and not text.lstrip()[:1].isdigit() and not text.lstrip().startswith(("- ", "+ ")):
@@ -31,16 +33,16 @@ def inline(text: str) -> str:
     return re.sub(r"`([^`]+)`", r"[cyan]\1[/]", escape(text))
 
 
-def _code(code: str):
+def _code(code: str) -> RenderableType:
     from rich.syntax import Syntax  # 8 ms (pygments): only for a question with code
 
     return Syntax(code.rstrip("\n"), "python", theme="monokai", line_numbers=False, word_wrap=True)
 
 
-def blocks(items):
+def blocks(items: Iterable[tuple[str, Any]]) -> list[RenderableType]:
     """Render the engine's display blocks: ("md", text), ("code", text), ("choices", [(letter, text)]),
     ("answer", text)."""
-    parts = []
+    parts: list[RenderableType] = []
     for kind, value in items:
         if kind == "md":
             parts.append(markdown(value))
@@ -53,7 +55,7 @@ def blocks(items):
     return parts
 
 
-def question_panel(q, extra, lang, position=""):
+def question_panel(q: Question, extra: list[Any], lang: str, position: str = "") -> None:
     """A question's prompt and blocks in a panel titled with its id, type and level (and position)."""
     parts = [markdown(pick(q.prompt, lang)), *blocks(extra)]
     stars = "★" * q.difficulty + "☆" * (5 - q.difficulty)

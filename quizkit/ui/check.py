@@ -7,10 +7,11 @@ import datetime
 from rich.markup import escape
 
 from ..i18n import N_, _, ngettext
+from ..model import Verdict
 from .console import out
 
 
-def check_result(q_id: str, path: str, verdict, watching=False):
+def check_result(q_id: str, path: str, verdict: Verdict, watching: bool = False) -> None:
     stamp = ""
     if watching:
         stamp = datetime.datetime.now().strftime("%H:%M:%S ")
@@ -23,11 +24,11 @@ def check_result(q_id: str, path: str, verdict, watching=False):
         run_failure(verdict)
 
 
-def watching():
+def watching() -> None:
     out.print("[dim]{}[/]".format(_("watching for changes; Ctrl-C to stop")))
 
 
-def run_failure(verdict):
+def run_failure(verdict: Verdict) -> None:
     """The failing line of a code answer, then its error, then what it printed."""
     run = verdict.run
     if run is None or run.ok:

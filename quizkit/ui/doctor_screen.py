@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.markup import escape
 from rich.table import Table
 
@@ -26,7 +28,7 @@ def _banks_text(banks: int, questions: int) -> str:
     )
 
 
-def doctor(d: dict):
+def doctor(d: dict[str, Any]) -> None:
     """One screen: what quizkit finds here, and the problems, named."""
     table = Table(title="quizkit doctor", title_justify="left", show_header=False)
     table.add_column("what", style="bold", no_wrap=True)
@@ -40,7 +42,7 @@ def doctor(d: dict):
         out.print("[green]{}[/]".format(_("all fine")))
 
 
-def _torch(t: dict) -> str:
+def _torch(t: dict[str, Any]) -> str:
     if "error" in t:
         return f"[red]{escape(t['error'])}[/]"
     n = t["device_count"]
@@ -56,7 +58,7 @@ def _torch(t: dict) -> str:
     )
 
 
-def _store(s: dict) -> str:
+def _store(s: dict[str, Any]) -> str:
     if not s["exists"]:
         return f"{escape(s['path'])}: {escape(s['integrity'])}"
     style = "green" if s["ok"] else "bold red"
@@ -65,7 +67,7 @@ def _store(s: dict) -> str:
     )
 
 
-def _cache(c: dict) -> str:
+def _cache(c: dict[str, Any]) -> str:
     cache_text = (
         ngettext("{path} ({n} bank cached", "{path} ({n} banks cached", c["banks"]).format(
             path=escape(c["path"]), n=c["banks"]
@@ -91,7 +93,7 @@ def _cache(c: dict) -> str:
     return cache_text
 
 
-def _rows(d: dict) -> list[tuple[str, str]]:
+def _rows(d: dict[str, Any]) -> list[tuple[str, str]]:
     """(what, found) for each line of the screen."""
     iso = d["isolation"]
     iso_text = "; ".join(f"{escape(str(k))}: {escape(str(v))}" for k, v in iso.items()) or "–"

@@ -8,13 +8,13 @@ from ..i18n import ngettext
 from .console import err
 
 
-def exported(n: int, path) -> None:
+def exported(n: int, path: object) -> None:
     err.print(
         ngettext("wrote {n} attempt to {path}", "wrote {n} attempts to {path}", n).format(n=n, path=escape(str(path)))
     )
 
 
-def anki_written(notes: int, decks: int, path):
+def anki_written(notes: int, decks: int, path: object) -> None:
     in_decks = ngettext("{n} deck", "{n} decks", decks).format(n=decks)
     err.print(
         ngettext("wrote {n} note in {decks} to {path}", "wrote {n} notes in {decks} to {path}", notes).format(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.markup import escape
 from rich.table import Table
 
@@ -16,7 +18,7 @@ def _clock(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
-def mock_start(minutes: int, count: int):
+def mock_start(minutes: int, count: int) -> None:
     out.print(
         ngettext(
             "mock interview: {count} question in {minutes} minutes. One try each; ? shows a hint and costs a "
@@ -28,7 +30,7 @@ def mock_start(minutes: int, count: int):
     )
 
 
-def mock_report(r: dict):
+def mock_report(r: dict[str, Any]) -> None:
     """The end of a mock: the score, by topic and level, the time per question, what to review, and the
     mocks before it."""
     out.print()
@@ -71,7 +73,7 @@ def mock_report(r: dict):
         out.print("[dim]{}[/]".format(_("your first mock: quizkit stats shows them all")))
 
 
-def mock_history(mocks: list):
+def mock_history(mocks: list[dict[str, Any]]) -> None:
     """`stats`: the latest mock interviews."""
     if not mocks:
         return
@@ -89,7 +91,7 @@ def mock_history(mocks: list):
     out.print(table)
 
 
-def _times(r: dict):
+def _times(r: dict[str, Any]) -> None:
     """The time per question against its aim, with its result, hints and points."""
     table = Table(title=_("time per question"), title_justify="left")
     table.add_column("#", justify="right")

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
 from rich.cells import cell_len
 from rich.markup import escape
 from rich.table import Table
 
 from ..i18n import N_, _, ngettext
-from ..model import pick
+from ..model import LearningPath, Question, pick
 from .blocks import hint_label, question_panel, type_label
 from .console import out
+
+
+class Answered(Protocol):
+    """A question's answers so far (store.Progress)."""
+
+    attempts: int
+    right: int
+
 
 STATE_STYLE = {
     "new": "dim",
@@ -42,7 +54,7 @@ def _first_line(text: str, width: int = 70) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
-def question_list(rows, lang, title):
+def question_list(rows: Sequence[tuple[Question, str]], lang: str, title: str) -> None:
     """rows: [(question, status)]."""
 
     # Fixed widths: rich would squeeze the short columns to nothing to fit long prompts.
@@ -78,7 +90,7 @@ def question_list(rows, lang, title):
         out.print(_("no questions match"))
 
 
-def path_list(rows, lang):
+def path_list(rows: Sequence[tuple[LearningPath, int, int, str | Literal[False] | None]], lang: str) -> None:
     """rows: [(path, done, total, next full id, or None when finished, or False when stuck)]."""
 
     table = Table(title=_("learning paths (quizkit path NAME)"), title_justify="left")
@@ -100,13 +112,15 @@ def path_list(rows, lang):
     out.print(table)
 
 
-def path_view(path, steps, lang, stuck=None):
+def path_view(
+    path: LearningPath, steps: Sequence[tuple[str, Question | None, str]], lang: str, stuck: str | None = None
+) -> None:
     """steps: [(full id, question or None, state)]."""
 
     title = pick(path.title, lang) or path.id
     own = f"{path.bank}/"  # steps in the path's own bank are shown by their bare id
 
-    def shown(qid):
+    def shown(qid: str) -> str:
         return qid[len(own) :] if qid.startswith(own) else qid
 
     idw = min(max((len(shown(s[0])) for s in steps), default=4), 40)
@@ -138,7 +152,16 @@ def path_view(path, steps, lang, stuck=None):
         )
 
 
-def show(q, extra, hints, hint_total, state, progress, work_file, lang):
+def show(
+    q: Question,
+    extra: list[Any],
+    hints: list[str],
+    hint_total: int,
+    state: str,
+    progress: Answered | None,
+    work_file: Path | None,
+    lang: str,
+) -> None:
     """A question on its own (`quizkit show`): prompt, starter, the hints revealed so far, progress."""
     question_panel(q, extra, lang)
     for i, text in enumerate(hints, 1):

@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any, Protocol
+
 from ..i18n import _, ngettext
 from .console import out
 
 
-def _local(when) -> str:
+class PlanView(Protocol):
+    """What the review plan screen reads of scheduler.Plan."""
+
+    due: list[Any]
+    new: list[Any]
+    new_done: int
+    reviews_done: int
+    next_due: datetime | None
+    leeches: int
+
+
+class Limits(Protocol):
+    """What it reads of settings.Settings."""
+
+    new_per_day: int
+    reviews_per_day: int
+
+
+def _local(when: datetime) -> str:
     # TRANSLATORS: a strftime format; the names of %a and %b are English whatever the language
     return when.astimezone().strftime(_("%a %d %b %H:%M"))
 
 
-def review_plan(plan, settings, next_due_text):
+def review_plan(plan: PlanView, settings: Limits, next_due_text: str) -> None:
     """`next_due_text`: when the next card is due, in words (the caller asks the scheduler)."""
     if not plan.due and not plan.new:
         line = "[green]{}[/]".format(_("Nothing is due now."))
@@ -39,7 +60,7 @@ def review_plan(plan, settings, next_due_text):
     )
 
 
-def scheduled(rating: str, interval: str, due, leech_after: int | None = None):
+def scheduled(rating: str, interval: str, due: datetime, leech_after: int | None = None) -> None:
     """A review's rating and when the card comes back; `leech_after`: the lapses that made it a leech."""
     out.print(
         "[magenta]{}[/] → {}  [dim]({})[/]".format(_("rated {rating}").format(rating=rating), interval, _local(due))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from rich.cells import cell_len
 from rich.columns import Columns
@@ -14,7 +15,7 @@ from ..i18n import _, ngettext
 from .console import out
 
 
-def stats(data):
+def stats(data: dict[str, Any]) -> None:
     """The whole screen, a part after another."""
     _today(data)
     _accuracy(data)
@@ -22,7 +23,7 @@ def stats(data):
     _heatmap(data)
 
 
-def _today(data):
+def _today(data: dict[str, Any]) -> None:
     t = data["today"]
     tot = data["total"]
     out.print(
@@ -47,10 +48,11 @@ def _today(data):
     )
 
 
-def _accuracy(data):
+def _accuracy(data: dict[str, Any]) -> None:
     topics = Table(title=_("accuracy by topic"), title_justify="left")
-    for col, just in ((_("topic"), "left"), (_("answers"), "right"), (_("right"), "right"), (_("accuracy"), "right")):
-        topics.add_column(col, justify=just)
+    topics.add_column(_("topic"), justify="left")
+    for col in (_("answers"), _("right"), _("accuracy")):
+        topics.add_column(col, justify="right")
     for name, row in data["topics"].items():
         topics.add_row(escape(name), str(row["attempts"]), str(row["right"]), _pct(row["accuracy"]))
     retention = Table(title=_("true retention by month"), title_justify="left")
@@ -63,7 +65,7 @@ def _accuracy(data):
     out.print(Columns([topics, retention], padding=(0, 4)))
 
 
-def _forecast(data):
+def _forecast(data: dict[str, Any]) -> None:
     title = _("due in the next 14 days")
     # as wide as its title: with nothing due the bars are empty and a narrower table wrapped the title
     forecast = Table(title=title, title_justify="left", show_header=False, box=None, min_width=cell_len(title))
@@ -78,7 +80,7 @@ def _forecast(data):
     out.print(forecast)
 
 
-def _heatmap(data):
+def _heatmap(data: dict[str, Any]) -> None:
     start = date.fromisoformat(data["heatmap"]["start"])
     days = {date.fromisoformat(k): n for k, n in data["heatmap"]["days"].items()}
     top = max(days.values(), default=0) or 1
@@ -113,5 +115,5 @@ def _heatmap(data):
     )
 
 
-def _pct(x):
+def _pct(x: float) -> str:
     return f"{x:.0%}"

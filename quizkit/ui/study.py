@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Group
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 
 from ..i18n import N_, _, shown
-from ..model import type_info
+from ..model import Asked, Hint, Outcome, Summary, type_info
 from .blocks import blocks, hint_label, markdown, question_panel
 from .check import run_failure
 from .console import out
 from .mock import mock_report
 
 
-def score_bar(score, position: str = ""):
+def score_bar(score: Any, position: str = "") -> None:  # score: engine.Score (ui imports no engine)
     """The running score, shown above every question."""
     out.print()
     topics = "  ".join(f"{escape(t)} {r}/{r + w}" for t, (r, w, _) in score.topics.items() if r + w)
@@ -35,7 +37,7 @@ _KEYS = {
 }
 
 
-def question(asked, lang):
+def question(asked: Asked, lang: str) -> None:
     q = asked.question
     question_panel(q, asked.extra, lang, asked.position)
     own = type_info(q.type).keys
@@ -43,7 +45,7 @@ def question(asked, lang):
     out.print(f"[dim]{keys}[/]")
 
 
-def hint(h):
+def hint(h: Hint) -> None:
     if not h.text:
         out.print("[dim]{}[/]".format(_("no hint for this one")))
         return
@@ -52,25 +54,25 @@ def hint(h):
     out.print(f"[yellow]{label}[/] {escape(h.text)}{more}")
 
 
-def reveal(items):
+def reveal(items: list[Any]) -> None:
     out.print(Panel(Group(*blocks(items)), title=_("answer"), title_align="left", border_style="cyan"))
 
 
-def _why(outcome):
+def _why(outcome: Outcome) -> None:
     if outcome.explanation:
         out.print(markdown("**{}** {}".format(_("Why:"), outcome.explanation)))
     if outcome.source:
         out.print("[dim]{} {}[/]".format(_("source:"), escape(outcome.source)), overflow="fold")
 
 
-def skipped(outcome):
+def skipped(outcome: Outcome) -> None:
     out.print("[yellow]↷ {}[/]".format(_("skipped")))
     for part in blocks(outcome.solution):
         out.print(part)
     _why(outcome)
 
 
-def verdict(outcome):
+def verdict(outcome: Outcome) -> None:
     """The verdict on one answer; the explanation only once the learner is done (not before a retry)."""
     v = outcome.verdict
     q = outcome.question
@@ -94,12 +96,12 @@ def verdict(outcome):
         _why(outcome)
 
 
-def explain(outcome):
+def explain(outcome: Outcome) -> None:
     """The explanation and source, when the learner is done with a question."""
     _why(outcome)
 
 
-def summary(summary):
+def summary(summary: Summary) -> None:
     score, title, saved = summary.score, summary.title, summary.saved
     if summary.report is not None:
         mock_report(summary.report)

@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from rich.markup import escape
 from rich.table import Table
 
 from ..i18n import _, ngettext
+from ..model import VerifyResult
 from .blocks import type_label
 from .console import err, error, note, out
 
@@ -17,7 +20,7 @@ STATUS_STYLE = {"pass": "green", "fail": "bold red", "skip": "yellow"}
 PROGRESS_AFTER = 1.0  # seconds: a verify that ends sooner shows no bar
 
 
-def verify_progress(total: int):
+def verify_progress(total: int) -> tuple[Callable[[Any], None], Callable[[], None]]:
     """A progress bar on stderr while verify runs (only on a terminal), shown once the run has taken
     PROGRESS_AFTER seconds even while nothing has ended yet (torch importing, one long question) and
     refreshed on its own from then on; returns (update(result), stop())."""
@@ -38,7 +41,7 @@ def verify_progress(total: int):
     lock = threading.Lock()
     state = {"shown": False, "stopped": False}
 
-    def show():
+    def show() -> None:
         with lock:
             if not state["stopped"]:
                 state["shown"] = True
@@ -48,11 +51,11 @@ def verify_progress(total: int):
     timer.daemon = True
     timer.start()
 
-    def update(_result):
+    def update(_result: Any) -> None:
         with lock:
             progress.advance(task)
 
-    def stop():
+    def stop() -> None:
         timer.cancel()
         with lock:
             state["stopped"] = True
@@ -62,7 +65,7 @@ def verify_progress(total: int):
     return update, stop
 
 
-def verify_table(results, errors, links=0):
+def verify_table(results: Sequence[VerifyResult], errors: Sequence[Exception], links: int = 0) -> None:
     table = Table(title="quizkit verify", title_justify="left", expand=False)
     table.add_column(_("question"), overflow="fold")
     table.add_column(_("type"))
@@ -106,13 +109,13 @@ def _status(status: str) -> str:
     return {"pass": _("pass"), "fail": _("fail"), "skip": _("skip")}.get(status, status)
 
 
-def isolation(info: dict):
+def isolation(info: dict[str, Any]) -> None:
     """How runs are contained, one line each (stderr, so --json output stays clean)."""
     for key, value in info.items():
         err.print(f"[dim]{escape(key)}:[/] {escape(str(value))}", soft_wrap=True)
 
 
-def verify_json(results, errors) -> int:
+def verify_json(results: Iterable[VerifyResult], errors: Sequence[Exception]) -> int:
     """One JSON document, written a result at a time as `results` yields them (a long verify shows its
     progress to a pipe, and holds no more than one result). Returns how many failed."""
     write = out.file.write
