@@ -7,14 +7,14 @@ import json
 import sqlite3
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Union
+from typing import Any
 
 from .connection import Connection
 from .rows import Attempt, ReplayRow, Review, utc_iso
 
 # What record_review is given: a Review, or one made inside the transaction from the card's state as stored
 # (JSON or None) and how many new cards were first reviewed in the span asked about.
-ReviewMaker = Callable[[Union[str, None], int], Union[Review, None]]
+ReviewMaker = Callable[[str | None, int], Review | None]
 Replay = Callable[[list[ReplayRow]], list[Review]]
 
 _INSERT_REVIEW = (

@@ -56,9 +56,8 @@ class Connection:
     db: sqlite3.Connection
     path: Path
     read_only: bool
-    _checker: tuple[threading.Thread, sqlite3.Connection, list[list[str]]] | None = (
-        None  # (thread, connection, its answer) of a quick_check still running
-    )
+    # (thread, connection, its answer) of a quick_check still running
+    _checker: tuple[threading.Thread, sqlite3.Connection, list[list[str]]] | None = None
 
     def __init__(self, path: Path | None = None, check: bool = False):
         """`check`: for a command that writes answers, SQLite's quick_check first (at once for a small file,
