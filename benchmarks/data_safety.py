@@ -95,8 +95,8 @@ def store_rows(repeat: int, folder: Path) -> list[tuple[str, float, float]]:
 
 
 def export_rows(repeat: int, folder: Path) -> list[tuple[str, float, float]]:
-    from quizkit import stats, ui
-    from quizkit.outfile import atomic
+    from quizkit import stats
+    from quizkit.outfile import atomic, write_rows
     from quizkit.store import Store
 
     db = folder / "s100000.db"
@@ -104,11 +104,11 @@ def export_rows(repeat: int, folder: Path) -> list[tuple[str, float, float]]:
 
     def through_rename():
         with Store(db) as s, atomic(target) as f:
-            ui.export(stats.export_chunks(s, "jsonl"), "jsonl", stats.EXPORT_FIELDS, f)
+            write_rows(stats.export_chunks(s, "jsonl"), "jsonl", stats.EXPORT_FIELDS, f)
 
     def in_place():
         with Store(db) as s, open(target, "w", encoding="utf-8", newline="") as f:
-            ui.export(stats.export_chunks(s, "jsonl"), "jsonl", stats.EXPORT_FIELDS, f)
+            write_rows(stats.export_chunks(s, "jsonl"), "jsonl", stats.EXPORT_FIELDS, f)
 
     return [("export jsonl, 100,000 attempts", median_ms(through_rename, repeat), median_ms(in_place, repeat))]
 

@@ -125,6 +125,12 @@ def baseline_tree(rev: str, into: Path) -> Path:
     return into
 
 
+def knows_hints(tree: Path) -> bool:
+    """Whether the tree's store has migration 3 (hints): a baseline from after issue 12 opens today's file."""
+    sources = (tree / "quizkit" / "store.py", tree / "quizkit" / "store" / "migrations.py")
+    return any(p.exists() and "hints used" in p.read_text() for p in sources)
+
+
 def as_schema_2(db: Path):
     """A copy of a store as quizkit before migration 3 left it: the baseline refuses a newer schema."""
     con = sqlite3.connect(db)
@@ -137,21 +143,23 @@ def as_schema_2(db: Path):
 
 
 def same_export(base: Path, now: Path, form: str) -> bool:
-    """The same rows, but for the hints column that issue 12 added (progressive hints): the baseline has none."""
+    """The same rows, but for the hints column that issue 12 added (progressive hints): an older baseline has none."""
     import csv
 
     with open(base, newline="", encoding="utf-8") as a, open(now, newline="", encoding="utf-8") as b:
         if form == "csv":
             rows_a, rows_b = csv.reader(a), csv.reader(b)
-            head = next(rows_b)
-            keep = [i for i, name in enumerate(head) if name != "hints"]
-            if next(rows_a) != [head[i] for i in keep]:
+            head_a, head_b = next(rows_a), next(rows_b)
+            keep_a = [i for i, name in enumerate(head_a) if name != "hints"]
+            keep_b = [i for i, name in enumerate(head_b) if name != "hints"]
+            if [head_a[i] for i in keep_a] != [head_b[i] for i in keep_b]:
                 return False
-            return all(ra == [rb[i] for i in keep] for ra, rb in zip(rows_a, rows_b, strict=True))
+            return all([ra[i] for i in keep_a] == [rb[i] for i in keep_b] for ra, rb in zip(rows_a, rows_b, strict=True))
         for la, lb in zip(a, b, strict=True):
-            row = json.loads(lb)
-            row.pop("hints", None)
-            if json.loads(la) != row:
+            row_a, row_b = json.loads(la), json.loads(lb)
+            row_a.pop("hints", None)
+            row_b.pop("hints", None)
+            if row_a != row_b:
                 return False
         return True
 
@@ -207,7 +215,8 @@ def main():
             if "base" in trees:
                 home["base"].mkdir()
                 subprocess.run(["cp", str(home["now"] / "quizkit.db"), str(home["base"] / "quizkit.db")], check=True)
-                as_schema_2(home["base"] / "quizkit.db")
+                if not knows_hints(trees["base"]):
+                    as_schema_2(home["base"] / "quizkit.db")
             homes = {t: str(h) for t, h in home.items()}
             for form in ("csv", "jsonl"):
                 outs = {t: tmp / f"out-{t}.{form}" for t in trees}

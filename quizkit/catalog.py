@@ -271,7 +271,7 @@ def select(questions, progress, count: int, rng) -> list[Question]:
     groups: tuple[list, list, list] = ([], [], [])
     for q in questions:
         seen = progress.get(q.full_id)
-        groups[0 if not seen else 1 if not seen[2] else 2].append(q)
+        groups[0 if not seen else 1 if not seen.last_right else 2].append(q)
     chosen = []
     for g in groups:
         rng.shuffle(g)
@@ -315,9 +315,9 @@ def progress_by_bank(banks, progress) -> list[dict]:
                 "title": b.title,
                 "questions": len(b.questions),
                 "answered": len(seen),
-                "right_last": sum(1 for s in seen if s[2]),
-                "attempts": sum(s[0] for s in seen),
-                "right": sum(s[1] for s in seen),
+                "right_last": sum(1 for s in seen if s.last_right),
+                "attempts": sum(s.attempts for s in seen),
+                "right": sum(s.right for s in seen),
             }
         )
     return rows
@@ -334,7 +334,7 @@ def status(qid: str, progress: dict, phases: dict) -> str:
     seen = progress.get(qid)
     if not seen:
         return "new"
-    if not seen[2]:
+    if not seen.last_right:
         return "missed"
     phase = phases.get(qid)
     if phase is None:

@@ -9,6 +9,7 @@ import json
 import os
 import platform
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import QuizkitError
@@ -120,7 +121,7 @@ def _store(path: Path, problems: list) -> dict:
     return out
 
 
-def _bad_cards(rows: list[tuple[str, str]], limit: int = 20) -> list[str]:
+def _bad_cards(rows: Iterable[tuple[str, str]], limit: int = 20) -> list[str]:
     """The questions whose stored card state the scheduler cannot read (review reads every due one)."""
     from .scheduler import CardState
 

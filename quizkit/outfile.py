@@ -8,10 +8,11 @@ once everything is written and synced: a full disk, a kill or an error leaves th
 
 from __future__ import annotations
 
+import csv
 import os
 import secrets
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -129,3 +130,22 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def write_rows(chunks: Iterable[list[Any]], fmt: str, fields: Sequence[str], f: IO[str]) -> int:
+    """Chunks of rows written as they come (constant memory at any size): JSON Lines (each chunk a list of
+    whole lines) or CSV (each a list of tuples, after a header of `fields`), to the open text file `f` (a
+    file from `atomic`, renamed into place once whole, or stdout). Returns the rows written."""
+    n = 0
+    if fmt == "jsonl":
+        for lines in chunks:
+            f.writelines(lines)
+            n += len(lines)
+    else:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(fields)
+        for rows in chunks:
+            w.writerows(rows)
+            n += len(rows)
+    f.flush()
+    return n

@@ -221,11 +221,11 @@ class Plan:
 
 def plan(due_rows, card_rows, today_rows, candidates, now: datetime, new_limit: int, review_limit: int) -> Plan:
     """due_rows: (question, state JSON) due by now, most overdue first; card_rows: (question, due ISO, leech)
-    of every card; today_rows: the review log since the study day began, (time, question, rating,
-    prev_state, ...); candidates: the question ids that may be asked, in the order new ones should come."""
+    of every card; today_rows: the review log since the study day began (store ReviewRows, read by
+    .prev_state); candidates: the question ids that may be asked, in the order new ones should come."""
     wanted = set(candidates)
-    new_done = sum(1 for r in today_rows if r[3] == Phase.NEW)
-    reviews_done = sum(1 for r in today_rows if r[3] == Phase.REVIEW)
+    new_done = sum(1 for r in today_rows if r.prev_state == Phase.NEW)
+    reviews_done = sum(1 for r in today_rows if r.prev_state == Phase.REVIEW)
     reviews_left = max(0, review_limit - reviews_done)
     due = []
     for qid, state_json in due_rows:

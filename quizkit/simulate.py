@@ -101,13 +101,14 @@ def tradeoff(params, rates: dict | None = None, cards: int = 1000, seed: int = 0
         reviews += (now * torch.where(passed, 1.0, 2.0)).sum(1)
         seconds += (now * torch.where(passed, sec["pass"], sec["fail"] + sec["pass"])).sum(1)
     remembered = ((1 + factor * (DAYS - last) / s) ** decay).sum(1)
-    return [
-        {
-            "retention": RETENTIONS[i],
-            "reviews_per_day": round(float(reviews[i]) / DAYS, 1),
-            "minutes_per_day": round(float(seconds[i]) / 60 / DAYS, 1),
-            "remembered": round(float(remembered[i])),
-            "minutes_per_remembered": round(float(seconds[i]) / 60 / float(remembered[i]), 2),
-        }
-        for i in range(len(RETENTIONS))
-    ]
+    return [_row(i, float(reviews[i]), float(seconds[i]), float(remembered[i])) for i in range(len(RETENTIONS))]
+
+
+def _row(i: int, reviews: float, seconds: float, remembered: float) -> dict:
+    return {
+        "retention": RETENTIONS[i],
+        "reviews_per_day": round(reviews / DAYS, 1),
+        "minutes_per_day": round(seconds / 60 / DAYS, 1),
+        "remembered": round(remembered),
+        "minutes_per_remembered": round(seconds / 60 / remembered, 2),
+    }

@@ -1,5 +1,5 @@
 """Rebuild tests/data/schemas/: one SQL dump per released schema of the progress database, each made by that
-release's own store.py (taken from git history), so tests/test_migrations.py can open every one with
+release's own store (store.py, or the store/ package since issue 18; taken from git history), so tests/test_migrations.py can open every one with
 today's store. Run from the repository root: python scripts/make_schema_fixtures.py
 
 Each database gets the same learner's history written through the old Store's own methods: a drill
@@ -34,18 +34,30 @@ RELEASES = [
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 
 
+def _git_show(commit: str, path: str) -> str | None:
+    try:
+        return subprocess.run(
+            ["git", "show", f"{commit}:{path}"], cwd=ROOT, check=True, capture_output=True, text=True
+        ).stdout
+    except subprocess.CalledProcessError:
+        return None  # that release had no such file
+
+
 def _old_package(commit: str, folder: Path) -> object:
+    """The release's store (a module, or since issue 18 the package quizkit/store/) and what it imports."""
     pkg = folder / f"qk_{commit}"
     pkg.mkdir()
     (pkg / "__init__.py").write_text("")
-    for name in ("store", "errors", "i18n", "model"):  # i18n imports model since 5a289eb
-        try:
-            text = subprocess.run(
-                ["git", "show", f"{commit}:quizkit/{name}.py"], cwd=ROOT, check=True, capture_output=True, text=True
-            ).stdout
-        except subprocess.CalledProcessError:
-            continue  # that release had no such module
-        (pkg / f"{name}.py").write_text(text)
+    for name in ("store", "errors", "i18n", "settings", "model"):
+        text = _git_show(commit, f"quizkit/{name}.py")
+        if text is not None:
+            (pkg / f"{name}.py").write_text(text)
+            continue
+        listed = subprocess.run(["git", "ls-tree", "--name-only", f"{commit}:quizkit/{name}"], cwd=ROOT,
+                                capture_output=True, text=True).stdout.split()  # fmt: skip
+        for part in (p for p in listed if p.endswith(".py")):
+            (pkg / name).mkdir(exist_ok=True)
+            (pkg / name / part).write_text(_git_show(commit, f"quizkit/{name}/{part}") or "")
     sys.path.insert(0, str(folder))
     return importlib.import_module(f"qk_{commit}.store")
 

@@ -35,6 +35,17 @@ def test_flashcard_reveal_and_self_grade():
     assert a["question"] == "mini/card" and a["answer"] == "3" and a["correct"] is True
 
 
+def test_a_piped_answer_is_echoed_cut_and_stored_whole():
+    """The input loop reads the line (cli/prompt.py) and ui echoes it: from a pipe a session reads like a
+    typed one, and a pasted megabyte is stored whole but not printed back whole."""
+    long = "float32 " + "x" * 500
+    r = drill("short", long + "\n")
+    assert r.exit_code == 0, r.output
+    shown = r.output.replace("\n", "")  # rich wraps the echo at the console's width
+    assert "> float32 " + "x" * 292 + " …" in shown and "x" * 293 not in shown
+    assert attempts()[0]["answer"] == long
+
+
 def test_flashcard_again_counts_wrong():
     drill("flashcard", "\n1\n")
     assert attempts()[0]["correct"] is False

@@ -1,7 +1,8 @@
 """The design's rules, kept true by parsing imports: data flows one way.
 
-cli (and every front end) -> app -> engine -> policies -> (bank, types, runner, checks, scheduler, store) ;
-cli -> ui (renders values).
+cli (and every front end) -> app -> engine -> policies -> (bank, types, runner, checks, scheduler, store/) ;
+cli -> ui/ (a module per screen, renders values). ui and store are packages: "ui" and "store" below are
+every module in them.
 """
 import ast
 from pathlib import Path
@@ -83,7 +84,7 @@ def test_no_module_imports_a_worker_like_one_but_its_own():
 
 def test_only_store_imports_sqlite():
     for m, names in MODS.items():
-        assert "sqlite3" not in names or m == "store", f"{m} imports sqlite3"
+        assert "sqlite3" not in names or m.split(".")[0] == "store", f"{m} imports sqlite3"
 
 
 def test_only_ui_prints():
@@ -109,6 +110,22 @@ def test_ui_imports_only_the_values_it_renders():
     assert screens
     for m in screens:  # "ui": one screen module using another's helper
         assert quizkit_imports(m) <= {"model", "i18n", "ui"}, (m, quizkit_imports(m))
+
+
+def test_ui_renders_only_it_reads_no_input_and_writes_no_files():
+    """Issue 18, item 5: a line is read by the CLI's input loop, an export written by outfile; a screen
+    renders the values it is given."""
+    reads = {"input", "open", "write_text", "write_bytes", "isatty", "readline", "getpass"}
+    for m in [m for m in MODS if m.split(".")[0] == "ui"]:
+        path = PKG / (m.replace(".", "/") + ".py")
+        if not path.exists():
+            path = PKG / m.replace(".", "/") / "__init__.py"
+        tree = ast.parse(path.read_text())
+        called = {getattr(n.func, "id", None) or getattr(n.func, "attr", None) for n in ast.walk(tree)
+                  if isinstance(n, ast.Call)}  # fmt: skip
+        assert not called & reads, (m, called & reads)
+        assert "stdin" not in {getattr(n, "attr", None) for n in ast.walk(tree)}, m
+        assert not {"csv", "sys", "shutil", "tempfile"} & MODS[m], (m, MODS[m])
 
 
 def test_library_modules_do_not_reach_up():
@@ -149,7 +166,11 @@ def test_engine_does_not_import_the_cli_or_ui():
 
 
 def test_store_imports_no_cli_code():
-    assert not {n for n in MODS["store"] if n.split(".")[0] in ("typer", "click", "rich")}
+    parts = [m for m in MODS if m.split(".")[0] == "store"]
+    assert len(parts) > 5, parts  # the package: a module per concern
+    for m in parts:
+        assert not {n for n in MODS[m] if n.split(".")[0] in ("typer", "click", "rich")}, m
+        assert quizkit_imports(m) <= {"store", "errors", "i18n", "settings"}, (m, quizkit_imports(m))
 
 
 def test_engine_and_policies_do_not_print_or_read_input():

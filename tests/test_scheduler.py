@@ -19,6 +19,7 @@ from quizkit.scheduler import (
     rating_for,
     rating_from_key,
 )
+from quizkit.store import ReviewRow
 
 pytestmark = pytest.mark.torch_free  # runs without the torch worker: pytest -m torch_free
 
@@ -322,7 +323,7 @@ def test_plan_orders_due_cards_and_keeps_the_review_limit():
     assert p.leeches == sum(st.leech for st in deck)
     assert p.next_due == min(st.card.due for st in deck if not st.leech and st.card.due > T0).replace(microsecond=0)
     # reviews already done today count against the limit; learning steps are never held back
-    done = [("t", "x", 3, int(Phase.REVIEW))] * 15
+    done = [ReviewRow("t", "x", 3, int(Phase.REVIEW), None)] * 15
     assert len(plan_over(deck, T0, review_limit=20, today=done).due) == 5
     step = s_review_step()
     assert [q for q, _ in plan_over(deck + [step], T0, review_limit=0).due] == [step.question_id]
@@ -340,7 +341,7 @@ def test_plan_new_cards_in_candidate_order_up_to_the_limit():
     ids = [st.question_id for st in deck] + [f"new/{i}" for i in range(30)]
     p = plan_over(deck, T0, candidates=ids, new_limit=5)
     assert p.new == [f"new/{i}" for i in range(5)]
-    today = [("t", "x", 3, int(Phase.NEW))] * 3
+    today = [ReviewRow("t", "x", 3, int(Phase.NEW), None)] * 3
     assert plan_over(deck, T0, candidates=ids, new_limit=5, today=today).new == [f"new/{i}" for i in range(2)]
     assert plan_over(deck, T0, candidates=ids[:10], new_limit=5).new == []
 

@@ -169,7 +169,7 @@ def old_export(store: Store, fmt: str) -> str:
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_the_export_from_sql_is_the_same_text_as_row_by_row(tmp_path, fmt, monkeypatch):
-    from quizkit import ui
+    from quizkit.outfile import write_rows
 
     monkeypatch.setattr(Store, "EXPORT_CHUNK", 7)
     with Store(tmp_path / "q.db") as s:
@@ -178,7 +178,7 @@ def test_the_export_from_sql_is_the_same_text_as_row_by_row(tmp_path, fmt, monke
         out = tmp_path / f"out.{fmt}"
         chunks = list(stats.export_chunks(s, fmt))
         with out.open("w", encoding="utf-8", newline="") as f:
-            ui.export(iter(chunks), fmt, stats.EXPORT_FIELDS, f)
+            write_rows(iter(chunks), fmt, stats.EXPORT_FIELDS, f)
         assert len(chunks) == -(-200 // 7) and max(map(len, chunks)) == 7  # read in chunks, not all at once
         assert out.read_bytes().decode() == old_export(s, fmt)  # bytes: a \r inside a value stays one
         if fmt == "jsonl":

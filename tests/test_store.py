@@ -109,7 +109,7 @@ def test_corrupt_file_through_the_cli(tmp_path, monkeypatch):
 
 
 def test_locked_database_is_one_line(tmp_path, monkeypatch):
-    monkeypatch.setattr("quizkit.store.BUSY_MS", 100)
+    monkeypatch.setattr("quizkit.store.connection.BUSY_MS", 100)
     path = tmp_path / "q.db"
     Store(path).close()
     holder = sqlite3.connect(path, isolation_level=None)
@@ -156,3 +156,30 @@ def test_a_full_disk_when_opening_does_not_speak_of_a_lost_answer(tmp_path):
     said = _open_on_a_full_disk(tmp_path, 4096)
     assert "cannot write the progress database" in said and "QUIZKIT_HOME" in said, said
     assert "NOT saved" not in said, said
+
+
+def test_reads_are_rows_read_by_field_name(tmp_path):
+    """Issue 18, item 5: a read gives NamedTuple rows whose names say which column is which (a field order
+    that disagreed with the SELECT would put the rating where prev_state is read)."""
+    from datetime import timedelta
+
+    from quizkit.store import Review
+
+    with Store(tmp_path / "q.db") as s:
+        s.record_attempt(Attempt("b/q", T, "first", False, 1.0, "cpu", "s1"))
+        review = Review("b/q", 7, 3, 2, 0, T + timedelta(days=2), 2.5, 5.0, 1500, '{"card": {}}', False)
+        s.record_review(Attempt("b/q", T + timedelta(seconds=5), "second", True, 2.0, "cpu", "s1"), review)
+        p = s.progress()["b/q"]
+        assert (p.attempts, p.right, p.last_right) == (2, 1, True)
+        last = s.last_answer("b/q")
+        assert last is not None and (last.answer, last.right) == ("second", True)
+        (row,) = s.reviews()
+        assert (row.question, row.rating, row.prev_state, row.duration_ms) == ("b/q", 3, 0, 1500)
+        (due,) = s.card_dues()
+        assert (due.question, due.leech) == ("b/q", False) and due.due.startswith("2026-11-28")
+        assert s.cards()[0].state == '{"card": {}}' and s.due_cards(T + timedelta(days=3))[0].question == "b/q"
+        (tally,) = s.attempts_by_question()
+        assert (tally.question, tally.attempts, tally.right) == ("b/q", 2, 1)
+        assert s.attempts_since("").right == 1 and s.review_counts_since("").new == 1
+        assert s.attempt_times()[1].correct == 1 and s.due_forecast(["", "9"]).cards == 1
+        assert s.progress()["b/q"] == (2, 1, True)  # and they unpack as the tuples they replaced

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from quizkit import ui
 from quizkit.cli import app
 from quizkit.cli.common import Context
+from quizkit.ui import verify as verify_screen  # the bar, its console and its delay live here
 
 pytestmark = pytest.mark.torch_free
 
@@ -71,8 +72,8 @@ def test_more_jobs_than_cpus_are_capped_with_a_warning(tmp_path, monkeypatch):
 @pytest.fixture
 def terminal(monkeypatch):
     buf = io.StringIO()
-    monkeypatch.setattr(ui, "err", Console(file=buf, force_terminal=True, width=80))
-    monkeypatch.setattr(ui, "PROGRESS_AFTER", 0.1)
+    monkeypatch.setattr(verify_screen, "err", Console(file=buf, force_terminal=True, width=80))
+    monkeypatch.setattr(verify_screen, "PROGRESS_AFTER", 0.1)
     return buf
 
 
@@ -96,8 +97,8 @@ def test_a_short_verify_shows_no_bar(terminal):
 
 def test_no_bar_where_stderr_is_not_a_terminal(monkeypatch):
     buf = io.StringIO()
-    monkeypatch.setattr(ui, "err", Console(file=buf, force_terminal=False))
-    monkeypatch.setattr(ui, "PROGRESS_AFTER", 0.0)
+    monkeypatch.setattr(verify_screen, "err", Console(file=buf, force_terminal=False))
+    monkeypatch.setattr(verify_screen, "PROGRESS_AFTER", 0.0)
     update, stop = ui.verify_progress(3)
     time.sleep(0.1)
     update(None)

@@ -62,7 +62,12 @@ def cards(
     dues = {qid: datetime.fromisoformat(due) for qid, due, _leech in store.card_dues()}
     progress = store.progress()
     out = [
-        Card(r, dues.get(r.id), progress[r.id][2] if r.id in progress else None, progress.get(r.id, (0, 0, 0))[0])
+        Card(
+            r,
+            dues.get(r.id),
+            progress[r.id].last_right if r.id in progress else None,
+            progress[r.id].attempts if r.id in progress else 0,
+        )
         for r in found
     ]
     return sorted(out, key=_key(sort)) if sort != "bank" else out

@@ -61,7 +61,7 @@ def drill_plan(
         return Plan(Drill(chosen), chosen)
     pool = catalog.matching(questions, tags, qtypes, difficulty, cuda)
     if missed:
-        pool = [q for q in pool if q.full_id in progress and not progress[q.full_id][2]]
+        pool = [q for q in pool if q.full_id in progress and not progress[q.full_id].last_right]
         if not pool:
             raise QuizkitError(_("nothing missed: no question matching those filters was last answered wrong"))
     chosen = catalog.select(pool, progress, count, rng or random.Random())

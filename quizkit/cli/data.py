@@ -85,6 +85,7 @@ def export(
         raise QuizkitError(
             _("{names}: only for --format anki (jsonl and csv export every attempt)").format(names=names)
         )
+    from ..outfile import atomic, write_rows
     from ..stats import EXPORT_FIELDS, export_chunks
 
     c = _obj(ctx)
@@ -94,13 +95,11 @@ def export(
     with c.store() as store:
         try:
             if output is None:
-                ui.export(export_chunks(store, fmt, damaged), fmt, EXPORT_FIELDS)
+                write_rows(export_chunks(store, fmt, damaged), fmt, EXPORT_FIELDS, ui.stdout())
                 _damaged(ui, damaged)
                 return
-            from ..outfile import atomic
-
             with atomic(output) as f:
-                n = ui.export(export_chunks(store, fmt, damaged), fmt, EXPORT_FIELDS, f)
+                n = write_rows(export_chunks(store, fmt, damaged), fmt, EXPORT_FIELDS, f)
         except OSError as e:
             if isinstance(e, BrokenPipeError) and output is None:
                 raise  # stdout's reader went away (export | head): QuizkitGroup ends quietly

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import typer
@@ -16,10 +17,15 @@ class _Quit(Exception):
 
 
 def _ask(ui, prompt):
-    """What the learner typed, made safe where it enters: bad bytes become U+FFFD, never a crash."""
+    """One line from the learner, made safe where it enters: bad bytes become U+FFFD, never a crash.
+    EOFError and KeyboardInterrupt reach the caller. From a pipe the line is echoed."""
     from ..text import safe_input
 
-    return safe_input(ui.ask(prompt))
+    ui.prompt(prompt)
+    text = input()
+    if not sys.stdin.isatty():
+        ui.echo(text)
+    return safe_input(text)
 
 
 def _line(ui, prompt="> "):
