@@ -771,13 +771,14 @@ def _child(req_r, out_w, err_w, res_w, home):
         os._exit(0)
     token, line = b"".join(chunks).decode().split("\n", 1)
     req = json.loads(line)
+    _mark("c_request")
     loopback = bool(req.get("loopback"))
     if loopback:
         namespaces.loopback()
     confine.restrict(rules, _LANDLOCK, req.get("reads") or (), tcp=loopback)
     seccomp.install(inet=loopback)
     namespaces.drop_capabilities()
-    _mark("c_request")
+    _mark("c_layers")
     device_name = req.get("device", "cpu")
     memory = req.get("memory_mb")
     if memory and device_name == "cpu":
