@@ -18,7 +18,7 @@ import tempfile
 import time
 import types
 
-from quizkit import asserts, confine, offmain
+from quizkit import asserts, confine, namespaces, offmain, seccomp
 
 PIECE_FILE = "<{}>"  # the pseudo file name of each piece of code, e.g. <tests>
 _WORKER_VM = 0  # the worker's mapped bytes after warm-up; a run's memory limit comes on top
@@ -47,6 +47,7 @@ def _now():
 def main():
     proto = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # stray prints of the worker itself must not corrupt the protocol
+    namespaces.enter_worker()  # no network for any run; before torch, while there is one thread
     import torch  # the whole point: paid once, shared by every fork
     import torch.nn  # noqa: F401
     import torch.nn.functional  # noqa: F401
@@ -55,6 +56,7 @@ def main():
     global _LANDLOCK
     _LANDLOCK = confine.abi()
     confine.prepare()
+    seccomp.prepare()
     if os.environ.get("QUIZKIT_WARM_FIRST") == "1":  # a batch (verify): every run's child forked warm
         _warm(torch)
     else:
@@ -351,6 +353,9 @@ def _isolation() -> dict:
         "cgroup": "not used",
         "files": "an emptied temporary folder as cwd and HOME",
         "landlock": confine.describe(),
+        "namespaces": namespaces.describe(),
+        "seccomp": seccomp.describe(),
+        "environment": "variables that look like secrets (tokens, keys, passwords, cloud and agent sockets) removed",
     }
 
 
@@ -536,9 +541,12 @@ def _run(req, line, proto):
     # Whatever the snippet left behind in its group (a fork, a sleeping subprocess) goes now,
     # and so does anything that left the group (setsid): as orphans they came back to the worker.
     _killpg(pid)
-    if status is None and not bufs[res_r].endswith(b"\n"):  # no result: how the child ended is the verdict
+    forked = _forks() != forks  # the run (or anything on the machine) forked: look for orphans
+    if status is None and (forked or not bufs[res_r].endswith(b"\n")):
+        # No result: how the child ended is the verdict. Forked: its orphans come back to the worker only once
+        # it is gone, so it is waited for before they are looked for.
         status = _reap(pid)
-    if _forks() != forks:  # the run (or anything on the machine) forked: look for orphans
+    if forked:
         _kill_escapees(pid)
     _mark("scanned")
     # Drain what the killed group had written, without waiting on escapees. A child that wrote its result had
@@ -688,10 +696,14 @@ def _kill_escapees(run_pid):
                     kill(p, signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):
                     pass
+        # Reaped in any order: a run's pid namespace's init exits only once the worker has reaped the processes
+        # of that namespace that came back to it (waiting for the init alone would wait forever).
+        left = set(found)
+        while left:
             try:
-                os.waitpid(p, 0)
+                left.discard(os.waitpid(-1, 0)[0])
             except ChildProcessError:
-                pass
+                break
     while True:  # reap whatever else ended
         try:
             done, _ = os.waitpid(-1, os.WNOHANG)
@@ -750,7 +762,7 @@ def _child(req_r, out_w, err_w, res_w, home):
     os.environ["TMPDIR"] = home
     tempfile.tempdir = None
     _mark("c_fds")
-    confine.confine(home, _LANDLOCK)
+    rules = confine.ruleset(home, _LANDLOCK)  # in force after the request, which names the bank's folder
     _mark("c_landlock")
     sys.stdout = open(1, "w", buffering=1, closefd=False, errors="replace")
     sys.stderr = open(2, "w", buffering=1, closefd=False, errors="replace")
@@ -764,6 +776,13 @@ def _child(req_r, out_w, err_w, res_w, home):
     token, line = b"".join(chunks).decode().split("\n", 1)
     req = json.loads(line)
     _mark("c_request")
+    loopback = bool(req.get("loopback"))
+    if loopback:
+        namespaces.loopback()
+    confine.restrict(rules, _LANDLOCK, req.get("reads") or (), tcp=loopback)
+    seccomp.install(inet=loopback)
+    namespaces.drop_capabilities()
+    _mark("c_layers")
     device_name = req.get("device", "cpu")
     memory = req.get("memory_mb")
     if memory and device_name == "cpu":
