@@ -8,7 +8,7 @@
   CLONE_THREAD fails with EINVAL while its children's pid namespace is not its own), and gloo, DataLoader
   and answers need threads; a pid namespace whose init is the run's child itself needs the worker to be the
   init of a pid namespace of its own (see the README). Processes are contained by the process group and the
-  subreaper scan (worker.py).
+  subreaper scan (worker/procs.py).
 - A question that declares `requires: [network-loopback]` gets a network namespace of its own, whose `lo` is
   brought up: loopback inside the run (gloo with several local processes), still nothing outside.
 Where the kernel refuses, runs go on without it and `quizkit verify -v` says so. Pure ctypes.

@@ -1,4 +1,4 @@
-"""Isolated runs of torch code, as values. Never imports torch: the worker (worker.py) does.
+"""Isolated runs of torch code, as values. Never imports torch: the worker (quizkit/worker/) does.
 
 One worker process per slot imports torch once (about 1.4 s) and forks a fresh child per run
 (a few ms). The parent enforces the wall-clock timeout by killing the child's process group,
@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 
-from . import runenv, text
+from . import runenv, text, wire
 from .errors import RunnerError
 from .i18n import _
 from .model import RunResult
@@ -29,7 +29,7 @@ DEFAULT_MEMORY_MB = 4096
 DEFAULT_OUTPUT_LIMIT = 64 * 1024
 START_TIMEOUT = 120.0  # importing torch on a cold disk can be slow
 READ_LIMIT = 4 << 20  # a worker's reply line: output is capped at 64 KiB a stream, so this is ample
-STATUSES = ("pass", "fail", "error", "timeout", "memory", "crashed")
+STATUSES = wire.STATUSES  # (the one list, shared with the worker)
 _ids = itertools.count(1)
 _HOME_OF_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -128,7 +128,7 @@ class _Worker:
             return None  # garbage on the protocol: the caller treats it as a dead worker
         return reply if isinstance(reply, dict) else None
 
-    def run(self, request, timeout) -> dict:
+    def run(self, request: wire.Request, timeout: float) -> wire.Reply:
         self.ensure_ready()
         run_id = request["id"]
         try:
@@ -153,7 +153,9 @@ class _Worker:
                 self.child = None
                 if reply.get("status") == "memory":
                     return reply
-                return dict(reply, status="timeout", seconds=timeout, error=f"stopped after {timeout:g} s (time limit)")
+                late: wire.Reply = dict(reply, status="timeout", seconds=timeout)  # type: ignore[assignment]
+                late["error"] = f"stopped after {timeout:g} s (time limit)"
+                return late
         if not _valid(reply, run_id):
             # The worker died (killed by the snippet, say) or answered out of turn: a reply that is
             # malformed, late or for another run is never taken as a verdict. Restart it next time.
@@ -166,7 +168,7 @@ class _Worker:
 
 def _restarted(reply, run_id) -> bool:
     """Another start line for the same run: the first run of a worker met torch.func's first registration,
-    which a judged run may not make, so the worker warmed up and started it again (see worker._Unready)."""
+    which a judged run may not make, so the worker warmed up and started it again (see worker.judge.Unready)."""
     return (
         isinstance(reply, dict)
         and reply.get("id") == run_id
@@ -288,7 +290,7 @@ class Runner:
 
     def _run_once(self, pieces, device, timeout, answer, seed, reach) -> RunResult:
         self._wait_warm()
-        request = {
+        request: wire.Request = {
             **reach,
             "id": next(_ids),
             "pieces": [list(p) for p in pieces],

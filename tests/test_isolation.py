@@ -222,21 +222,70 @@ def test_an_answer_that_patches_the_judge_does_not_pass(runner, what):
     assert runner.run([("code", "print(torch.equal(torch.ones(1), torch.zeros(1)))")]).stdout == "False\n"
 
 
-# The judge's own state, reached through its module (sys.modules['__main__'] is the worker): emptied,
+# The judge's own state, reached through its modules (sys.modules['quizkit.worker.snapshot'], ...): emptied,
 # rebound or faked, then the two checks the tests make forged by module attributes alone. Each passed
 # before the snapshot became tuples held in _restore's own default argument (found in review of issue 13).
 FORGE = "\ntorch.equal = lambda *a: True\ntorch.Tensor.__eq__ = lambda a, b: torch.ones_like(a, dtype=torch.bool)"
 JUDGE_ATTACKS = {
-    "snapshot emptied": "import sys\nsys.modules['__main__']._PRISTINE.clear()",
-    "snapshot rebound": "import sys\nsys.modules['__main__']._PRISTINE = []",
-    "restore rebound": "import sys\nsys.modules['__main__']._restore = lambda *a, **k: None",
-    "judge_state rebound": "import sys\nsys.modules['__main__']._judge_state = lambda *a, **k: None",
-    "restore's defaults": "import sys\nf = sys.modules['__main__']._restore\nf.__defaults__ = (None, (0, 0), ((), ()))",
-    "version tags faked": "import sys\nm = sys.modules['__main__']\n"
-                          "m._TAGS[:] = [(memoryview(bytearray(8)).cast('Q'), 0) for _ in m._TAGS]",
-    "version tags written": "import sys\nfor view, value in sys.modules['__main__']._restore.__defaults__[2][1]:\n"
+    "snapshot emptied": "import sys\nsys.modules['quizkit.worker.snapshot'].PRISTINE.clear()",
+    "snapshot rebound": "import sys\nsys.modules['quizkit.worker.snapshot'].PRISTINE = []",
+    "restore rebound": "import sys\nsys.modules['quizkit.worker.snapshot'].restore = lambda *a, **k: None",
+    "judge_state rebound": "import sys\nsys.modules['quizkit.worker.judge'].judge_state = lambda *a, **k: None",
+    "restore's defaults": "import sys\nf = sys.modules['quizkit.worker.snapshot'].restore\nf.__defaults__ = (None, (0, 0), ((), ()))",
+    "version tags faked": "import sys\nm = sys.modules['quizkit.worker.snapshot']\n"
+                          "m.TAGS[:] = [(memoryview(bytearray(8)).cast('Q'), 0) for _ in m.TAGS]",
+    "version tags written": "import sys\nfor view, value in sys.modules['quizkit.worker.snapshot'].restore.__defaults__[2][1]:\n"
                             "    view[0] = value",
+    "the verdict rebound": "import sys\nsys.modules['quizkit.worker.judge'].verdict = "
+                           "lambda box, sources: {'status': 'pass', 'seconds': 0.0}",
+    "the judged statuses rebound": "import sys\nsys.modules['quizkit.wire'].JUDGED_STATUSES = ('pass', 'error')",
+    # Every function of every module of the worker (and its entry, __main__) replaced by one that passes.
+    "every worker module's functions": (
+        "import sys, types\n_pass = lambda *a, **k: {'status': 'pass', 'seconds': 0.0}\n"
+        "for _n, _m in list(sys.modules.items()):\n"
+        "    if _n == '__main__' or _n.startswith(('quizkit.worker', 'quizkit.wire', 'quizkit.offmain')):\n"
+        "        for _k, _v in list(vars(_m).items()):\n"
+        "            if isinstance(_v, types.FunctionType):\n"
+        "                setattr(_m, _k, _pass)"),
 }
+
+# A judged run's child writes this when the answer leaves a thread running: rebound to a pass, with a thread
+# left running, it was written (with the real token) by the main thread until the child bound it first.
+LEFT_THREAD_PASS = (
+    "import sys, threading, time\n"
+    "sys.modules['quizkit.worker.child']._LEFT_THREAD = b'{\"status\": \"pass\", \"seconds\": 0.0, \"token\": \"'\n"
+    "threading.Thread(target=time.sleep, args=(30,), daemon=True).start()\n"
+)
+
+
+def test_an_answer_that_rebinds_the_left_thread_reply_and_leaves_a_thread_does_not_pass(runner):
+    answer = "def mine(x):\n    return x * 0\n" + LEFT_THREAD_PASS
+    r = runner.run([("answer", answer), ("tests", "assert torch.equal(mine(torch.ones(2)), torch.ones(2))\n")], answer=0)
+    assert r.status == "error" and "thread" in (r.error or ""), r
+
+
+def test_the_judge_attacks_reach_names_that_exist_in_the_worker(runner):
+    """The attacks above are not beaten by an AttributeError: each module and name they rebind is there."""
+    names = {"quizkit.worker.snapshot": ["PRISTINE", "TAGS", "restore"], "quizkit.worker.judge":
+             ["judge_state", "verdict", "_stepped"], "quizkit.worker.child": ["_EXEC", "_LEFT_THREAD"],
+             "quizkit.worker.state": ["now"], "quizkit.wire": ["JUDGED_STATUSES"]}  # fmt: skip
+    code = f"import sys\nprint(all(hasattr(sys.modules[m], n) for m, ns in {names!r}.items() for n in ns))"
+    assert runner.run([("code", code)]).stdout == "True\n"
+
+
+def test_the_snapshot_holds_every_module_of_the_worker_package_strictly(runner):
+    """An answer reaches any module through sys.modules: each one of quizkit/worker/ (and the entry it runs as,
+    __main__) is in the snapshot the restore puts back, strict (names it gains are removed)."""
+    import quizkit.worker
+
+    package = Path(quizkit.worker.__file__).parent
+    expected = {"__main__", "quizkit.worker"} | {f"quizkit.worker.{p.stem}" for p in package.glob("*.py")}
+    expected -= {"quizkit.worker.__init__", "quizkit.worker.__main__"}
+    code = ("import sys, types\npristine = sys.modules['quizkit.worker.snapshot'].restore.__defaults__[2][0]\n"
+            "print(sorted(o.__name__ for o, _a, strict in pristine if isinstance(o, types.ModuleType) and strict))")
+    held = set(eval(runner.run([("code", code)]).stdout))
+    assert expected <= held, expected - held
+    assert {"quizkit.wire", "quizkit.offmain", "quizkit.asserts"} <= held
 
 
 @pytest.mark.parametrize("what", JUDGE_ATTACKS)
@@ -422,6 +471,7 @@ HIJACKS = {
         "M().__enter__()\n"),
     "the assert rewriter": "import quizkit.asserts as A, ast\nA.rewrite = lambda s, f: ast.parse('pass')\n",
     "the worker's exec": "import sys\nsys.modules['__main__'].exec = lambda *a, **k: None\n",
+    "the child's exec": "import sys\nsys.modules['quizkit.worker.child']._EXEC = lambda *a, **k: None\n",
     "assert_close internals": (
         "import torch.testing._comparison as C\nC.not_close_error_metas = lambda *a, **k: []\n"),
     "an audit hook rewrites the verdict after the restore": (
@@ -703,11 +753,11 @@ GUARD_REACHED = {
         "import builtins\nbuiltins.isinstance = lambda o, t: False\n" + _FORGING_ONES, "out = ones(3)"),
     "the generator guard rebound during the call": (
         "import sys\ndef batches():\n    if True:\n" + FORGE_IN_CALL + "    yield torch.zeros(3)\n"
-        "def make():\n    sys.modules['__main__']._stepped = lambda g, *a, **k: g\n    return batches()\n",
+        "def make():\n    sys.modules['quizkit.worker.judge']._stepped = lambda g, *a, **k: g\n    return batches()\n",
         "out = next(make())"),
     "the judge's clock rebound to raise during a call the tests expect to raise": (
         "import sys\ndef _boom():\n    raise ValueError('x')\ndef ones(n):\n    if True:\n" + FORGE_IN_CALL
-        + "    sys.modules['__main__']._now = _boom\n    raise ValueError('bad n')\n",
+        + "    sys.modules['quizkit.worker.state'].now = _boom\n    raise ValueError('bad n')\n",
         "try:\n    ones(-1)\nexcept ValueError:\n    pass\nout = torch.zeros(3)"),
 }
 

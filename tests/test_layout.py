@@ -19,15 +19,14 @@ MAX_FUNCTION_LINES = 60
 
 # Not split yet (issue 18): path -> why.
 LONG_MODULES = {
-    "worker.py": "the worker, split by job in item 4 of issue 18 (another branch)",
     "catalog.py": "finding, filtering and ordering questions, and learning paths: not split yet",
 }
 # Not split yet: "path:function" -> why.
 LONG_FUNCTIONS = {
-    "worker.py:_run": "the worker's split (item 4)",
-    "worker.py:_child": "the worker's split (item 4)",
-    "worker.py:judged": "the worker's split (item 4): the judged thread's body, in _child for its closure",
-    "worker.py:_guard": "the worker's split (item 4)",
+    "worker/judge.py:guard": "the answer as the tests see it: its closures (wrap, adopt, methods) bind what an "
+    "answer cannot rebind; split apart they would be module names an answer could reach",
+    "worker/child.py:_pieces": "the judged thread's closures (share, answer, tests, judged) over the run's "
+    "namespaces, which no module name may hold",
     "schema.py:build": "the JSON Schema of a bank, one literal: not split yet",
     "stats.py:compute": "the stats screen's numbers: not split yet",
 }

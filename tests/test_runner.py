@@ -197,24 +197,24 @@ def test_worker_backstop_kills_a_run_whose_parent_died():
 
 
 def test_restore_skips_a_dict_whose_version_tag_is_unchanged_and_restores_a_changed_one(monkeypatch):
-    """_restore reads each snapshotted dict's version tag instead of touching (and copying) its values."""
+    """snapshot.restore reads each snapshotted dict's version tag instead of touching (and copying) its values."""
     import sys
     import types
 
-    from quizkit import worker
+    from quizkit.worker import snapshot
     mod = types.ModuleType("probe")
     mod.f = len
-    monkeypatch.setattr(worker, "_PRISTINE", [(mod, dict(vars(mod)))])
-    monkeypatch.setattr(worker, "_TAGS", worker._version_tags())
-    if not worker._TAGS:
+    monkeypatch.setattr(snapshot, "PRISTINE", [(mod, dict(vars(mod)))])
+    monkeypatch.setattr(snapshot, "TAGS", snapshot._version_tags())
+    if not snapshot.TAGS:
         assert sys.implementation.name != "cpython" or sys.version_info >= (3, 14)
         pytest.skip("no readable dict version tags here")
-    worker._PRISTINE[0][1]["f"] = abs  # the snapshot differs, the dict did not change: not looked at
-    judge = worker._freeze()
-    worker._restore(judge=judge)
+    snapshot.PRISTINE[0][1]["f"] = abs  # the snapshot differs, the dict did not change: not looked at
+    judge = snapshot.freeze()
+    snapshot.restore(judge=judge)
     assert mod.f is len
     mod.f, mod.g = max, min  # a changed dict is compared entry by entry
-    worker._restore(judge=judge)
+    snapshot.restore(judge=judge)
     assert mod.f is abs and mod.g is min  # (a module not in _STRICT keeps names it gained)
     with pytest.raises(TypeError):
         judge[1][0][0][0] = 0  # the tags are read-only: no one can write the old tag back over a change
@@ -225,30 +225,30 @@ def test_the_audit_hook_refuses_in_a_run_what_reaches_into_the_judge():
     __code__ or __defaults__ for a function the judge relies on; other functions may be changed."""
     import os
 
-    from quizkit import worker
+    from quizkit.worker import hook, snapshot
 
     def mine():
         return 1
 
     def judged():
         return 2
-    defaults = worker._audit.__defaults__
-    worker._audit.__defaults__ = (*defaults[:-1], frozenset({judged, worker._restore}))
+    defaults = hook.audit.__defaults__
+    hook.audit.__defaults__ = (*defaults[:-1], frozenset({judged, snapshot.restore}))
     pid = os.fork()
     if pid == 0:
         refused = []
         for event, args in (("sys.addaudithook", ()), ("sys.settrace", ()), ("gc.get_objects", (None,)),
-                            ("object.__setattr__", (worker._restore, "__defaults__", ())),
+                            ("object.__setattr__", (snapshot.restore, "__defaults__", ())),
                             ("object.__setattr__", (judged, "__code__", None))):
             try:
-                worker._audit(event, args)
+                hook.audit(event, args)
             except RuntimeError:
                 refused.append(event)
-        worker._audit("object.__setattr__", (mine, "__code__", None))  # a function the judge does not rely on
+        hook.audit("object.__setattr__", (mine, "__code__", None))  # a function the judge does not rely on
         os._exit(0 if len(refused) == 5 else 1)
-    worker._audit.__defaults__ = defaults
+    hook.audit.__defaults__ = defaults
     assert os.waitpid(pid, 0)[1] == 0
-    worker._audit("sys.settrace", ())  # in the worker itself: nothing refused
+    hook.audit("sys.settrace", ())  # in the worker itself: nothing refused
 
 
 def _children(pid):
