@@ -249,12 +249,16 @@ JUDGE_ATTACKS = {
         "                setattr(_m, _k, _pass)"),
 }
 
-# A judged run's child writes this when the answer leaves a thread running: rebound to a pass, with a thread
-# left running, it was written (with the real token) by the main thread until the child bound it first.
+# A judged run's child writes this when the answer leaves a thread running: rebound to a pass by that thread
+# after the last restore, it was written (with the real token) by the main thread, and a wrong answer passed
+# (main before the worker's split), until the child bound it before the answer ran.
 LEFT_THREAD_PASS = (
     "import sys, threading, time\n"
-    "sys.modules['quizkit.worker.child']._LEFT_THREAD = b'{\"status\": \"pass\", \"seconds\": 0.0, \"token\": \"'\n"
-    "threading.Thread(target=time.sleep, args=(30,), daemon=True).start()\n"
+    "def _later(m=sys.modules['quizkit.worker.child']):\n"
+    "    time.sleep(0.5)\n"
+    "    m._LEFT_THREAD = b'{\"status\": \"pass\", \"seconds\": 0.0, \"token\": \"'\n"
+    "    time.sleep(30)\n"
+    "threading.Thread(target=_later, daemon=True).start()\n"
 )
 
 
