@@ -127,13 +127,15 @@ def reads() -> list:
         paths = list(SYSTEM_READS) + [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
         paths += [p for p in sys.path if p and os.path.isabs(p)]
         paths += list(GPU_READS) if len(_devices()) > 1 else []
-        seen = set()
-        for p in paths:
-            real = os.path.realpath(p)
-            if real not in seen and os.path.exists(real) and allowed_read(real, home):
-                seen.add(real)
+        # A path beneath another one granted is left out: each rule costs the child of every run ~10 us.
+        for real in sorted({os.path.realpath(p) for p in paths}):
+            if os.path.exists(real) and allowed_read(real, home) and not _beneath(real, _READS):
                 _READS.append(real)
     return _READS
+
+
+def _beneath(path: str, folders) -> bool:
+    return any(path.startswith(f.rstrip("/") + "/") for f in folders)
 
 
 def prepare():

@@ -101,16 +101,20 @@ class _CapHeader(ctypes.Structure):
     _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
 
 
-def drop_capabilities() -> None:
-    """The run gives up the capabilities the worker holds in its user namespace (they could bring its `lo`
-    up, or mount in a namespace of its own), and, as uid 0 there, never gets them back by exec."""
+def drop_capabilities(keep_network: bool = False) -> None:
+    """Give up the capabilities the user namespace gave (or a root user has), and, as uid 0, never get them
+    back by exec. `keep_network` (the worker, once): CAP_NET_ADMIN and CAP_SYS_ADMIN stay, which a run could
+    use only to bring up the `lo` of the worker's namespace or make namespaces of its own (no host's address
+    in either; Landlock refuses mounts); a network-loopback run drops them too once its lo is up. Outside a
+    user namespace of its own (a root user) nothing is kept."""
     if not (_STATE["user"] or os.getuid() == 0):
         return
     try:
         libc = _libc()
         libc.prctl(_PR_SET_SECUREBITS, ctypes.c_ulong(_SECUREBITS), 0, 0, 0)
-        data = (ctypes.c_uint32 * 6)()
-        libc.capset(ctypes.byref(_CapHeader(0x20080522, 0)), data)  # _LINUX_CAPABILITY_VERSION_3, all zero
+        kept = (1 << 12 | 1 << 21) if keep_network and _STATE["user"] else 0  # never a real root's
+        data = (ctypes.c_uint32 * 6)(kept, kept, 0, 0, 0, 0)  # effective, permitted, inheritable; x2 (64 bits)
+        libc.capset(ctypes.byref(_CapHeader(0x20080522, 0)), data)  # _LINUX_CAPABILITY_VERSION_3
     except (OSError, AttributeError):
         pass
 

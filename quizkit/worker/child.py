@@ -34,10 +34,10 @@ def _bind() -> tuple:
             judge.refuse_libraries, judge.failure_values, bool(state.WARMED))  # fmt: skip
 
 
-def run(req_r, out_w, err_w, res_w, home):
+def run(req_r, out_w, err_w, res_w, home, loopback=False):
     bound, verdict, left, restore = _bind(), judge.verdict, _LEFT_THREAD, snapshot.restore
     gc_disable, sleep, write, exit_now, count = gc.disable, time.sleep, os.write, os._exit, _thread._count
-    res_w, token, req = _prepare(req_r, out_w, err_w, res_w, home)
+    res_w, token, req = _prepare(req_r, out_w, err_w, res_w, home, loopback)
     answer_at = req.get("answer")
     torch, namespace, dtype = _setup(req)
     judged, done, box, sources, threads = _pieces(req, namespace, torch, dtype, bound)
@@ -70,7 +70,7 @@ def run(req_r, out_w, err_w, res_w, home):
     os._exit(0)
 
 
-def _prepare(req_r, out_w, err_w, res_w, home):
+def _prepare(req_r, out_w, err_w, res_w, home, loopback):
     """Before the request: fds, folder, the Landlock ruleset. Then the request (its token, then the runner's
     line), and the layers that depend on it. Returns the result pipe, the token and the request."""
     _mark("c_start")
@@ -89,6 +89,8 @@ def _prepare(req_r, out_w, err_w, res_w, home):
     tempfile.tempdir = None
     _mark("c_fds")
     rules = confine.ruleset(home, state.LANDLOCK)  # in force after the request, which names the bank's folder
+    if not loopback and not namespaces.network_isolated():  # no namespace cuts INET off: seccomp does
+        seccomp.install(inet=False)
     _mark("c_landlock")
     sys.stdout = open(1, "w", buffering=1, closefd=False, errors="replace")
     sys.stderr = open(2, "w", buffering=1, closefd=False, errors="replace")
@@ -102,12 +104,10 @@ def _prepare(req_r, out_w, err_w, res_w, home):
     token, line = b"".join(chunks).decode().split("\n", 1)
     req = json.loads(line)
     _mark("c_request")
-    loopback = bool(req.get("loopback"))
-    if loopback:
+    if loopback:  # a child forked for this run, which asked for it
         namespaces.loopback()
+        namespaces.drop_capabilities()
     confine.restrict(rules, state.LANDLOCK, req.get("reads") or (), tcp=loopback)
-    seccomp.install(inet=loopback)
-    namespaces.drop_capabilities()
     _mark("c_layers")
     return res_w, token, req
 
