@@ -356,3 +356,6 @@ class Runner:
 
     def __exit__(self, *exc):
         self.close()
+
+
+_IMPLEMENTS: type[wire.Runner] = Runner  # mypy checks here that the pool implements the protocol callers use

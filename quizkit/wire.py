@@ -8,7 +8,7 @@ Also the Runner protocol: what callers use of runner.Runner, so a warm or remote
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, Protocol, TypedDict, get_args
+from typing import TYPE_CHECKING, Literal, Protocol, TypedDict, get_args, runtime_checkable
 
 if TYPE_CHECKING:
     from .model import RunResult
@@ -61,8 +61,10 @@ class Reply(TypedDict, total=False):
     timings: dict[str, float]  # QUIZKIT_TIMINGS=1 only (benchmarks/runcost.py)
 
 
+@runtime_checkable
 class Runner(Protocol):
-    """What callers use of a runner: run pieces of code, get a typed result (runner.Runner is the local pool)."""
+    """What callers use of a runner: run pieces of code, get a typed result (runner.Runner is the local pool).
+    warm/ready start its workers ahead (a no-op where there is nothing to start)."""
 
     def run(
         self,
@@ -73,6 +75,12 @@ class Runner(Protocol):
         seeds: int = 1,
         question: object = None,
     ) -> RunResult: ...
+
+    def warm(self) -> None: ...
+
+    def ready(self, eager: bool = False) -> None: ...
+
+    def cuda_available(self) -> bool: ...
 
     def resolve_device(self, wanted: str) -> str: ...
 
