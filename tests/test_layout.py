@@ -23,10 +23,6 @@ LONG_MODULES = {
 }
 # Not split yet: "path:function" -> why.
 LONG_FUNCTIONS = {
-    "worker/judge.py:guard": "the answer as the tests see it: its closures (wrap, adopt, methods) bind what an "
-    "answer cannot rebind; split apart they would be module names an answer could reach",
-    "worker/child.py:_pieces": "the judged thread's closures (share, answer, tests, judged) over the run's "
-    "namespaces, which no module name may hold",
     "schema.py:build": "the JSON Schema of a bank, one literal: not split yet",
     "stats.py:compute": "the stats screen's numbers: not split yet",
 }

@@ -140,51 +140,16 @@ def _setup(req):
     return torch, namespace, torch.get_default_dtype()
 
 
-def _pieces(req, namespace, torch, dtype, bound: tuple):
-    """The judged thread's body, and what it hands back: (judged, the lock it releases when done, the box of
-    plain values it fills, the pieces' sources, the threads before it)."""
-    restore, judge_state, guard, execute, build, clock, names_of, refuse_libraries, failure_values, warm = bound
-    answer_at = req.get("answer")  # the index of the answer's piece; the pieces after it judge it
+def _steps(namespace, torch, dtype, bound: tuple, threads: int):
+    """The answer's piece and the tests' pieces, as the judged thread runs them: (answer, tests)."""
+    restore, judge_state, guard, execute, build, clock, names_of, refuse_libraries, _failure, warm = bound
     answer_ns: dict = {}
     tests_base: dict = {}  # the tests' namespace as they began: what is not in it (or changed) they bound
     saved_names: set = set()  # the run's names before the answer: never shared, the answer has its own
     wanted: list = []  # the global names the answer's code refers to, less the run's own: all share() looks at
-
-    def share(before=None, _list=list):
-        """Around each call from the tests into the answer's code (see judge._called). Before it (`before`
-        None): the original contract, where the tests ran "in the same namespace" as the answer, so an answer's
-        function sees the names the tests bound at their top level (a helper, a constant): those its code
-        refers to are copied into the answer's own globals (a name reached only through globals()[...] is
-        not), and rebinding them there leaves the tests' names as they were. The run's own names (torch,
-        assert_close, ..., what setup defined) and the assert rewriter's temporaries stay the tests' own, also
-        where the tests rebind them. Returns the tests' namespace as it was. After the call (`before`: that
-        copy): the tests' namespace is put back as it was, so an answer that reached it anyway (through a
-        frame's f_globals) rebinds nothing of the tests'. (Defined before the answer runs: it uses only dict
-        methods and what it binds here, which no answer can patch; it runs after the call's restore.)"""
-        if before is None:
-            for key in wanted:
-                value = namespace.get(key, tests_base)
-                if value is not tests_base and tests_base.get(key, tests_base) is not value:
-                    answer_ns[key] = value
-            return namespace.copy()
-        if namespace.keys() != before.keys():
-            for key in _list(namespace):
-                if key not in before:
-                    del namespace[key]
-        for key, value in before.items():
-            if namespace.get(key, before) is not value:
-                namespace[key] = value
-        return None
-
-    _mark("c_ready")
+    share = _sharing(namespace, answer_ns, tests_base, wanted)
     saved: tuple = ()
     rng: tuple = ()
-    sources: dict = {}
-    box: list = []  # what the judged thread hands back: plain values, checked again here
-    done = _thread.allocate_lock()
-    done.acquire()
-    threads = _thread._count()
-    timer = time.perf_counter
 
     def answer(code, filename):
         """The answer runs in globals of its own: its functions cannot reach the tests' names (assert_close,
@@ -216,6 +181,55 @@ def _pieces(req, namespace, torch, dtype, bound: tuple):
         if not tests_base:
             tests_base.update(namespace)
         execute(build(asserts.rewrite(code, filename), filename, "exec"), namespace)
+
+    return answer, tests
+
+
+def _sharing(namespace: dict, answer_ns: dict, tests_base: dict, wanted: list):
+    """share(), over the run's namespaces (see its docstring)."""
+
+    def share(before=None, _list=list):
+        """Around each call from the tests into the answer's code (see judge._called). Before it (`before`
+        None): the original contract, where the tests ran "in the same namespace" as the answer, so an answer's
+        function sees the names the tests bound at their top level (a helper, a constant): those its code
+        refers to are copied into the answer's own globals (a name reached only through globals()[...] is
+        not), and rebinding them there leaves the tests' names as they were. The run's own names (torch,
+        assert_close, ..., what setup defined) and the assert rewriter's temporaries stay the tests' own, also
+        where the tests rebind them. Returns the tests' namespace as it was. After the call (`before`: that
+        copy): the tests' namespace is put back as it was, so an answer that reached it anyway (through a
+        frame's f_globals) rebinds nothing of the tests'. (Defined before the answer runs: it uses only dict
+        methods and what it binds here, which no answer can patch; it runs after the call's restore.)"""
+        if before is None:
+            for key in wanted:
+                value = namespace.get(key, tests_base)
+                if value is not tests_base and tests_base.get(key, tests_base) is not value:
+                    answer_ns[key] = value
+            return namespace.copy()
+        if namespace.keys() != before.keys():
+            for key in _list(namespace):
+                if key not in before:
+                    del namespace[key]
+        for key, value in before.items():
+            if namespace.get(key, before) is not value:
+                namespace[key] = value
+        return None
+
+    return share
+
+
+def _pieces(req, namespace, torch, dtype, bound: tuple):
+    """The judged thread's body, and what it hands back: (judged, the lock it releases when done, the box of
+    plain values it fills, the pieces' sources, the threads before it). Made before the answer runs."""
+    restore, execute, build, failure_values, warm = bound[0], bound[3], bound[4], bound[8], bound[9]
+    answer_at = req.get("answer")  # the index of the answer's piece; the pieces after it judge it
+    sources: dict = {}
+    box: list = []  # what the judged thread hands back: plain values, checked again here
+    done = _thread.allocate_lock()
+    done.acquire()
+    threads = _thread._count()
+    answer, tests = _steps(namespace, torch, dtype, bound, threads)
+    timer = time.perf_counter
+    _mark("c_ready")
 
     def judged():
         """The pieces, the answer and its tests, in a thread of their own: the audit hook refuses every

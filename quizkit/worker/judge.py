@@ -93,9 +93,26 @@ def _stepped(gen, torch, restore, share=None, _called=_called):
             how, arg = gen.throw, e
 
 
+def _methods(cls, mine, wrap, module):
+    """The answer's methods, static and class methods and properties of a class, guarded in place; an
+    nn.Module of the answer's is guarded as a whole (its hooks run inside its __call__)."""
+    for key, attr in list(vars(cls).items()):
+        try:
+            if mine(attr):
+                setattr(cls, key, wrap(attr))
+            elif isinstance(attr, (staticmethod, classmethod)) and mine(attr.__func__):
+                setattr(cls, key, type(attr)(wrap(attr.__func__)))
+            elif isinstance(attr, property) and any(mine(f) for f in (attr.fget, attr.fset, attr.fdel)):
+                setattr(cls, key, property(*(wrap(f) if mine(f) else f for f in (attr.fget, attr.fset, attr.fdel))))
+        except (AttributeError, TypeError):
+            pass
+    if isinstance(cls, type) and issubclass(cls, module) and "__call__" not in vars(cls):
+        cls.__call__ = wrap(cls.__call__)
+
+
 def guard(value, torch, restore, share=None, _called=_called, _stepped=_stepped, _wraps=functools.wraps,
-           _partial=functools.partial, _types=(types.FunctionType, types.GeneratorType, types.MethodType,
-           types.BuiltinFunctionType)):  # fmt: skip
+           _partial=functools.partial, _methods=_methods, _types=(types.FunctionType, types.GeneratorType,
+           types.MethodType, types.BuiltinFunctionType)):  # fmt: skip
     """An answer's function (or class) as the tests see it: after each call, whatever it patched in the
     judge's objects is put back, so a function that patches torch.equal while the tests run gains nothing.
     What a call hands back that can run the answer's code later (a generator, an inner function, an object
@@ -134,18 +151,7 @@ def guard(value, torch, restore, share=None, _called=_called, _stepped=_stepped,
         return guarded
 
     def methods(cls):
-        for key, attr in list(vars(cls).items()):
-            try:
-                if mine(attr):
-                    setattr(cls, key, wrap(attr))
-                elif isinstance(attr, (staticmethod, classmethod)) and mine(attr.__func__):
-                    setattr(cls, key, type(attr)(wrap(attr.__func__)))
-                elif isinstance(attr, property) and any(mine(f) for f in (attr.fget, attr.fset, attr.fdel)):
-                    setattr(cls, key, property(*(wrap(f) if mine(f) else f for f in (attr.fget, attr.fset, attr.fdel))))
-            except (AttributeError, TypeError):
-                pass
-        if isinstance(cls, type) and issubclass(cls, torch.nn.Module) and "__call__" not in vars(cls):
-            cls.__call__ = wrap(cls.__call__)
+        _methods(cls, mine, wrap, torch.nn.Module)
 
     if isinstance(value, type):
         methods(value)
