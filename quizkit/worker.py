@@ -538,7 +538,8 @@ def _run(req, line, proto):
     _killpg(pid)
     if status is None and not bufs[res_r].endswith(b"\n"):  # no result: how the child ended is the verdict
         status = _reap(pid)
-    if _forks() != forks:  # the run (or anything on the machine) forked: look for orphans
+    # The run (or anything on the machine) forked: look for orphans. A judged run's own thread is one clone.
+    if _forks() != forks + (req.get("answer") is not None):
         _kill_escapees(pid)
     _mark("scanned")
     # Drain what the killed group had written, without waiting on escapees. A child that wrote its result had
@@ -904,10 +905,11 @@ def _child(req_r, out_w, err_w, res_w, home):
     # From here on nothing of the answer's may run in this thread (frames are not refused here): no collection
     # (a finaliser), no answer thread left, everything patched put back, and only exact types read.
     gc_disable()
-    waited = 0
-    while _thread._count() > threads and waited < 200:
-        sleep(0.01)
-        waited += 1
+    pause, waited = 0.00005, 0.0  # the judged thread is ending (microseconds); one the answer started may not
+    while _thread._count() > threads and waited < 2.0:
+        sleep(pause)
+        waited += pause
+        pause = min(pause * 2, 0.02)
     if _thread._count() > threads:  # still running: only bytes and the functions bound above from here
         write(res_w, _LEFT_THREAD + token.encode() + b'"}\n')
         exit_now(0)
