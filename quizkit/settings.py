@@ -53,6 +53,7 @@ class Settings:
     reviews_per_day: int = 200
     rollover_hour: int = 4
     desired_retention: float = 0.9
+    worker_idle_minutes: float = 15  # the warm worker (quizkit/daemon.py) stops after this long unused; 0: none
 
 
 def load_settings(path) -> Settings:
@@ -78,6 +79,7 @@ def load_settings(path) -> Settings:
         "reviews_per_day": (int, 0, 99999),
         "rollover_hour": (int, 0, 23),
         "desired_retention": (float, 0.7, 0.99),
+        "worker_idle_minutes": (float, 0, 1440),
     }
     for key, value in data.items():
         if key not in limits:

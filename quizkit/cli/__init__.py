@@ -28,6 +28,7 @@ from .mock import mock
 from .prompt import _prefill  # noqa: F401  (tests reach it here)
 from .room import room
 from .study import drill, path, review
+from .worker import worker
 from .workspace import check, reset, show, start
 
 # engine, ui (rich), yaml and the rest are imported inside the commands: `quizkit --help` stays fast.
@@ -111,7 +112,17 @@ def _main(
     from ..settings import data_dir, now
 
     if not isinstance(ctx.obj, Context):  # tests pass their own (a shared warm runner)
-        ctx.obj = Context(home=data_dir(), clock=now, runner_factory=_default_runner)
+        home = data_dir()
+        ctx.obj = Context(
+            home=home, clock=now, runner_factory=_default_runner, warm_factory=lambda w=1, m=None: _warm(home, w, m)
+        )
+
+
+def _warm(home, workers, memory_mb):
+    """The warm worker where it may serve, else `_default_runner` looked up now (tests replace it)."""
+    from ..app.context import warm_runner
+
+    return warm_runner(home, workers, memory_mb, lambda w, m: _default_runner(w, m))
 
 
 # Registered here, in the order `quizkit --help` lists them: what a learner uses first comes first.
@@ -133,6 +144,7 @@ for _fn, _name in (
     (new, "new"),
     (doctor, "doctor"),
     (mcp, "mcp"),
+    (worker, "worker"),
 ):
     app.command(_name)(_fn)
 
