@@ -50,8 +50,7 @@ class Server:
             os.umask(old)
         self.ino = os.stat(self.path).st_ino
         srv.listen(16)
-        srv.settimeout(0.5)
-        self.runner.warm()  # torch is imported now, while the first command waits for its run anyway
+        srv.settimeout(0.5)  # torch is imported on the first run (a daemon asked only its status never pays it)
         try:
             while not self.stopping.is_set():
                 try:

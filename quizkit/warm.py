@@ -27,8 +27,9 @@ from typing import Any
 
 from . import text
 from .model import RunResult
+from .settings import Settings
 
-DEFAULT_IDLE_MINUTES = 15
+DEFAULT_IDLE_MINUTES = Settings.worker_idle_minutes
 REQUEST_LIMIT = 16 << 20  # a run's pieces: answers are capped at 1 MiB, tests are a bank's
 REPLY_LIMIT = 4 << 20  # as the runner's own READ_LIMIT
 START_WAIT = 10.0  # the daemon binds its socket before it imports anything heavy
