@@ -368,7 +368,7 @@ def worker_status(info: dict | None, idle: float, where: str):
     import time
 
     line = _(
-        "warm worker: pid {pid}, up {minutes} min, runs served: {runs}, torch {torch}, stops after {idle} min idle"
+        "warm worker: pid {pid}, up {minutes} min, runs served: {runs}, on torch {torch}, stops after {idle} min idle"
     ).format(
         pid=info.get("pid"),
         minutes=round((time.time() - float(info.get("started") or time.time())) / 60, 1),
