@@ -200,3 +200,24 @@ def test_the_setting_and_the_variable_turn_it_off(env, tmp_path, monkeypatch):
     assert warm.runner(home, 2, None, lambda w, m: "local") == "local"  # verify -j 2: a batch of its own
     env["QUIZKIT_WORKER_IDLE"] = "0"
     assert "the warm worker is off" in quizkit(env, "worker", "status").stdout
+
+
+@pytest.mark.torch_free
+def test_check_loads_only_the_questions_bank_and_finds_what_loading_all_finds(tmp_path, monkeypatch):
+    """`check ID` reads ID's bank alone (20 ms of a warm check): the same question as loading everything, for
+    every question there is; and a name that is not a bank's file, or a bank the id is not in, loads all."""
+    from quizkit import catalog
+
+    _banks, questions, _errors, _notes = catalog.load_for_authoring(None)
+    first_and_last = {}
+    for q in questions:  # a bank's first and last question: every bank file, shipped and installed
+        first_and_last.setdefault(q.path, [q, q])[1] = q
+    for q in (q for pair in first_and_last.values() for q in pair):
+        one = catalog.load_one_for_authoring(q.full_id)
+        assert one is not None and one[1] == q, q.full_id
+    assert catalog.load_one_for_authoring("tensors/no-such-question") is None
+    assert catalog.load_one_for_authoring("no-such-bank/x") is None
+    assert catalog.load_one_for_authoring("one-hot-without-f") is None  # a bare id: every bank is searched
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tensors").mkdir()  # a folder of the learner's named like the bank is not taken for it
+    assert catalog.load_one_for_authoring("tensors/one-hot-without-f")[1].path.endswith("tensors.yaml")

@@ -138,8 +138,14 @@ def check(
     from .. import catalog, ui
     from ..bank import warnings_of
 
-    _banks, questions = _load(ui, bank, local=True)
-    q = catalog.code_question(questions, question_id)
+    one = None if bank else catalog.load_one_for_authoring(question_id)
+    if one is not None:  # the question's own bank alone, where that is sure to be what loading all would give
+        for note in one[2]:
+            ui.warn(note)
+        q = catalog.code_question([one[1]], question_id)
+    else:
+        _banks, questions = _load(ui, bank, local=True)
+        q = catalog.code_question(questions, question_id)
     for line in warnings_of([q]):
         ui.warn(line)
     passed = _check(ctx, q, file, watch, device, verbose)
