@@ -81,8 +81,11 @@ class Server:
 
     def _handle(self, conn: socket.socket):
         try:
-            if _peer_uid(conn) not in (None, os.getuid()):
+            uid, pid = _peer(conn)
+            if uid not in (None, os.getuid()):
                 return  # another user reached the socket (the folder should have stopped them): no word
+            if pid is not None and self._from_a_run(pid):
+                return  # a run asking for runs (or to stop us): it gets nothing, not even an answer
             request = _read(conn)
             reply = self._answer(request) if request is not None else {"error": "bad request"}
             conn.sendall(json.dumps(reply).encode() + b"\n")
@@ -93,6 +96,19 @@ class Server:
             with self.lock:
                 self.busy -= 1
                 self.last = time.monotonic()
+
+    def _from_a_run(self, pid: int) -> bool:
+        """Whether `pid` descends from one of our workers: a run's process (the worker is a subreaper, so
+        one that double-forked or left its session is still below it)."""
+        workers = {w.proc.pid for w in self.runner._all if w.proc is not None}
+        for _ in range(64):
+            if pid in workers:
+                return True
+            parent = _parent(pid)
+            if parent is None or parent <= 1 or parent == os.getpid():
+                return False
+            pid = parent
+        return True  # deeper than any client: a fork bomb's, not a command's
 
     def _answer(self, req: dict) -> dict:
         op = req.get("op")
@@ -129,12 +145,22 @@ class Server:
         return {"error": "unknown op"}
 
 
-def _peer_uid(conn: socket.socket) -> int | None:
-    """The connecting process's uid (Linux: SO_PEERCRED); None where the system cannot say."""
+def _peer(conn: socket.socket) -> tuple[int | None, int | None]:
+    """(uid, pid) of the connecting process (Linux: SO_PEERCRED); None where the system cannot say."""
     if not hasattr(socket, "SO_PEERCRED"):
-        return None
+        return None, None
     creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-    return struct.unpack("3i", creds)[1]
+    pid, uid, _gid = struct.unpack("3i", creds)
+    return uid, pid
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+    except OSError:
+        return None
+    return int(stat[stat.rindex(b")") + 2 :].split()[1])  # after "(comm)": state, then ppid
 
 
 def _read(conn: socket.socket) -> dict | None:

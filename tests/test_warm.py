@@ -221,3 +221,33 @@ def test_check_loads_only_the_questions_bank_and_finds_what_loading_all_finds(tm
     monkeypatch.chdir(tmp_path)
     (tmp_path / "tensors").mkdir()  # a folder of the learner's named like the bank is not taken for it
     assert catalog.load_one_for_authoring("tensors/one-hot-without-f")[1].path.endswith("tensors.yaml")
+
+
+REACHING = """\
+import glob, os, socket
+def reach():
+    got = []
+    for path in glob.glob(os.path.join(os.environ["XDG_RUNTIME_DIR"], "quizkit", "*.sock")):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(path)
+        try:
+            s.sendall(b'{"op": "stop"}\\n')
+            got.append(s.recv(100))
+        except OSError:  # closed on us, unread: refused
+            got.append(b"")
+    return got
+GOT = reach()
+def seen():
+    assert GOT == [b""], GOT  # connected, and the daemon said nothing
+    return (torch.float32, None, None, 0)
+"""
+
+
+def test_a_run_cannot_use_or_stop_the_daemon(env, tmp_path):
+    """A run is the user's own process, and the socket is the user's: the daemon refuses any process below its
+    worker, so an answer can neither stop it nor ask it for runs."""
+    check(env)
+    pid = daemon_pid(env)
+    (tmp_path / "leaky.py").write_text(REACHING)
+    check(env)  # passes only if the daemon answered the run's request with nothing
+    assert daemon_pid(env) == pid
