@@ -41,7 +41,7 @@ class Server:
         self.stopping = threading.Event()
         self.ino = 0
 
-    def serve(self):
+    def bind(self) -> socket.socket:
         srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         old = os.umask(0o177)  # the socket is 0600 from the start, in a folder that is 0700 already
         try:
@@ -50,6 +50,9 @@ class Server:
             os.umask(old)
         self.ino = os.stat(self.path).st_ino
         srv.listen(16)
+        return srv
+
+    def serve(self, srv: socket.socket):
         srv.settimeout(0.5)  # torch is imported on the first run (a daemon asked only its status never pays it)
         try:
             while not self.stopping.is_set():
@@ -204,13 +207,18 @@ def _run_args(req: dict) -> tuple | None:
 
 def main(argv: list[str]) -> int:
     path, fp, idle = argv[0], argv[1], float(argv[2])
+    server = Server(path, fp, idle)
+    try:
+        srv = server.bind()  # before the fork: the launcher's exit status says whether it is listening
+    except OSError as e:
+        sys.stderr.write(f"quizkit daemon: {path}: {e.strerror or e}\n")
+        return 1
     if os.fork():  # the launcher returns at once; the daemon is reparented, nobody's zombie
         os._exit(0)
     os.setsid()
-    server = Server(path, fp, idle)
     signal.signal(signal.SIGTERM, lambda *_: server.stopping.set())
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    server.serve()
+    server.serve(srv)
     return 0
 
 

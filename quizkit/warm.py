@@ -160,6 +160,8 @@ class Daemon:
         self.refused = private(self.folder)
         self.name = key(home)
         self.socket = self.folder / f"w-{self.name}.sock"
+        if not self.refused and len(os.fsencode(self.socket)) > 100:  # sun_path holds 108 bytes
+            self.refused = f"{self.socket}: too long a path for a socket"
         self.fp = fingerprint()
 
     def ask(self, request: dict, wait: float | None = 30.0, start: bool = True) -> dict | None:
@@ -214,7 +216,8 @@ class Daemon:
                                      start_new_session=True)  # fmt: skip
             finally:
                 os.close(log)
-            p.wait()
+            if p.wait() != 0:  # it could not listen (its log says why): the command runs locally
+                return False
             deadline = time.monotonic() + START_WAIT
             while time.monotonic() < deadline:
                 if self._ours() and (s := _connect(self.socket, 1.0)) is not None:

@@ -251,3 +251,16 @@ def test_a_run_cannot_use_or_stop_the_daemon(env, tmp_path):
     (tmp_path / "leaky.py").write_text(REACHING)
     check(env)  # passes only if the daemon answered the run's request with nothing
     assert daemon_pid(env) == pid
+
+
+def test_a_socket_path_too_long_is_refused_at_once(tmp_path, monkeypatch):
+    """A socket's path is at most 107 bytes: a data folder deep down would have made every check wait for a
+    daemon that cannot listen; it is refused up front and the run is local."""
+    from quizkit import warm
+
+    deep = tmp_path / ("d" * 60) / ("e" * 60)
+    deep.mkdir(parents=True)
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(deep))
+    monkeypatch.setenv("QUIZKIT_WORKER_IDLE", "60")
+    d = warm.Daemon(tmp_path / "home")
+    assert "too long" in d.refused and d.ask({"op": "status"}) is None
