@@ -104,6 +104,8 @@ def test_started_reused_and_stopped_and_no_state_reaches_the_next_run(env):
     third, _ = check(env)  # (the worker warms up after its first run: the second may wait for that)
     assert third < first, (first, third)  # the first paid for the daemon's `import torch`
     assert daemon_pid(env) == pid
+    verified = quizkit(env, "verify", env["BANK"], "-v", "--fresh")  # verify with one job uses it too
+    assert f"warm worker: warm (pid {pid}," in verified.stderr, verified.stderr
     stopped = quizkit(env, "worker", "stop").stdout
     assert f"stopped the warm worker (pid {pid})" in stopped
     assert gone(pid)
