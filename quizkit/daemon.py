@@ -90,7 +90,10 @@ class Server:
             if pid is not None and self._from_a_run(pid):
                 return  # a run asking for runs (or to stop us): it gets nothing, not even an answer
             request = _read(conn)
-            reply = self._answer(request) if request is not None else {"error": "bad request"}
+            try:
+                reply = self._answer(request) if request is not None else {"error": "bad request"}
+            except Exception as e:  # torch missing, say: the command runs it locally and says so in its words
+                reply = {"error": f"{type(e).__name__}: {e}"}
             conn.sendall(json.dumps(reply).encode() + b"\n")
         except OSError:
             pass  # the client went away (Ctrl-C): the run, if any, has ended anyway

@@ -275,6 +275,7 @@ class WarmRunner:
         self.workers = 1
         self._make_local = local
         self._local: Any = None
+        self.idle = idle_seconds(home)  # sent with every run: the daemon keeps the latest command's setting
         self.used = "warm"  # or why the runs are local: `-v` says it
         if self.daemon.refused:
             self.used = f"local (the warm worker's folder is refused: {self.daemon.refused})"
@@ -299,7 +300,7 @@ class WarmRunner:
 
         request = {"op": "run", "pieces": [list(p) for p in pieces], "device": device, "timeout": timeout,
                    "answer": answer, "seeds": seeds, "memory_mb": self.memory_mb,
-                   "idle": idle_seconds(self.daemon.home)}  # fmt: skip
+                   "idle": self.idle}  # fmt: skip
         reply = self._ask(request, wait=START_TIMEOUT + (timeout + 15) * max(1, seeds))
         result = _result(reply, self.output_limit)
         if result is None:

@@ -266,3 +266,29 @@ def test_a_socket_path_too_long_is_refused_at_once(tmp_path, monkeypatch):
     monkeypatch.setenv("QUIZKIT_WORKER_IDLE", "60")
     d = warm.Daemon(tmp_path / "home")
     assert "too long" in d.refused and d.ask({"op": "status"}) is None
+
+
+@pytest.mark.torch_free
+def test_a_daemon_that_cannot_serve_leaves_the_run_to_a_local_worker(tmp_path, monkeypatch):
+    """An error, a malformed result or no answer at all: the command's run goes to a local runner (made once),
+    which says what is wrong in the command's own words; and later runs of that command stay there."""
+    from quizkit import warm
+    from quizkit.model import RunResult
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", tempfile.mkdtemp(prefix="qk", dir="/tmp"))
+    made = []
+
+    class Local:
+        def run(self, *a):
+            return RunResult("pass", stdout="local")
+
+    r = warm.WarmRunner(tmp_path / "home", local=lambda w, m: made.append(Local()) or made[-1])
+    replies = iter([{"error": "RunnerError: no torch"}, {"result": {"status": "pwned"}}])
+    asked = []
+    monkeypatch.setattr(r.daemon, "ask", lambda req, wait=30.0: asked.append(req) or next(replies))
+    assert r.run([("a", "x = 1")]).stdout == "local" and "did not answer" in r.used
+    assert r.run([("a", "x = 1")]).stdout == "local"
+    assert len(made) == 1 and len(asked) == 1  # once local, local
+    fresh = warm.WarmRunner(tmp_path / "home", local=lambda w, m: Local())
+    monkeypatch.setattr(fresh.daemon, "ask", lambda req, wait=30.0: {"result": {"status": "pwned"}})
+    assert fresh.run([("a", "x = 1")]).stdout == "local"  # a status no runner gives is no verdict
