@@ -14,6 +14,7 @@ Usage: python benchmarks/warm.py [--repeat N]
 import argparse
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -21,8 +22,6 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-from timing import median_time
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWER = (
@@ -43,10 +42,22 @@ def check(env, answer):
     assert p.returncode == 0 and "PASS" in p.stdout, (p.stdout, p.stderr)
 
 
-def timed(fn) -> float:
+CPU: dict = {}  # label -> CPU seconds (user + sys) of each call, the command's own and its waited-for children
+
+
+def timed(fn, label=None) -> float:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     fn()
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if label:
+        CPU.setdefault(label, []).append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall
+
+
+def median_of(fn, repeat, label) -> float:
+    return statistics.median(timed(fn, label) for _ in range(repeat))
 
 
 def imports(env, answer) -> tuple[dict, float]:
@@ -79,15 +90,15 @@ def main():
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "quizkit")], check=True)
     try:
         check(cold_env, answer)  # the bank cache and the store made: every measure below finds them
-        torch_s = median_time(lambda: run(env, "-c", "import torch"), args.repeat)
-        bare = median_time(lambda: run(env, "-c", "pass"), args.repeat)
-        helps = median_time(lambda: run(env, "-m", "quizkit", "--help"), args.repeat)
-        cold = median_time(lambda: check(cold_env, answer), max(3, args.repeat // 2))
-        first = timed(lambda: check(env, answer))
+        torch_s = median_of(lambda: run(env, "-c", "import torch"), args.repeat, "torch")
+        bare = median_of(lambda: run(env, "-c", "pass"), args.repeat, "pass")
+        helps = median_of(lambda: run(env, "-m", "quizkit", "--help"), args.repeat, "help")
+        cold = median_of(lambda: check(cold_env, answer), max(3, args.repeat // 2), "cold")
+        first = timed(lambda: check(env, answer), "first")
         time.sleep(3)  # the worker warms up after its first run, while the learner edits
         warm_times = []
         for _ in range(args.repeat):
-            warm_times.append(timed(lambda: check(env, answer)))
+            warm_times.append(timed(lambda: check(env, answer), "warm"))
             time.sleep(0.3)
         warm = statistics.median(warm_times)
         groups, total = imports(env, answer)
@@ -96,17 +107,18 @@ def main():
         shutil.rmtree(runtime, ignore_errors=True)
         shutil.rmtree(home, ignore_errors=True)
 
-    print(f"{'one-shot quizkit check ' + QUESTION:60} {'seconds':>8} {'x import torch':>15}")
+    print(f"{'one-shot quizkit check ' + QUESTION:60} {'seconds':>8} {'x import torch':>15} {'CPU s':>7}")
     rows = [
-        ('python -c "import torch" (median)', torch_s),
-        ("check, no warm worker (QUIZKIT_WORKER_IDLE=0; median)", cold),
-        ("check, warm worker: the first call (starts it)", first),
-        ("check, warm worker: later calls (median; goal <= 0.15 s)", warm),
-        ("  floor: python -c pass (median)", bare),
-        ("  floor: quizkit --help (median)", helps),
+        ('python -c "import torch" (median)', torch_s, "torch"),
+        ("check, no warm worker (QUIZKIT_WORKER_IDLE=0; median)", cold, "cold"),
+        ("check, warm worker: the first call (starts it)", first, "first"),
+        ("check, warm worker: later calls (median; goal <= 0.15 s)", warm, "warm"),
+        ("  floor: python -c pass (median)", bare, "pass"),
+        ("  floor: quizkit --help (median)", helps, "help"),
     ]
-    for label, s in rows:
-        print(f"{label:60} {s:8.3f} {s / torch_s:14.2f}x")
+    for label, s, key in rows:
+        print(f"{label:60} {s:8.3f} {s / torch_s:14.2f}x {statistics.median(CPU[key]):7.3f}")
+    print("  (CPU s: user + sys of the command and the children it waited for; a daemon's is not counted)")
     print(f"{'  warm calls, min / max':60} {min(warm_times):8.3f} / {max(warm_times):.3f}")
     print(f"{'  speed-up of a warm check over no warm worker':60} {cold / warm:8.1f}x")
     print(f"\nwhere a warm check's time goes (python -X importtime, one call): imports {total:.0f} ms")
