@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -44,6 +45,26 @@ os.environ["QK_LEAK"] = "1"
 torch.manual_seed(1234)
 def seen():
     return SEEN
+"""
+
+
+REACHING = """\
+import glob, os, socket
+def reach():
+    got = []
+    for path in glob.glob(os.path.join(os.environ["XDG_RUNTIME_DIR"], "quizkit", "*.sock")):
+        s = socket.socket(socket.AF_UNIX)
+        s.connect(path)
+        try:
+            s.sendall(b'{"op": "stop"}\\n')
+            got.append(s.recv(100))
+        except OSError:  # closed on us, unread: refused
+            got.append(b"")
+    return got
+GOT = reach()
+def seen():
+    assert GOT == [b""], GOT  # connected, and the daemon said nothing
+    return (torch.float32, None, None, 0)
 """
 
 
@@ -90,6 +111,7 @@ def gone(pid, seconds=30.0) -> bool:
 
 
 def test_started_reused_and_stopped_and_no_state_reaches_the_next_run(env):
+    """Also: verify -j1 uses it; a run cannot use or stop it."""
     assert "no warm worker running" in quizkit(env, "worker", "status").stdout
     first, out = check(env, "-v")
     assert "runs: warm" in out
@@ -106,6 +128,11 @@ def test_started_reused_and_stopped_and_no_state_reaches_the_next_run(env):
     assert daemon_pid(env) == pid
     verified = quizkit(env, "verify", env["BANK"], "-v", "--fresh")  # verify with one job uses it too
     assert f"warm worker: warm (pid {pid}," in verified.stderr, verified.stderr
+    # A run is the user's own process, and the socket is the user's: the daemon answers no process below its
+    # worker, so an answer can neither stop it nor ask it for runs (this one passes only if it got no answer).
+    Path(env["ANSWER"]).write_text(REACHING)
+    check(env)
+    assert daemon_pid(env) == pid
     stopped = quizkit(env, "worker", "stop").stdout
     assert f"stopped the warm worker (pid {pid})" in stopped
     assert gone(pid)
@@ -225,34 +252,6 @@ def test_check_loads_only_the_questions_bank_and_finds_what_loading_all_finds(tm
     assert catalog.load_one_for_authoring("tensors/one-hot-without-f")[1].path.endswith("tensors.yaml")
 
 
-REACHING = """\
-import glob, os, socket
-def reach():
-    got = []
-    for path in glob.glob(os.path.join(os.environ["XDG_RUNTIME_DIR"], "quizkit", "*.sock")):
-        s = socket.socket(socket.AF_UNIX)
-        s.connect(path)
-        try:
-            s.sendall(b'{"op": "stop"}\\n')
-            got.append(s.recv(100))
-        except OSError:  # closed on us, unread: refused
-            got.append(b"")
-    return got
-GOT = reach()
-def seen():
-    assert GOT == [b""], GOT  # connected, and the daemon said nothing
-    return (torch.float32, None, None, 0)
-"""
-
-
-def test_a_run_cannot_use_or_stop_the_daemon(env, tmp_path):
-    """A run is the user's own process, and the socket is the user's: the daemon refuses any process below its
-    worker, so an answer can neither stop it nor ask it for runs."""
-    check(env)
-    pid = daemon_pid(env)
-    (tmp_path / "leaky.py").write_text(REACHING)
-    check(env)  # passes only if the daemon answered the run's request with nothing
-    assert daemon_pid(env) == pid
 
 
 def test_a_socket_path_too_long_is_refused_at_once(tmp_path, monkeypatch):
