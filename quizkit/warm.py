@@ -352,6 +352,6 @@ class WarmRunner:
 def runner(home: Path, workers: int, memory_mb: int | None, local) -> Any:
     """A WarmRunner for one-shot commands with one worker; `local(workers, memory_mb)` (a runner.Runner)
     where the daemon is off (idle 0) or several workers are wanted (verify -j: a batch pays its start once)."""
-    if workers > 1 or idle_seconds(home) <= 0 or not hasattr(socket, "AF_UNIX"):
+    if workers > 1 or sys.platform == "win32" or idle_seconds(home) <= 0:  # (no fork, no flock there)
         return local(workers, memory_mb)
     return WarmRunner(home, memory_mb, local)
