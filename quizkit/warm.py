@@ -35,8 +35,8 @@ REPLY_LIMIT = 4 << 20  # as the runner's own READ_LIMIT
 START_WAIT = 10.0  # the daemon binds its socket before it imports anything heavy
 _PACKAGE = Path(__file__).resolve().parent
 # What the worker inherits and what changes its runs: a daemon started with other values is another daemon.
-_ENV_KEYS = ("PATH", "PYTHONPATH", "PYTHONHOME", "LD_LIBRARY_PATH", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
-             "CUDA_VISIBLE_DEVICES", "HIP_VISIBLE_DEVICES", "QUIZKIT_TIMINGS", "LANG", "LC_ALL")  # fmt: skip
+_ENV_KEYS = ("PATH", "PYTHONPATH", "PYTHONHOME", "QUIZKIT_TIMINGS", "LANG", "LC_ALL")
+_ENV_PREFIXES = ("TORCH", "PYTORCH", "CUDA", "HIP_", "ROCM", "NVIDIA", "OMP_", "MKL_", "KMP_", "LD_")
 
 
 def idle_seconds(home: Path) -> float:
@@ -89,7 +89,8 @@ def private(path: Path, create: bool = True) -> str | None:
 
 def key(home: Path) -> str:
     """Which daemon serves this process: one per interpreter, quizkit, worker environment and data folder."""
-    what = [sys.executable, str(_PACKAGE), str(home), [os.environ.get(k) for k in _ENV_KEYS]]
+    env = sorted((k, v) for k, v in os.environ.items() if k in _ENV_KEYS or k.startswith(_ENV_PREFIXES))
+    what = [sys.executable, str(_PACKAGE), str(home), env]
     return hashlib.blake2b(json.dumps(what).encode(), digest_size=6).hexdigest()
 
 

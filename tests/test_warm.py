@@ -291,3 +291,19 @@ def test_a_daemon_that_cannot_serve_leaves_the_run_to_a_local_worker(tmp_path, m
     fresh = warm.WarmRunner(tmp_path / "home", local=lambda w, m: Local())
     monkeypatch.setattr(fresh.daemon, "ask", lambda req, wait=30.0: {"result": {"status": "pwned"}})
     assert fresh.run([("a", "x = 1")]).stdout == "local"  # a status no runner gives is no verdict
+
+
+@pytest.mark.torch_free
+def test_a_daemon_is_keyed_by_what_shapes_its_runs(tmp_path, monkeypatch):
+    from quizkit import warm
+
+    base = warm.key(tmp_path / "home")
+    assert warm.key(tmp_path / "other") != base  # another data folder
+    monkeypatch.setenv("OMP_NUM_THREADS", "7")
+    assert warm.key(tmp_path / "home") != base  # another worker environment
+    threads = warm.key(tmp_path / "home")
+    monkeypatch.setenv("TORCH_LOGS", "dynamo")
+    logs = warm.key(tmp_path / "home")
+    assert logs not in (base, threads)
+    monkeypatch.setenv("EDITOR", "vim")  # what the worker never reads does not matter
+    assert warm.key(tmp_path / "home") == logs
