@@ -167,7 +167,8 @@ class Daemon:
 
     def ask(self, request: dict, wait: float | None = 30.0, start: bool = True) -> dict | None:
         """The daemon's reply (started, or replaced when dead or stale, if `start`); None if none could
-        answer. A request is sent again only where no daemon ran it (a run is the same run again)."""
+        answer. A request whose daemon died under it is sent again to the next (a run leaves nothing behind,
+        so running it again is the same run)."""
         if self.refused:
             return None
         starts = 0
@@ -193,41 +194,49 @@ class Daemon:
         return stat.S_ISSOCK(st.st_mode) and st.st_uid == os.getuid()
 
     def _start(self) -> bool:
-        """Start a daemon (one at a time: two first checks share the one that wins the lock)."""
+        """Start a daemon (one at a time: two first checks share the one that wins the lock); False where
+        none could be started (the command runs locally)."""
         import fcntl
 
-        lock = os.open(self.folder / f"w-{self.name}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        try:
+            lock = os.open(self.folder / f"w-{self.name}.lock", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+        except OSError:
+            return False
         try:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            if self._ours() and (s := _connect(self.socket, 1.0)) is not None:
-                s.close()
-                return True  # another command started it meanwhile
-            try:
-                os.unlink(self.socket)  # a dead daemon's socket (ours: the folder is private)
-            except FileNotFoundError:
-                pass
-            log = os.open(
-                self.folder / f"w-{self.name}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600
-            )
-            try:
-                args = [sys.executable, "-m", "quizkit.daemon", str(self.socket), self.fp, str(idle_seconds(self.home))]
-                # From quizkit's parent folder, as the worker: `-m` finds this quizkit, not one in the cwd. The
-                # launcher forks the daemon and exits, so the daemon is nobody's child (never a zombie of ours).
-                p = subprocess.Popen(args, cwd=_PACKAGE.parent, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                     start_new_session=True)  # fmt: skip
-            finally:
-                os.close(log)
-            if p.wait() != 0:  # it could not listen (its log says why): the command runs locally
-                return False
-            deadline = time.monotonic() + START_WAIT
-            while time.monotonic() < deadline:
-                if self._ours() and (s := _connect(self.socket, 1.0)) is not None:
-                    s.close()
-                    return True
-                time.sleep(0.01)
+            return self._launch()
+        except OSError:
             return False
         finally:
             os.close(lock)
+
+    def _launch(self) -> bool:
+        """Under the lock: the daemon another command just started, or a new one, listening."""
+        if self._ours() and (s := _connect(self.socket, 1.0)) is not None:
+            s.close()
+            return True  # another command started it meanwhile
+        try:
+            os.unlink(self.socket)  # a dead daemon's socket (ours: the folder is private)
+        except FileNotFoundError:
+            pass
+        log = os.open(self.folder / f"w-{self.name}.log", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+        try:
+            args = [sys.executable, "-m", "quizkit.daemon", str(self.socket), self.fp, str(idle_seconds(self.home))]
+            # From quizkit's parent folder, as the worker: `-m` finds this quizkit, not one in the cwd. The
+            # launcher forks the daemon and exits, so the daemon is nobody's child (never a zombie of ours).
+            p = subprocess.Popen(args, cwd=_PACKAGE.parent, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                                 start_new_session=True)  # fmt: skip
+        finally:
+            os.close(log)
+        if p.wait() != 0:  # it could not listen (its log says why): the command runs locally
+            return False
+        deadline = time.monotonic() + START_WAIT
+        while time.monotonic() < deadline:
+            if self._ours() and (s := _connect(self.socket, 1.0)) is not None:
+                s.close()
+                return True
+            time.sleep(0.01)
+        return False
 
     def status(self) -> dict | None:
         reply = self.ask({"op": "status"}, start=False)
