@@ -1,6 +1,8 @@
 """quizkit: PyTorch interview drills whose code answers are run for real."""
 
-__version__ = "0.1.0"
+from .version import __version__
+
+__all__ = ["__version__", "main"]
 
 
 def main():

@@ -28,8 +28,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import __version__, types
+from . import types
 from .model import Bank, LearningPath, Question, Right, Wrong
+from .version import __version__
 
 FORMAT = 3  # 1: JSON; 2: marshal without a checksum
 MAGIC = b"quizkit-bank-cache\n"

@@ -11,9 +11,9 @@ import platform
 import sys
 from pathlib import Path
 
-from . import __version__
 from .errors import QuizkitError
 from .i18n import _, ngettext
+from .version import __version__
 
 MARK = "QUIZKIT-DOCTOR "
 TORCH_PROBE = f"""\

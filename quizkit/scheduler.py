@@ -148,10 +148,13 @@ class Scheduler:
         rollover_hour: int = 4,
         tz: tzinfo | None = None,
         fuzz: random.Random | None = None,
+        parameters: list[float] | None = None,
     ):
+        """`parameters`: FSRS-6's 21 weights fitted to the learner (quizkit optimize); None: fsrs's defaults."""
         if not 0 <= rollover_hour <= 23:
             raise ValueError("rollover_hour must be 0..23")
-        self.fsrs = fsrs.Scheduler(desired_retention=desired_retention, enable_fuzzing=enable_fuzzing)
+        weights = tuple(parameters) if parameters is not None else fsrs.scheduler.DEFAULT_PARAMETERS
+        self.fsrs = fsrs.Scheduler(weights, desired_retention=desired_retention, enable_fuzzing=enable_fuzzing)
         self.fuzz = fuzz  # a seeded Random makes fsrs's interval fuzz repeatable (tests, QUIZKIT_SEED)
         self.rollover_hour = rollover_hour
         self.tz = tz  # None: the machine's local zone, resolved per instant (DST-correct)

@@ -110,7 +110,25 @@ MIGRATIONS = [
         CREATE INDEX IF NOT EXISTS cards_leech_due ON cards(leech, due);
     """,
     ),
+    (
+        6,
+        "fsrs parameters",
+        """
+        CREATE TABLE fsrs_params (
+            id INTEGER PRIMARY KEY,
+            time TEXT NOT NULL,              -- ISO 8601, UTC: when they were fitted (or reset)
+            reviews INTEGER NOT NULL,        -- the reviews they were fitted on (0: a reset)
+            parameters TEXT,                 -- FSRS-6's 21 weights as a JSON list (NULL: the defaults again)
+            report TEXT NOT NULL             -- the fit's figures as JSON
+        );
+        CREATE TABLE notices (
+            name TEXT PRIMARY KEY,
+            shown TEXT NOT NULL              -- ISO 8601, UTC: when it was last shown
+        );
+    """,
+    ),
 ]
+# 6: every fit and reset is kept (the latest is in force); notices: a suggestion shown at most once a month.
 # 5: accuracy by question reads a covering index instead of a million rows; the export's join (and undo,
 # rerate) find a review by its attempt without a scan or a temporary index; retention by month reads the
 # index of review-card reviews grouped by month (the query must spell `substr(time, 1, 7)` so); the forecast
@@ -918,6 +936,48 @@ class Store:
             (since, until or "9"),
         )[0]
         return new, other, self._read("SELECT COUNT(*) FROM reviews")[0][0]
+
+    def review_log(self) -> list[tuple[int, str, int, int | None, int]]:
+        """(card id, time, rating, duration_ms, prev_state) of every review, each card's oldest first."""
+        return self._read(
+            "SELECT card_id, time, rating, duration_ms, prev_state FROM reviews ORDER BY card_id, time, id"
+        )
+
+    def countable_reviews(self, since: str = "") -> int:
+        """Reviews from `since` on that came a day or more after their card's previous review: those an FSRS
+        fit learns from (py-fsrs counts whole days, as timedelta.days)."""
+        rows = self._read(
+            "SELECT COUNT(*) FROM (SELECT time, CAST(strftime('%s', time) AS INTEGER) - CAST(strftime('%s', "
+            "LAG(time) OVER (PARTITION BY card_id ORDER BY time, id)) AS INTEGER) AS gap FROM reviews) "
+            "WHERE gap >= 86400 AND time >= ?",
+            (since,),
+        )
+        return rows[0][0]
+
+    def fsrs_params(self) -> dict | None:
+        """The latest fit or reset: {"time", "reviews", "parameters" (None: the defaults), "report"}; None: never."""
+        rows = self._read("SELECT time, reviews, parameters, report FROM fsrs_params ORDER BY id DESC LIMIT 1")
+        if not rows:
+            return None
+        when, reviews, params, report = rows[0]
+        return {"time": when, "reviews": reviews, "parameters": json.loads(params) if params else None,
+                "report": json.loads(report)}  # fmt: skip
+
+    def set_fsrs_params(self, when: datetime, reviews: int, parameters: list[float] | None, report: dict) -> None:
+        params = json.dumps(parameters) if parameters is not None else None
+        self._write(
+            lambda db: db.execute(
+                "INSERT INTO fsrs_params (time, reviews, parameters, report) VALUES (?, ?, ?, ?)",
+                (utc_iso(when), reviews, params, json.dumps(report)),
+            )
+        )
+
+    def notice_shown(self, name: str) -> str | None:
+        rows = self._read("SELECT shown FROM notices WHERE name = ?", (name,))
+        return rows[0][0] if rows else None
+
+    def set_notice_shown(self, name: str, when: datetime) -> None:
+        self._write(lambda db: db.execute("INSERT OR REPLACE INTO notices VALUES (?, ?)", (name, utc_iso(when))))
 
     def attempt_times(self) -> list[tuple[str, str, int]]:
         """(time, question, correct 0/1) of every attempt, oldest first."""

@@ -28,10 +28,10 @@ import sysconfig
 import tempfile
 from pathlib import Path
 
-from . import __version__
 from .cache import cache_dir
 from .fields import REQUIRE_RE
 from .model import Question
+from .version import __version__
 
 FORMAT = 1
 MAX_KEPT = 50_000  # digests kept, newest first: about 3 MB

@@ -98,7 +98,7 @@ def fingerprint() -> str:
     """quizkit's source and torch's install as they are on disk now (about 1 ms: stats, no import)."""
     import importlib.util
 
-    from . import __version__
+    from .version import __version__
 
     h = hashlib.blake2b(digest_size=8)
     h.update(f"{__version__} {sys.version}".encode())

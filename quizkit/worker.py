@@ -5,7 +5,9 @@ It never touches CUDA itself, so each forked child may initialise CUDA on its ow
 Protocol: one JSON object per line on stdin (requests) and on the saved stdout (replies).
 """
 
+import _thread
 import functools
+import gc
 import json
 import os
 import select
@@ -16,13 +18,14 @@ import tempfile
 import time
 import types
 
-from quizkit import asserts, confine
+from quizkit import asserts, confine, offmain
 
 PIECE_FILE = "<{}>"  # the pseudo file name of each piece of code, e.g. <tests>
 _WORKER_VM = 0  # the worker's mapped bytes after warm-up; a run's memory limit comes on top
 _PRISTINE: list = []  # (object, its attributes) of what tests rely on, as the worker imported them
 _LANDLOCK = 0  # the kernel's Landlock ABI: each run is confined with it where it is there
 _EXEC, _COMPILE = exec, compile  # the judge's own references, whatever an answer rebinds
+_LEFT_THREAD = b'{"status": "error", "error": "the answer left a thread running", "seconds": 0.0, "token": "'
 RESULT_LIMIT = 1 << 20  # a result line longer than this is not a result
 PR_SET_CHILD_SUBREAPER = 36
 # QUIZKIT_TIMINGS=1: each reply carries monotonic marks of a run's stages (benchmarks/runcost.py); off, a mark
@@ -57,6 +60,7 @@ def main():
     else:
         _settle(torch, pages=False)  # the first run comes sooner; its child is one of many
     sys.addaudithook(_audit)
+    offmain.install(os.getpid())
     proto.write(json.dumps({"ready": True, "torch": torch.__version__, "isolation": _isolation()}) + "\n")
     _tidy()
     for line in sys.stdin:
@@ -725,11 +729,11 @@ def _child(req_r, out_w, err_w, res_w, home):
     # (the first restore puts them back, but it has to be the real one that does it).
     restore, judge_state, guard, execute, build, clock = _restore, _judge_state, _guard, _EXEC, _COMPILE, _now
     names_of = _code_names
+    gc_disable, sleep, write, exit_now = gc.disable, time.sleep, os.write, os._exit  # bound before any answer
     import builtins
     import linecache
     import math
     import resource
-    import traceback
 
     _mark("c_start")
     null = os.open(os.devnull, os.O_RDONLY)
@@ -824,71 +828,99 @@ def _child(req_r, out_w, err_w, res_w, home):
     _mark("c_ready")
     saved = {}
     sources = {}
-    start = time.perf_counter()
-    failure = None
-    try:
-        for i, (name, code) in enumerate(req["pieces"]):
-            filename = PIECE_FILE.format(name)
-            sources[filename] = code.splitlines()
-            # inspect.getsource (torch.jit.script needs it) reads from linecache.
-            linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
-            if answer_at is not None and i == answer_at:
-                # The answer runs in globals of its own: its functions cannot reach the tests' names
-                # (assert_close, the rewriter's temporaries) through globals().
-                saved = tuple(namespace.items())  # torch, nn, F, ..., and what setup defined (a tuple: no one
-                # who finds it through the frame can change it)
-                saved_names.update(namespace)
-                rng = (torch.get_rng_state(), random.getstate())
-                _refuse_libraries(torch, bool(_WARMED))
-                answer_ns.update(namespace)
-                compiled = build(code, filename, "exec")
-                wanted.extend(n for n in names_of(compiled) if n not in saved_names and n[:5] != "_qk_v")
-                execute(compiled, answer_ns)
-                restore(torch)  # what the answer patched (builtins, this module) is back before the judge looks
-                before = dict(saved)
-                for key, value in answer_ns.items():
-                    if key != "__builtins__" and (key not in before or before[key] is not value):
-                        namespace[key] = guard(value, torch, restore, share)
-                continue
-            if answer_at is not None and i > answer_at:
-                # The judge: what the answer patched or left running is put back before the tests, and
-                # again after each call into the answer's code; asserts report their values.
-                since = clock()
-                judge_state(torch, rng, dtype, restore)
-                _mark("c_judge_state", since)
-                namespace.update(saved)
-                namespace[asserts.EXPLAIN] = asserts.explain
-                namespace["__builtins__"] = builtins
-                if not tests_base:
-                    tests_base.update(namespace)
-                tree = asserts.rewrite(code, filename)
-                execute(build(tree, filename, "exec"), namespace)
-                continue
-            execute(build(code, filename, "exec"), namespace)
-    except BaseException as e:  # noqa: BLE001  (SystemExit and KeyboardInterrupt are the snippet's too)
-        failure = e
-    seconds = time.perf_counter() - start
-    _mark("c_ran")
-    # The answer's functions ran inside the tests too: put everything back once more before the verdict
-    # is described and written, so nothing the answer patched (json, os, this module) writes it.
+    box = []  # what the judged thread hands back: plain values, checked again here
+    done = _thread.allocate_lock()
+    done.acquire()
+    threads = _thread._count()
+    timer = time.perf_counter
+
+    def judged():
+        """The pieces, the answer and its tests, in a thread of their own: the audit hook refuses every
+        thread but the main one the frames, ctypes and new programs that would reach the judge's own state
+        (quizkit/offmain.py). Nothing of the main thread's (the result pipe, the token) is bound here."""
+        nonlocal saved
+        start = timer()
+        failure = None
+        try:
+            for i, (name, code) in enumerate(req["pieces"]):
+                filename = PIECE_FILE.format(name)
+                sources[filename] = code.splitlines()
+                # inspect.getsource (torch.jit.script needs it) reads from linecache.
+                linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
+                if answer_at is not None and i == answer_at:
+                    # The answer runs in globals of its own: its functions cannot reach the tests' names
+                    # (assert_close, the rewriter's temporaries) through globals().
+                    saved = tuple(namespace.items())  # torch, nn, F, ..., and what setup defined (a tuple)
+                    saved_names.update(namespace)
+                    rng = (torch.get_rng_state(), random.getstate())
+                    _refuse_libraries(torch, bool(_WARMED))
+                    answer_ns.update(namespace)
+                    compiled = build(code, filename, "exec")
+                    wanted.extend(n for n in names_of(compiled) if n not in saved_names and n[:5] != "_qk_v")
+                    execute(compiled, answer_ns)
+                    restore(torch)  # what the answer patched (builtins, this module) is back before the judge
+                    before = dict(saved)
+                    for key, value in answer_ns.items():
+                        if key != "__builtins__" and (key not in before or before[key] is not value):
+                            namespace[key] = guard(value, torch, restore, share)
+                    continue
+                if answer_at is not None and i > answer_at:
+                    # The judge: what the answer patched or left running is put back before the tests, and
+                    # again after each call into the answer's code; asserts report their values.
+                    since = clock()
+                    judge_state(torch, rng, dtype, restore, threads + 1)
+                    _mark("c_judge_state", since)
+                    namespace.update(saved)
+                    namespace[asserts.EXPLAIN] = asserts.explain
+                    namespace["__builtins__"] = builtins
+                    if not tests_base:
+                        tests_base.update(namespace)
+                    tree = asserts.rewrite(code, filename)
+                    execute(build(tree, filename, "exec"), namespace)
+                    continue
+                execute(build(code, filename, "exec"), namespace)
+        except BaseException as e:  # noqa: BLE001  (SystemExit and KeyboardInterrupt are the snippet's too)
+            failure = e
+        seconds = timer() - start
+        _mark("c_ran")
+        if answer_at is not None:
+            restore(torch)
+        try:
+            box.extend((seconds, *_failure_values(failure, bool(_WARMED))))
+        except BaseException:  # noqa: BLE001  (a message that cannot be read is the answer's doing)
+            box.extend((seconds, "error", "the error could not be described", None, None, None))
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except BaseException:  # noqa: BLE001
+                pass
+        done.release()
+
+    if answer_at is None:  # the bank's own snippet, judging no one's answer: here (torch.compile reads frames)
+        judged()
+    else:
+        _thread.start_new_thread(judged, ())
+    done.acquire()
+    # From here on nothing of the answer's may run in this thread (frames are not refused here): no collection
+    # (a finaliser), no answer thread left, everything patched put back, and only exact types read.
+    gc_disable()
+    waited = 0
+    while _thread._count() > threads and waited < 200:
+        sleep(0.01)
+        waited += 1
+    if _thread._count() > threads:  # still running: only bytes and the functions bound above from here
+        write(res_w, _LEFT_THREAD + token.encode() + b'"}\n')
+        exit_now(0)
     if answer_at is not None:
         restore(torch)
     _mark("c_restored")
-    if isinstance(failure, _Unready):
-        result = {"status": "unready"}
-    else:
-        result = {"status": "pass"} if failure is None else _describe(failure, sources, traceback)
-    result["seconds"] = seconds
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except Exception:  # noqa: BLE001
-            pass
+    result = _verdict(box, sources)
     result["token"] = token
     if _MARKS is not None:
         _mark("c_written")  # as good as: only the write itself comes after
         usage = resource.getrusage(resource.RUSAGE_SELF)  # the child's CPU: its own code (user), its faults (sys)
-        result["timings"] = dict(_MARKS, c_minflt=usage.ru_minflt, c_utime=usage.ru_utime, c_stime=usage.ru_stime)
+        marks = {k: v for k, v in _MARKS.items() if type(k) is str and type(v) in (int, float)}
+        result["timings"] = dict(marks, c_minflt=usage.ru_minflt, c_utime=usage.ru_utime, c_stime=usage.ru_stime)
     os.write(res_w, json.dumps(result).encode() + b"\n")
     os._exit(0)
 
@@ -908,7 +940,7 @@ class JudgeTampered(Exception):
     """The answer left something running that could change the tests' verdict (a thread)."""
 
 
-def _judge_state(torch, rng, dtype, restore):
+def _judge_state(torch, rng, dtype, restore, threads=1):
     """Before the tests: the judge's objects put back, and the global state an answer could use to steer
     the tests: trace and profile hooks, Python threads, the default dtype, the random generators (the
     tests draw what they would have drawn had the answer used none), torch's global module hooks."""
@@ -918,7 +950,7 @@ def _judge_state(torch, rng, dtype, restore):
     restore(torch)
     threading.settrace(None)
     threading.setprofile(None)
-    if threading.active_count() > 1:
+    if _thread._count() > threads:  # (threads from _thread count too, not threading's alone)
         raise JudgeTampered("the answer left a thread running; answers must not start threads")
     torch.set_default_dtype(dtype)
     torch.set_rng_state(rng[0])
@@ -1033,25 +1065,53 @@ def _guard(value, torch, restore, share=None, _called=_called, _stepped=_stepped
     return value
 
 
-def _describe(e, sources, traceback):
+def _failure_values(e, warm=True) -> tuple:
+    """In the judged thread, where the answer's code may still run (an exception's __str__, its class): what
+    the verdict needs of the failure, as values the main thread checks again before it uses them."""
+    if e is None:
+        return "pass", None, None, None, None
+    if isinstance(e, _Unready) or (not warm and isinstance(e, offmain.FrameRefused)):
+        # (a cold child can meet a library's lazy set-up that reads frames: run it again warm)
+        return "unready", None, None, None, None
     kind = type(e).__name__
     message = str(e)
     memory = isinstance(e, MemoryError) or "can't allocate memory" in message or "not enough memory" in message
     status = "memory" if memory else "fail" if isinstance(e, AssertionError) else "error"
-    where = line = None
-    if isinstance(e, SyntaxError) and e.filename in sources:
-        where, lineno = e.filename, e.lineno
-    else:
-        frames = [f for f in traceback.extract_tb(e.__traceback__) if f.filename in sources]
-        where, lineno = (frames[-1].filename, frames[-1].lineno) if frames else (None, None)
+    error = f"{kind}: {message}"[:2000] if message else kind
+    if isinstance(e, SyntaxError):
+        return status, error, e.filename, e.lineno, None
+    return status, error, None, None, e.__traceback__
+
+
+def _verdict(box, sources, _type=type, _str=str, _int=int, _tb=types.TracebackType) -> dict:
+    """In the main thread: the result from the judged thread's values, reading only exact built-in types
+    (a str subclass or a fake traceback would run the answer's code here, where frames are not refused)."""
+    if len(box) != 6:
+        return {"status": "error", "error": "the run ended without a verdict", "seconds": 0.0}
+    seconds, status, error, where, lineno, tb = box
+    if _type(status) is not _str or status not in ("pass", "fail", "error", "memory", "unready"):
+        status, error = "error", "the run's verdict was tampered with"
+    if _type(error) is not _str:
+        error = None if status in ("pass", "unready") else "error"
+    if _type(where) is not _str or _type(lineno) is not _int or where not in sources:
+        where = lineno = None
+    while _type(tb) is _tb:  # the deepest line of a piece: the answer's or the tests'
+        filename = tb.tb_frame.f_code.co_filename
+        if _type(filename) is _str and filename in sources:
+            where, lineno = filename, tb.tb_lineno
+        tb = tb.tb_next
+    result: dict = {"status": status, "seconds": seconds if _type(seconds) is float else 0.0}
+    if status in ("pass", "unready"):
+        return result
+    line = None
     if where and lineno and 0 < lineno <= len(sources[where]):
         line = sources[where][lineno - 1].strip()
-    return {
-        "status": status,
-        "error": f"{kind}: {message}"[:2000] if message else kind,
-        "where": f"{where.strip('<>')} line {lineno}" if where and lineno else None,
-        "line": line,
-    }
+    result.update(
+        error=error,
+        where=f"{where.strip('<>')} line {lineno}" if where and lineno else None,
+        line=line,
+    )
+    return result
 
 
 def _vm_bytes():

@@ -29,6 +29,7 @@ RELEASES = [
     ("3-hints-mocks", "dd14064"),  # 3 hints used, 4 workspace hints and mock interviews
     ("4-scale-branch", "6a766a0"),  # the scale branch before its merge: its indexes numbered 3
     ("5-indexes", "5a289eb"),  # the merge: the indexes renumbered 5
+    ("6-fsrs-params", "8f79756"),  # 6 fsrs parameters (quizkit optimize) and notices (the optimize branch)
 ]
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)
 
@@ -37,7 +38,7 @@ def _old_package(commit: str, folder: Path) -> object:
     pkg = folder / f"qk_{commit}"
     pkg.mkdir()
     (pkg / "__init__.py").write_text("")
-    for name in ("store", "errors", "i18n"):
+    for name in ("store", "errors", "i18n", "model"):  # i18n imports model since 5a289eb
         try:
             text = subprocess.run(
                 ["git", "show", f"{commit}:quizkit/{name}.py"], cwd=ROOT, check=True, capture_output=True, text=True
@@ -87,15 +88,25 @@ def _make(old, path: Path) -> None:
                   "skipped": 0, "points": 1.0, "possible": 1.0, "score": 1.0, "topics": {"tensors": row},
                   "levels": {"1": row}, "questions": [], "review_next": []}  # fmt: skip
         store.record_mock("s-mock", T0 + timedelta(days=2), 30, report)
+    if hasattr(store, "set_fsrs_params"):
+        import fsrs
+
+        fitted = [*fsrs.scheduler.DEFAULT_PARAMETERS[:8], 2.0, *fsrs.scheduler.DEFAULT_PARAMETERS[9:]]
+        store.set_fsrs_params(T0 + timedelta(days=3), 600, fitted, {"stored": True})
+        store.set_notice_shown("optimize", T0 + timedelta(days=3))
     store.close()
 
 
 def main() -> None:
+    """Every fixture, or those named on the command line (python scripts/make_schema_fixtures.py 6-fsrs-params):
+    making one again changes its migrations' applied times, so a new release's alone is made."""
     OUT.mkdir(parents=True, exist_ok=True)
     import sqlite3
 
     with tempfile.TemporaryDirectory() as tmp:
         for name, commit in RELEASES:
+            if sys.argv[1:] and name not in sys.argv[1:]:
+                continue
             db = Path(tmp) / f"{name}.db"
             _make(_old_package(commit, Path(tmp)), db)
             con = sqlite3.connect(db)

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.torch_free  # runs without the torch worker: pytest -m 
 PKG = Path(quizkit.__file__).parent
 LIBRARY = ("bank", "fields", "types", "checks", "rulecheck", "local", "scheduler", "store", "runner", "text", "asserts", "catalog",
            "verify", "settings", "stats", "schema", "anki", "packages", "scaffold", "doctor", "yamlload", "cache",
-           "i18n", "verifycache", "confine", "outfile", "warm", "daemon")
+           "i18n", "verifycache", "confine", "outfile", "offmain", "version", "warm", "daemon")
 
 
 def imports_of(source: str, package: str = "quizkit") -> set:
@@ -64,10 +64,21 @@ def test_the_import_reader_sees_relative_imports():
     assert "quizkit.fields" in imports_of("from .. import fields", "quizkit.types")
 
 
+# Processes of their own, started by quizkit (python -m): the only modules that import torch.
+WORKER_LIKE = {"worker", "fitter", "simulate"}  # simulate: the fitter's, imported by it alone
+
+
 def test_only_the_worker_imports_torch():
     for m, names in MODS.items():
         uses = {n for n in names if n == "torch" or n.startswith("torch.")}
-        assert not uses or m == "worker", f"{m} imports torch"
+        assert not uses or m in WORKER_LIKE, f"{m} imports torch"
+
+
+def test_no_module_imports_a_worker_like_one_but_its_own():
+    """They are run as processes; imported, they would bring torch into quizkit's own process."""
+    for m in MODS:
+        got = quizkit_imports(m) & {"fitter", "simulate"}
+        assert not got or (m, got) == ("fitter", {"simulate"}), (m, got)
 
 
 def test_only_store_imports_sqlite():
@@ -123,7 +134,7 @@ def test_the_mcp_server_calls_only_the_app_layer():
     server = [m for m in MODS if m.split(".")[0] == "mcp_server"]
     assert server, "no MCP server found"
     for m in server:
-        assert quizkit_imports(m) <= {"app", "model", "i18n", "errors", "__version__", "mcp_server"}, (m, quizkit_imports(m))
+        assert quizkit_imports(m) <= {"app", "model", "i18n", "errors", "version", "mcp_server"}, (m, quizkit_imports(m))
 
 
 def test_the_library_and_engine_do_not_import_the_app_layer():
@@ -187,3 +198,13 @@ def test_only_the_room_imports_textual():
     for m, names in MODS.items():
         if any(n == "textual" or n.startswith("textual.") for n in names):
             assert m.split(".")[0] == "room", f"{m} imports textual"
+
+
+def test_nothing_imports_the_package_root_for_its_version():
+    """`from . import __version__` ran the package root (and what it imports) from below it: the version has
+    a module of its own that everything can read without a cycle."""
+    rooted = sorted(m for m, names in MODS.items() if m != "__init__" and "quizkit.__version__" in names)
+    assert rooted == [], rooted
+    from quizkit.version import __version__
+
+    assert quizkit.__version__ == __version__

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from quizkit.app import optimize
 from quizkit.cli import app
 from quizkit.store import MIGRATIONS, Store
 
@@ -27,6 +28,7 @@ SHIPPED = [
     (3, "hints used", "77eb2536eac1568b"),
     (4, "workspace hints and mock interviews", "4b9204bbf62a93d1"),
     (5, "indexes for stats and export", "e7cb6fb69f7f1c99"),
+    (6, "fsrs parameters", "a0cb061dba0d3998"),
 ]
 
 
@@ -39,7 +41,7 @@ def test_shipped_migrations_are_never_edited_only_appended():
 
 def test_there_is_a_fixture_for_every_released_schema():
     assert [p.stem for p in SCHEMAS] == ["1-first-store", "2-prev-state", "3-hints-mocks", "4-scale-branch",
-                                         "5-indexes"]
+                                         "5-indexes", "6-fsrs-params"]
 
 
 def _home_from(sql: Path, tmp_path, monkeypatch) -> Path:
@@ -89,6 +91,11 @@ def test_every_released_database_opens_with_its_rows_and_takes_new_answers(sql, 
             assert s.workspace_hints("mini/grad-output") == 2
         if "INSERT INTO \"mocks\"" in sql.read_text():
             assert s.mocks()[0]["score"] == 1.0
+        if "INSERT INTO \"fsrs_params\"" in sql.read_text():  # the fitted parameters stay in force
+            assert optimize.parameters(s)[8] == 2.0 and s.fsrs_params()["reviews"] == 600
+            assert s.notice_shown("optimize") == "2026-11-23T09:00:00+00:00"
+        else:
+            assert optimize.parameters(s) is None
 
 
 @pytest.mark.parametrize("sql", SCHEMAS, ids=[p.stem for p in SCHEMAS])

@@ -74,9 +74,9 @@ def test_the_converted_bank_as_a_package_installs_lists_and_verifies_by_its_name
     assert r.exit_code == 0 and "3 passed" in r.output, r.output
 
 
-def test_an_answer_that_reaches_the_tests_namespace_through_a_frame_rebinds_nothing(runner):
-    """sys._getframe leads from the answer's function to the tests' frame and its f_globals: what the call
-    rebinds or adds there is put back once it returns (it passed: assert_close replaced by a no-op)."""
+def test_an_answer_cannot_reach_the_tests_namespace_through_a_frame(runner):
+    """sys._getframe led from the answer's function to the tests' frame and its f_globals (it passed once:
+    assert_close replaced by a no-op); frames are now refused to a judged run's code (tests/test_offmain.py)."""
     answer = ("import sys\ndef f():\n    fr = sys._getframe(1)\n    while fr is not None:\n"
               "        g = fr.f_globals\n        if 'assert_close' in g and g is not globals():\n"
               "            g['assert_close'] = lambda *a, **k: None\n            g['expected'] = torch.zeros(1)\n"
@@ -84,10 +84,7 @@ def test_an_answer_that_reaches_the_tests_namespace_through_a_frame_rebinds_noth
     tests = ("expected = torch.ones(1)\nout = f()\nassert 'planted' not in globals()\n"
              "assert_close(out, expected)\n")
     r = runner.run([("answer", answer), ("tests", tests)], answer=0)
-    assert r.status == "fail" and "tests line 4" in (r.where or ""), r
-    right = answer.replace("return torch.zeros(1)", "return torch.ones(1)")
-    assert runner.run([("answer", right), ("tests", tests.replace("assert 'planted' not in globals()\n", ""))],
-                      answer=0).ok
+    assert r.status == "error" and "frames are not available" in r.error and r.where == "answer line 3", r
 
 
 def test_the_tests_own_bindings_between_calls_are_kept(runner):

@@ -118,8 +118,8 @@ def test_chinese_text_has_no_stray_spaces_from_yaml_folding(shipped):
 
 
 def test_counts_meet_the_brief(shipped):
-    """Issue 9's table, as `quizkit list --json` counts it: questions and code questions per topic, 460 and
-    160 in all, and the shape of the rest."""
+    """Issue 9's table and issue 21's new topics, as `quizkit list --json` counts them: questions and code
+    questions per topic, and the shape of the rest."""
     import json
 
     from typer.testing import CliRunner
@@ -129,9 +129,14 @@ def test_counts_meet_the_brief(shipped):
     assert len(listed) == len(shipped)
     topic = Counter(q["topic"] for q in listed)
     code = Counter(q["topic"] for q in listed if q["type"] == "code")
-    short = {t: (topic[t], code[t], want) for t, want in TOPICS.items() if topic[t] < want[0] or code[t] < want[1]}
+    wanted = {**TOPICS, **NEW_TOPICS}
+    short = {t: (topic[t], code[t], want) for t, want in wanted.items() if topic[t] < want[0] or code[t] < want[1]}
     assert not short, short
-    assert len(shipped) >= 460 and sum(code.values()) >= 160
+    # Issue 21: 150 new questions (70 code) on the LLM-era topics, on top of issue 9's 460 and 160.
+    new = sum(topic[t] for t in NEW_TOPICS)
+    new_code = sum(code[t] for t in NEW_TOPICS)
+    assert new >= 150 and new_code >= 70, (new, new_code)
+    assert len(shipped) >= 460 + 150 and sum(code.values()) >= 160 + 70
     outputs = [q for q in shipped if q.type == "output"]
     long = [q.full_id for q in outputs if len(q.body.expected.strip()) > 60]
     assert not long, long

@@ -22,7 +22,7 @@ class Checker:
         if why:
             raise QuizkitError(f"{q.full_id} {why}")
         settings = app.settings()
-        policy = Workspace(q, app.scheduler(settings), settings, store.workspace_hints(q.full_id))
+        policy = Workspace(q, app.scheduler(settings, store), settings, store.workspace_hints(q.full_id))
         self.question = q
         self.session = Session(policy, store, runner, device, clock=app.clock)
 

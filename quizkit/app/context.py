@@ -53,8 +53,16 @@ class App:
 
         return Store(self.home / "quizkit.db", check=check)
 
-    def scheduler(self, settings: Settings | None = None) -> Scheduler:
+    def scheduler(self, settings: Settings | None = None, store: Store | None = None) -> Scheduler:
+        """With the FSRS parameters in force (fitted by `quizkit optimize`, else the defaults), read from `store`
+        (the command's own; without one the database is opened for it)."""
         from ..scheduler import Scheduler  # fsrs: 30 ms at import, not needed by --help or list
+        from .optimize import parameters
 
         s = settings or self.settings()
-        return Scheduler(s.desired_retention, rollover_hour=s.rollover_hour)
+        if store is None:
+            with self.store() as own:
+                weights = parameters(own)
+        else:
+            weights = parameters(store)
+        return Scheduler(s.desired_retention, rollover_hour=s.rollover_hour, parameters=weights)

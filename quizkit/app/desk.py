@@ -78,7 +78,7 @@ class Desk:
         self.app, self.questions, self.store, self.runner = app, questions, store, runner
         self.device, self.lang, self.banks = device, lang, banks or []
         self.settings = app.settings()
-        self.scheduler = app.scheduler(self.settings)
+        self.scheduler = app.scheduler(self.settings, store)
         self._sittings: dict[str, _Sitting] = {}
         self._done: dict[str, Outcome] = {}  # the last finished sitting of each question: reveal shows it
         self._mocks: dict[str, _Mock] = {}

@@ -147,7 +147,7 @@ def plan(
     if ids:
         chosen = [qs.find(questions, qid) for qid in ids]
         settings = app.settings()
-        return study.Plan(Chosen(chosen, app.scheduler(settings), settings), chosen)
+        return study.Plan(Chosen(chosen, app.scheduler(settings, store), settings), chosen)
     return study.review_plan(app, store, questions, tags=tags, cuda=cuda)
 
 

@@ -9,13 +9,17 @@ from typing import Any
 from .. import catalog
 from .. import stats as numbers
 from .context import App
+from .optimize import in_force
 
 
 def stats(app: App, store: Any, banks: Sequence[Any], mocks: int = 10) -> dict[str, Any]:
     """`banks` name the topics; a question no bank loaded is counted under its bank's name."""
     topic = {q.full_id: catalog.topic_of(q) for b in banks for q in b.questions}
-    data = numbers.compute(store, lambda qid: topic.get(qid) or qid.split("/")[0], app.scheduler(), app.clock())
+    data = numbers.compute(
+        store, lambda qid: topic.get(qid) or qid.split("/")[0], app.scheduler(store=store), app.clock()
+    )
     data["mocks"] = store.mocks(mocks)
+    data["fsrs"] = in_force(store)
     return data
 
 

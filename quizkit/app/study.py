@@ -108,7 +108,7 @@ def review_plan(
         settings.new_per_day = new_limit
     if review_limit is not None:
         settings.reviews_per_day = review_limit
-    scheduler = app.scheduler(settings)
+    scheduler = app.scheduler(settings, store)
     pool = catalog.interleave(catalog.matching(questions, tags, qtypes, None, cuda))
     now = app.clock()
     day = scheduler.study_day(now)
@@ -148,7 +148,7 @@ def mock_plan(
     if not chosen:
         raise QuizkitError(_("no questions match those filters (quizkit list shows the tags and types)"))
     settings = app.settings()
-    return Plan(Mock(chosen, minutes, app.scheduler(settings), settings, app.clock()), chosen)
+    return Plan(Mock(chosen, minutes, app.scheduler(settings, store), settings, app.clock()), chosen)
 
 
 @contextmanager

@@ -17,12 +17,12 @@ try:  # typer 0.2x carries its own click; before, it used the click package
 except ImportError:  # pragma: no cover
     from click.exceptions import UsageError  # type: ignore[no-redef,assignment,unused-ignore]
 
-from .. import __version__
 from ..app.context import default_runner as _default_runner  # tests replace it here
 from ..errors import QuizkitError
+from ..version import __version__
 from .banks import list_, new, schema, verify
 from .common import Context
-from .data import doctor, export, stats
+from .data import doctor, export, optimize, stats
 from .mcp import mcp
 from .mock import mock
 from .prompt import _prefill  # noqa: F401  (tests reach it here)
@@ -143,6 +143,7 @@ _COMMANDS = (
     (list_, "list"),
     (path, "path"),
     (stats, "stats"),
+    (optimize, "optimize"),
     (export, "export"),
     (schema, "schema"),
     (new, "new"),

@@ -35,6 +35,29 @@ def stats(
     ui.mock_history(data["mocks"])
 
 
+def optimize(
+    ctx: typer.Context,
+    reset: bool = typer.Option(False, "--reset", help="Go back to FSRS's default parameters."),
+    as_json: bool = JsonOpt,
+    lang: str = LangOpt,
+):
+    """Fit FSRS's parameters to your own reviews: log loss and RMSE before and after on held-out reviews, the
+    retention/workload trade-off, a suggested retention; reviews use the fitted parameters from then on."""
+    from .. import ui
+    from ..app import optimize as fit
+
+    c = _obj(ctx)
+    with c.store(check=True) as store:
+        if reset:
+            ui.optimize_reset(fit.reset(c, store))
+            return
+        work = fit.job(store)
+        if not as_json:
+            ui.note(_("fitting FSRS to your reviews…"))
+        report = fit.optimize(c, store, work)
+    (ui.print_json if as_json else ui.optimize_report)(report)
+
+
 def export(
     ctx: typer.Context,
     fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv (your attempts), or anki (the questions)."),

@@ -103,7 +103,7 @@ def review(
     import random
 
     from .. import ui
-    from ..app import study
+    from ..app import optimize, study
 
     c = _obj(ctx)
     _banks, questions = _load(ui, bank)
@@ -114,6 +114,9 @@ def review(
             review_limit=review_limit, cuda=dev == "cuda",
         )  # fmt: skip
         ui.review_plan(plan.review, plan.settings, plan.next_due)
+        suggest = optimize.suggest(c, store)
+        if suggest:
+            ui.optimize_suggestion(suggest)
         if plan.policy is None:
             return
         with study.session(c, plan, store, runner, dev, lang, rng) as s:

@@ -17,12 +17,12 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 from pydantic import ValidationError
 
-from .. import __version__
 from ..app import progress
 from ..app import questions as qs
 from ..app.desk import Desk
 from ..errors import QuizkitError
 from ..i18n import _
+from ..version import __version__
 from . import prompts
 from .host import Host
 
