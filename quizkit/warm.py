@@ -60,7 +60,7 @@ def folder() -> Path:
     runtime = os.environ.get("XDG_RUNTIME_DIR", "")
     if os.path.isabs(runtime) and os.path.isdir(runtime):
         return Path(runtime) / "quizkit"
-    return data_dir() / "run"
+    return Path(os.path.abspath(data_dir() / "run"))  # absolute: the daemon binds it from another folder
 
 
 def private(path: Path, create: bool = True) -> str | None:

@@ -307,3 +307,15 @@ def test_a_daemon_is_keyed_by_what_shapes_its_runs(tmp_path, monkeypatch):
     assert logs not in (base, threads)
     monkeypatch.setenv("EDITOR", "vim")  # what the worker never reads does not matter
     assert warm.key(tmp_path / "home") == logs
+
+
+@pytest.mark.torch_free
+def test_the_socket_folder_is_absolute_whatever_quizkit_home_says(tmp_path, monkeypatch):
+    """The daemon binds from quizkit's own folder: a relative QUIZKIT_HOME would have put its socket elsewhere
+    than where the command looks, and every check would wait for it."""
+    from quizkit import warm
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("XDG_RUNTIME_DIR", raising=False)
+    monkeypatch.setenv("QUIZKIT_HOME", "rel")
+    assert warm.folder() == tmp_path / "rel" / "run"
