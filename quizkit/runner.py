@@ -211,6 +211,20 @@ def max_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def resolve_device(cuda_available, wanted: str) -> str:
+    """cpu, cuda or auto -> cpu or cuda; cuda without a GPU is the user's error. `cuda_available`: a runner's,
+    asked only when it matters."""
+    if wanted == "cpu":
+        return "cpu"
+    if wanted not in ("cuda", "auto"):
+        raise RunnerError(_("--device must be cpu, cuda or auto, not '{value}'").format(value=wanted))
+    if cuda_available():
+        return "cuda"
+    if wanted == "cuda":
+        raise RunnerError(_("--device cuda: torch sees no CUDA GPU here (use --device cpu or auto)"))
+    return "cpu"
+
+
 class Runner:
     """A pool of warm workers. Thread-safe: `run` may be called from several threads at once."""
 
@@ -258,22 +272,23 @@ class Runner:
         if self._warming is not None:
             self._warming.join()
 
-    def run(self, pieces, device="cpu", timeout=DEFAULT_TIMEOUT, answer=None, seeds=1) -> RunResult:
+    def run(self, pieces, device="cpu", timeout=DEFAULT_TIMEOUT, answer=None, seeds=1, memory_mb=None) -> RunResult:
         """Run code pieces [(name, code), ...] one after another in one fresh namespace.
 
         `answer`: the index of the answer's piece; what it patches is undone before the pieces after it
         (the tests) run, and their failing asserts report values. `seeds`: one fresh run per seed
-        0 .. seeds-1; the first that does not pass is the result."""
+        0 .. seeds-1; the first that does not pass is the result. `memory_mb`: this run's limit, where it is
+        not the runner's (the warm daemon serves commands with their own)."""
         result = RunResult("crashed")
         for seed in range(max(1, seeds)):
-            result = self._run_once(pieces, device, timeout, answer, seed)
+            result = self._run_once(pieces, device, timeout, answer, seed, memory_mb or self.memory_mb)
             if not result.ok:
                 if seeds > 1:
                     result.seed = seed
                 break
         return result
 
-    def _run_once(self, pieces, device, timeout, answer, seed) -> RunResult:
+    def _run_once(self, pieces, device, timeout, answer, seed, memory_mb) -> RunResult:
         self._wait_warm()
         request = {
             "id": next(_ids),
@@ -281,7 +296,7 @@ class Runner:
             "device": device,
             "answer": answer,
             "seed": seed,
-            "memory_mb": self.memory_mb,
+            "memory_mb": memory_mb,
             "output_limit": self.output_limit,
             "timeout": timeout,
         }
@@ -318,16 +333,7 @@ class Runner:
         return self._cuda
 
     def resolve_device(self, wanted: str) -> str:
-        """cpu, cuda or auto -> cpu or cuda; cuda without a GPU is the user's error."""
-        if wanted == "cpu":
-            return "cpu"
-        if wanted not in ("cuda", "auto"):
-            raise RunnerError(_("--device must be cpu, cuda or auto, not '{value}'").format(value=wanted))
-        if self.cuda_available():
-            return "cuda"
-        if wanted == "cuda":
-            raise RunnerError(_("--device cuda: torch sees no CUDA GPU here (use --device cpu or auto)"))
-        return "cpu"
+        return resolve_device(self.cuda_available, wanted)
 
     def close(self):
         """Stop every worker now, even one still importing torch: quitting never waits for start-up."""

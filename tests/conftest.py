@@ -17,6 +17,7 @@ def _home(tmp_path, monkeypatch):
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.delenv("QUIZKIT_NOW", raising=False)
     monkeypatch.setenv("QUIZKIT_LANG", "en")  # the interface's language is never the machine's locale here
+    monkeypatch.setenv("QUIZKIT_WORKER_IDLE", "0")  # no warm daemon outlives a test (tests/test_warm.py turns it on)
     from quizkit import i18n
     monkeypatch.setattr(i18n, "_translation", None)  # chosen afresh: a zh test leaves nothing behind
 
