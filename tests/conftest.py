@@ -1,7 +1,12 @@
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+
+# Before any test module is collected: a module that imports quizkit.ui at its top (test_ui) builds rich's
+# consoles then, and they keep the width they saw (80, not the 120 every test sets).
+os.environ["COLUMNS"] = "120"
 
 DATA = Path(__file__).parent / "data"
 BANKS = DATA / "banks"
