@@ -8,7 +8,7 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding
 
-from ..app.interview import Interview
+from ..app.interview import Interview, Shown
 from ..errors import QuizkitError
 from ..i18n import N_, _
 from .common import translate_keys
@@ -25,17 +25,17 @@ class Room(App[None]):
         Binding("ctrl+q", "quit", N_("quit"), priority=True),
     ]
 
-    def __init__(self, backend: Any, sitting: Interview | None = None, note: str = ""):
+    def __init__(self, backend: Any, sitting: Interview | None = None, note: str = "", first: Shown | None = None):
         super().__init__()
         translate_keys(self)
-        self.backend, self.sitting, self.note = backend, sitting, note
+        self.backend, self.sitting, self.note, self.first = backend, sitting, note, first
         self.interview: InterviewScreen | None = None
 
     def on_mount(self) -> None:
         for warning in self.backend.warnings:
             self.notify(warning, severity="warning")
         if self.sitting is not None:
-            self.interview = InterviewScreen(self.backend, self.sitting)
+            self.interview = InterviewScreen(self.backend, self.sitting, self.first)
             self.install_screen(self.interview, "interview")
             self.push_screen("interview")
         else:

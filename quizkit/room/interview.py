@@ -45,13 +45,14 @@ class InterviewScreen(Screen[None]):
     InterviewScreen #editor, InterviewScreen #choices { height: 1fr; }
     InterviewScreen #line { margin: 1 0; }
     InterviewScreen #back { height: auto; max-height: 12; }
-    InterviewScreen #report { height: 1fr; padding: 0 1; display: none; }
+    InterviewScreen #report { height: 1fr; padding: 0 1; }
     """
 
-    def __init__(self, backend: Any, sitting: Interview, name: str | None = None):
+    def __init__(self, backend: Any, sitting: Interview, first: Shown | None = None, name: str | None = None):
         super().__init__(name=name)
         translate_keys(self)
         self.backend, self.sitting = backend, sitting
+        self.first = first  # the first question, asked before the app started: composed, not mounted after
         self.shown: Shown | None = None
         self.checked: Checked | None = None
         self.revealed = False
@@ -63,18 +64,23 @@ class InterviewScreen(Screen[None]):
         with Vertical(id="body"):
             with Horizontal(id="top"):
                 with VerticalScroll(id="prompt-box"):
-                    yield Markdown("", id="prompt")
-                yield Vertical(id="right")  # the widget the question's type takes, mounted by `show`
+                    yield Markdown(self.first.markdown if self.first else "", id="prompt")
+                with Vertical(id="right"):  # the widget the question's type takes (`show` mounts the next)
+                    yield from _widgets(self.first) if self.first else ()
             with VerticalScroll(id="results-box"):
                 yield Static("", id="results")
-        yield Markdown("", id="report")
-        yield Keys()
+        yield Keys()  # the report's Markdown is mounted at the end: the first screen does not lay it out
 
     async def on_mount(self) -> None:
         self.query_one("#prompt-box").border_title = _("question")
         self.query_one("#results-box").border_title = _("results")
         self.set_interval(1.0, self.tick)
-        await self.advance()
+        if self.first is None:
+            await self.advance()
+            return
+        # In the first frame, with no hop to the backend's thread and no second layout (issue 20's
+        # start-up: a mount after the first paint cost a second full render, ~15 ms)
+        self._present(self.first, list(self.query_one("#right").children))
 
     # ---- the clock ----
 
@@ -206,20 +212,23 @@ class InterviewScreen(Screen[None]):
         summary = await self.backend.call(self.sitting.finish)
         self.query_one("#body").display = False
         self.query_one("#bar", Static).update(_("the end: every answer is saved"))
-        rep = self.query_one("#report", Markdown)
-        rep.display = True
-        await rep.update(report.markdown(summary))
+        await self.mount(Markdown(report.markdown(summary), id="report"), before=self.query_one(Keys))
 
     # ---- showing ----
 
     async def show(self, shown: Shown) -> None:
-        self.shown, self.checked, self.revealed = shown, None, False
         self.query_one("#prompt", Markdown).update(shown.markdown)
-        self.query_one("#results", Static).update(Content(_keys_for(shown.input)))
         right = self.query_one("#right")
         await right.remove_children()
         widgets = _widgets(shown)
         await right.mount_all(widgets)
+        self._present(shown, widgets)
+
+    def _present(self, shown: Shown, widgets: list[Any]) -> None:
+        """`shown` is the question now, its `widgets` mounted: the results pane says what to do, the
+        input has the focus, the header is up to date."""
+        self.shown, self.checked, self.revealed = shown, None, False
+        self.query_one("#results", Static).update(Content(_keys_for(shown.input)))
         widgets[-1 if shown.input == "reveal" else 0].focus()
         if shown.input == "reveal":
             widgets[-1].display = False
