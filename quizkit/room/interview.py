@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.highlight import highlight
 from textual.screen import Screen
-from textual.widgets import Input, Markdown, OptionList, SelectionList, Static
+from textual.widgets import Input, Markdown, OptionList, Static  # Input: textual.app has it loaded already
 
 from ..app.interview import Checked, Interview, Shown
 from ..errors import QuizkitError
@@ -22,7 +22,7 @@ from . import report
 from .common import Keys, mmss, translate_keys
 
 if TYPE_CHECKING:
-    from textual.widgets import TextArea
+    from textual.widgets import SelectionList, TextArea
 
 GRADES = (N_("again"), N_("hard"), N_("good"), N_("easy"))
 
@@ -53,6 +53,7 @@ class InterviewScreen(Screen[None]):
         translate_keys(self)
         self.backend, self.sitting = backend, sitting
         self.first = first  # the first question, asked before the app started: composed, not mounted after
+        self.editor: TextArea | None = None  # made for the first code task, kept for the next ones
         self.shown: Shown | None = None
         self.checked: Checked | None = None
         self.revealed = False
@@ -66,7 +67,7 @@ class InterviewScreen(Screen[None]):
                 with VerticalScroll(id="prompt-box"):
                     yield Markdown(self.first.markdown if self.first else "", id="prompt")
                 with Vertical(id="right"):  # the widget the question's type takes (`show` mounts the next)
-                    yield from _widgets(self.first) if self.first else ()
+                    yield from self._widgets(self.first) if self.first else ()
             with VerticalScroll(id="results-box"):
                 yield Static("", id="results")
         yield Keys()  # the report's Markdown is mounted at the end: the first screen does not lay it out
@@ -81,6 +82,7 @@ class InterviewScreen(Screen[None]):
         # In the first frame, with no hop to the backend's thread and no second layout (issue 20's
         # start-up: a mount after the first paint cost a second full render, ~15 ms)
         self._present(self.first, list(self.query_one("#right").children))
+        self.call_after_refresh(self._highlight)
 
     # ---- the clock ----
 
@@ -198,9 +200,9 @@ class InterviewScreen(Screen[None]):
     async def _reveal(self) -> None:
         back = await self.backend.call(self.sitting.reveal)
         self.revealed = True
-        await self.query_one("#back", Markdown).update(
-            back + "\n\n" + _("how well did you know it? 1 again · 2 hard · 3 good · 4 easy")
-        )
+        await self.query_one("#back").remove()  # a Static until now: a card's first screen lays out no Markdown
+        text = back + "\n\n" + _("how well did you know it? 1 again · 2 hard · 3 good · 4 easy")
+        await self.query_one("#right").mount(Markdown(text, id="back"), before="#grades")
         self.query_one("#grades").display = True
         self.query_one("#grades").focus()
 
@@ -219,10 +221,37 @@ class InterviewScreen(Screen[None]):
     async def show(self, shown: Shown) -> None:
         self.query_one("#prompt", Markdown).update(shown.markdown)
         right = self.query_one("#right")
-        await right.remove_children()
-        widgets = _widgets(shown)
-        await right.mount_all(widgets)
+        await right.remove_children([w for w in right.children if w is not self.editor])
+        fresh = self.editor is None
+        widgets = self._widgets(shown)
+        if self.editor is not None:
+            self.editor.display = shown.input == "code"
+        await right.mount_all([w for w in widgets if w is not self.editor or fresh])
         self._present(shown, widgets)
+        if fresh:
+            self._highlight()
+
+    def _widgets(self, shown: Shown) -> list[Any]:
+        """The input a question's type takes (`_inputs`); a code task's editor is made once and given each
+        task's starter: the editor's Python highlighting costs 30-70 ms each time it is set up (Textual
+        compiles its tree-sitter query for every new document), so it is set up once, after the first paint."""
+        if shown.input != "code":
+            return _inputs(shown)
+        starter = shown.view.get("starter", "")
+        if self.editor is None:
+            from textual.widgets import TextArea
+
+            self.editor = TextArea.code_editor(starter, id="editor", soft_wrap=False)  # highlighting: `_highlight`
+        else:  # an edit, not a new document: the highlighting stays set up
+            self.editor.replace(starter, self.editor.document.start, self.editor.document.end)
+            self.editor.history.clear()
+            self.editor.move_cursor((0, 0))
+        return [self.editor]
+
+    def _highlight(self) -> None:
+        """Python highlighting in the editor, once (after the first paint: the first screen waits for none)."""
+        if self.editor is not None and self.editor.language is None:
+            self.editor.language = "python"
 
     def _present(self, shown: Shown, widgets: list[Any]) -> None:
         """`shown` is the question now, its `widgets` mounted: the results pane says what to do, the
@@ -238,7 +267,7 @@ class InterviewScreen(Screen[None]):
         if kind == "code":
             return cast("TextArea", self.query_one("#editor")).text
         if kind == "choice":
-            picked = sorted(self.query_one("#choices", SelectionList).selected)
+            picked = sorted(cast("SelectionList[str]", self.query_one("#choices")).selected)
             if not picked:
                 self.notify(_("choose at least one (space selects)"))
                 return None
@@ -254,15 +283,13 @@ class InterviewScreen(Screen[None]):
         self.query_one("#results", Static).update(Content(text) if isinstance(text, str) else text)
 
 
-def _widgets(shown: Shown) -> list[Any]:
-    """The input a question's type takes: an editor from the starter (code), choices, a line, or a card's
-    back and the four grades (reveal). Made per question: a flashcard never loads the editor's parser."""
+def _inputs(shown: Shown) -> list[Any]:
+    """The input a question's type takes other than code: choices, a line, or the place of a card's back
+    and the four grades (reveal). Imported and made per question: the first screen loads only its own."""
     view = shown.view
-    if shown.input == "code":
-        from textual.widgets import TextArea
-
-        return [TextArea.code_editor(view.get("starter", ""), language="python", id="editor", soft_wrap=False)]
     if shown.input == "choice":
+        from textual.widgets import SelectionList
+
         choices = SelectionList[str](*[(f"{c['letter']}) {c['text']}", c["letter"]) for c in view.get("choices", [])],
                                      id="choices")  # fmt: skip
         choices.highlighted = 0
@@ -270,7 +297,7 @@ def _widgets(shown: Shown) -> list[Any]:
     if shown.input == "line":
         return [Input(id="line", placeholder=_("your answer; Enter checks it"))]
     return [
-        Markdown(_("ctrl+r shows the answer; then grade yourself"), id="back"),
+        Static(_("ctrl+r shows the answer; then grade yourself"), id="back"),
         OptionList(*(f"{i} {_(g)}" for i, g in enumerate(GRADES, 1)), id="grades"),
     ]
 
