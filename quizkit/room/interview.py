@@ -32,6 +32,10 @@ class InterviewScreen(Screen[None]):
         Binding("ctrl+r", "run", N_("run"), priority=True),
         Binding("ctrl+g", "hint", N_("hint"), priority=True),
         Binding("ctrl+n", "next", N_("skip · next"), priority=True),
+        # after a right answer in review (shown only then; the editor's and the line's own keys otherwise)
+        Binding("ctrl+t", "rate('h')", N_("hard"), priority=True),
+        Binding("ctrl+e", "rate('e')", N_("easy"), priority=True),
+        Binding("ctrl+u", "undo", N_("undo"), priority=True),
     ]
     DEFAULT_CSS = """
     InterviewScreen #bar { height: 1; padding: 0 1; background: $primary-background; }
@@ -128,6 +132,27 @@ class InterviewScreen(Screen[None]):
             return
         self.run_worker(self.check(answer), exclusive=True, group="sitting")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Re-rate and undo exist only for a right answer in review that allows them (False: the key is
+        not in the footer and goes to the focused widget, as ctrl+e and ctrl+u in the editor)."""
+        if action == "rate":
+            return self._after("rerate")
+        if action == "undo":
+            return self._after("undo")
+        return True
+
+    def _after(self, what: str) -> bool:
+        c = self.checked
+        return not self.ended and not self.busy and c is not None and bool(getattr(c, what))
+
+    def action_rate(self, choice: str) -> None:
+        if self._after("rerate"):
+            self.run_worker(self._rerate(choice), exclusive=True, group="sitting")
+
+    def action_undo(self) -> None:
+        if self._after("undo"):
+            self.run_worker(self._undo(), exclusive=True, group="sitting")
+
     def action_hint(self) -> None:
         if self.ended or self.busy or self.shown is None:
             return
@@ -177,6 +202,25 @@ class InterviewScreen(Screen[None]):
             await self._results(verdict(checked, self.sitting.is_mock))
         finally:
             self.busy = False
+            self._keys()
+
+    async def _rerate(self, choice: str) -> None:
+        self.busy = True
+        try:
+            self.checked = await self.backend.call(self.sitting.rerate, choice)
+            await self._results(verdict(self.checked, self.sitting.is_mock))
+        finally:
+            self.busy = False
+            self._keys()
+
+    async def _undo(self) -> None:
+        self.busy = True
+        try:
+            await self.backend.call(self.sitting.undo)
+        finally:
+            self.busy = False
+        self.notify(_("undone: the answer and its rating are taken back; it comes again now"))
+        await self.advance()
 
     async def _give_up(self) -> None:
         self.busy = True
@@ -187,6 +231,7 @@ class InterviewScreen(Screen[None]):
             await self._results(verdict(checked, self.sitting.is_mock))
         finally:
             self.busy = False
+            self._keys()
 
     async def _hint(self) -> None:
         h = await self.backend.call(self.sitting.hint)
@@ -262,6 +307,12 @@ class InterviewScreen(Screen[None]):
         if shown.input == "reveal":
             widgets[-1].display = False
         self.tick()
+        self._keys()
+
+    def _keys(self) -> None:
+        """The footer, for what the keys do now (re-rate and undo come and go with the answer)."""
+        if self.is_mounted:
+            self.query_one(Keys).redraw()
 
     def _answer(self, kind: str) -> str | None:
         if kind == "code":
@@ -334,7 +385,8 @@ def verdict(c: Checked, in_mock: bool) -> Content:
     for kind, text in c.blocks:
         parts.append(highlight(text.rstrip(), language="python") if kind == "code" else Content(text))
     if c.rating is not None:
-        parts.append(Content(_("rated {rating}").format(rating=_(GRADES[c.rating - 1]))))
+        rated = _("rated {rating}").format(rating=_(GRADES[c.rating - 1]))
+        parts.append(Content(f"{rated} · {c.due}" if c.due else rated))
     if c.done and c.explanation:
         parts.append(Content(c.explanation))
     if c.done:
