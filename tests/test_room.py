@@ -288,3 +288,27 @@ def test_the_command_line_does_not_import_textual_until_the_room_opens():
 
     code = "import sys, quizkit.cli; print('textual' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+def test_each_question_started_from_the_browser_replaces_the_interview_before_it(tmp_path, runner):
+    ui, backend = room.make(context(tmp_path, runner), banks=[str(BANKS / "mini.yaml")])  # the review queue
+    shown = []
+
+    async def script(pilot):
+        first = pilot.app.screen
+        for qid in ("mini/dtype-short", "mini/card", "mini/pick-two"):
+            await pilot.press("f3")
+            await settle(pilot)
+            table = pilot.app.screen.query_one("#table")
+            table.focus()
+            table.move_cursor(row=table.get_row_index(qid))
+            await pilot.press("enter")
+            await settle(pilot)
+            shown.append((type(pilot.app.screen).__name__, pilot.app.screen.shown.view["id"]))
+            await pilot.press("f4", "f2")  # away and back: the interview shown is the newest
+            await settle(pilot)
+            assert pilot.app.screen.shown.view["id"] == qid and pilot.app.screen is not first
+        assert first.ended  # the sitting it replaced was finished (nothing answered is lost)
+
+    drive(ui, backend, script)
+    assert shown == [("InterviewScreen", q) for q in ("mini/dtype-short", "mini/card", "mini/pick-two")]
