@@ -57,8 +57,6 @@ class Settings:
 
 def load_settings(path) -> Settings:
     """config.yaml in the data folder, if there is one; every key is checked."""
-    import yaml
-
     s = Settings()
     try:
         text = path.read_text(encoding="utf-8")
@@ -66,6 +64,8 @@ def load_settings(path) -> Settings:
         return s
     except OSError as e:
         raise QuizkitError(f"{path}: cannot read: {e.strerror}") from None
+    import yaml  # only for a config there is: without one, start-up skips its import (6-8 ms; the room's)
+
     try:
         data = yaml.safe_load(text) or {}
     except yaml.YAMLError as e:
