@@ -312,3 +312,27 @@ def test_each_question_started_from_the_browser_replaces_the_interview_before_it
 
     drive(ui, backend, script)
     assert shown == [("InterviewScreen", q) for q in ("mini/dtype-short", "mini/card", "mini/pick-two")]
+
+
+def test_the_room_uses_a_larger_terminal(tmp_path, runner):
+    sizes = {}
+    for size in ((80, 24), (132, 43)):
+        ui, backend = room.make(context(tmp_path, runner), ids=["mini/softmax"], banks=[str(BANKS / "mini.yaml")])
+
+        async def measure(pilot, size=size):
+            s = pilot.app.screen
+            sizes[size] = (s.query_one("#editor").region, s.query_one("#prompt-box").region,
+                           s.query_one("Keys").region)  # fmt: skip
+
+        async def main(ui=ui, size=size):
+            async with ui.run_test(size=size) as pilot:
+                await settle(pilot)
+                await measure(pilot)
+
+        try:
+            asyncio.run(main())
+        finally:
+            backend.close()
+    (small_editor, small_prompt, _), (editor, prompt, keys) = sizes[(80, 24)], sizes[(132, 43)]
+    assert editor.width > small_editor.width and editor.height > small_editor.height  # the panes grow with it
+    assert prompt.width > small_prompt.width and keys.y == 42  # the keys stay on the last line
