@@ -832,7 +832,8 @@ def _child(req_r, out_w, err_w, res_w, home):
     box = []  # what the judged thread hands back: plain values, checked again here
     done = _thread.allocate_lock()
     done.acquire()
-    threads = _thread._count()
+    count, left_thread = _thread._count, _LEFT_THREAD  # (the main thread reads no global before its restore)
+    threads = count()
     timer = time.perf_counter
 
     def judged():
@@ -906,12 +907,12 @@ def _child(req_r, out_w, err_w, res_w, home):
     # (a finaliser), no answer thread left, everything patched put back, and only exact types read.
     gc_disable()
     pause, waited = 0.00005, 0.0  # the judged thread is ending (microseconds); one the answer started may not
-    while _thread._count() > threads and waited < 2.0:
+    while count() > threads and waited < 2.0:
         sleep(pause)
         waited += pause
-        pause = min(pause * 2, 0.02)
-    if _thread._count() > threads:  # still running: only bytes and the functions bound above from here
-        write(res_w, _LEFT_THREAD + token.encode() + b'"}\n')
+        pause = pause * 2 if pause < 0.01 else 0.02  # (no builtin: the answer may have patched them)
+    if count() > threads:  # still running: only bytes and the functions bound above from here
+        write(res_w, left_thread + token.encode() + b'"}\n')
         exit_now(0)
     if answer_at is not None:
         restore(torch)
