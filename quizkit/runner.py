@@ -225,6 +225,20 @@ def max_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def resolve_device(cuda_available, wanted: str) -> str:
+    """cpu, cuda or auto -> cpu or cuda; cuda without a GPU is the user's error. `cuda_available`: a runner's,
+    asked only when it matters."""
+    if wanted == "cpu":
+        return "cpu"
+    if wanted not in ("cuda", "auto"):
+        raise RunnerError(_("--device must be cpu, cuda or auto, not '{value}'").format(value=wanted))
+    if cuda_available():
+        return "cuda"
+    if wanted == "cuda":
+        raise RunnerError(_("--device cuda: torch sees no CUDA GPU here (use --device cpu or auto)"))
+    return "cpu"
+
+
 class Runner:
     """A pool of warm workers. Thread-safe: `run` may be called from several threads at once."""
 
@@ -272,23 +286,29 @@ class Runner:
         if self._warming is not None:
             self._warming.join()
 
-    def run(self, pieces, device="cpu", timeout=DEFAULT_TIMEOUT, answer=None, seeds=1, question=None) -> RunResult:
+    def run(
+        self, pieces, device="cpu", timeout=DEFAULT_TIMEOUT, answer=None, seeds=1, question=None, memory_mb=None
+    ) -> RunResult:
         """Run code pieces [(name, code), ...] one after another in one fresh namespace.
 
         `answer`: the index of the answer's piece; what it patches is undone before the pieces after it
         (the tests) run, and their failing asserts report values. `seeds`: one fresh run per seed
         0 .. seeds-1; the first that does not pass is the result. `question`: the question the code is
-        of: its bank's folder may be read, and loopback is there if it requires network-loopback."""
+        of: its bank's folder may be read, and loopback is there if it requires network-loopback.
+        `memory_mb`: this run's limit, where it is not the runner's (the warm daemon serves commands with
+        their own)."""
         result = RunResult("crashed")
         for seed in range(max(1, seeds)):
-            result = self._run_once(pieces, device, timeout, answer, seed, _reach(question))
+            result = self._run_once(
+                pieces, device, timeout, answer, seed, _reach(question), memory_mb or self.memory_mb
+            )
             if not result.ok:
                 if seeds > 1:
                     result.seed = seed
                 break
         return result
 
-    def _run_once(self, pieces, device, timeout, answer, seed, reach) -> RunResult:
+    def _run_once(self, pieces, device, timeout, answer, seed, reach, memory_mb) -> RunResult:
         self._wait_warm()
         request: wire.Request = {
             **reach,
@@ -297,7 +317,7 @@ class Runner:
             "device": device,
             "answer": answer,
             "seed": seed,
-            "memory_mb": self.memory_mb,
+            "memory_mb": memory_mb,
             "output_limit": self.output_limit,
             "timeout": timeout,
         }
@@ -334,16 +354,7 @@ class Runner:
         return self._cuda
 
     def resolve_device(self, wanted: str) -> str:
-        """cpu, cuda or auto -> cpu or cuda; cuda without a GPU is the user's error."""
-        if wanted == "cpu":
-            return "cpu"
-        if wanted not in ("cuda", "auto"):
-            raise RunnerError(_("--device must be cpu, cuda or auto, not '{value}'").format(value=wanted))
-        if self.cuda_available():
-            return "cuda"
-        if wanted == "cuda":
-            raise RunnerError(_("--device cuda: torch sees no CUDA GPU here (use --device cpu or auto)"))
-        return "cpu"
+        return resolve_device(self.cuda_available, wanted)
 
     def close(self):
         """Stop every worker now, even one still importing torch: quitting never waits for start-up."""

@@ -74,7 +74,7 @@ class Runner(Protocol):
         answer: int | None = None,
         seeds: int = 1,
         question: object = None,
-    ) -> RunResult: ...
+    ) -> RunResult: ...  # (runner.Runner also takes memory_mb=, for the warm daemon's commands)
 
     def warm(self) -> None: ...
 

@@ -77,10 +77,12 @@ def _load(ui, paths, local=False):
 
 
 @contextmanager
-def _runner(c: Context, device: str = "cpu", workers: int = 1, memory_mb=None, lazy=False):
+def _runner(c: Context, device: str = "cpu", workers: int = 1, memory_mb=None, lazy=False, warm=False):
     """(runner, device): the device resolved once (cuda without a GPU is the user's error), the runner
-    always closed. `lazy`: no runner until one is asked for (a flashcard drill never starts torch)."""
-    runner = None if lazy and device == "cpu" else c.runner_factory(workers, memory_mb)
+    always closed. `lazy`: no runner until one is asked for (a flashcard drill never starts torch). `warm`: a
+    one-shot command, whose runs may go to the warm worker that outlives it (closing it leaves that up)."""
+    factory = c.warm_factory if warm and c.warm_factory is not None else c.runner_factory
+    runner = None if lazy and device == "cpu" else factory(workers, memory_mb)
     try:
         dev = runner.resolve_device(device) if runner is not None and device != "cpu" else "cpu"
         yield runner, dev

@@ -191,7 +191,7 @@ def _run(req: wire.Request, line: str, proto) -> dict:
     memory = req.get("memory_mb") if req.get("device", "cpu") == "cpu" else None
     _collect(run, time.monotonic() + req.get("timeout", 10) + BACKSTOP_S, memory)
     _mark("result")
-    _end(run, forks)
+    _end(run, forks + (req.get("answer") is not None))  # a judged run's own thread is one clone
     stdout, stderr = (_cut(run.bufs[fd], run.limit) for fd in (out_r, err_r))
     result = _result(run, token, memory)
     result.update(stdout=stdout, stderr=stderr)
@@ -254,7 +254,8 @@ def _end(run: _Collected, forks: int) -> None:
     anything that left the group (setsid): as orphans they came back to the worker. Then what the killed group
     had written is drained, without waiting on escapees, and the pipes closed."""
     procs.killpg(run.pid)
-    forked = procs.forks() != forks  # the run (or anything on the machine) forked: look for orphans
+    # The run (or anything on the machine) forked: look for orphans. `forks`: the count the run itself explains.
+    forked = procs.forks() != forks
     if run.status is None and (forked or not run.bufs[run.res_r].endswith(b"\n")):
         # No result: how the child ended is the verdict. Forked: its orphans come back to the worker only once
         # it is gone, so it is waited for before they are looked for.
