@@ -350,7 +350,8 @@ def _isolation() -> dict:
     return {
         "subreaper": bool(_SUBREAPER),
         "memory": "RLIMIT_AS per process, and the whole run's private memory watched every 0.2 s",
-        "processes": "the run's process group, then every orphan reparented to the worker, killed after each run",
+        "processes": "the run's process group, then every orphan reparented to the worker (once the run's own process "
+        "is gone, where anything forked), killed after each run",
         "cgroup": "not used",
         "files": "an emptied temporary folder as cwd and HOME",
         "landlock": confine.describe(),
@@ -543,9 +544,9 @@ def _run(req, line, proto):
     # and so does anything that left the group (setsid): as orphans they came back to the worker.
     _killpg(pid)
     forked = _forks() != forks  # the run (or anything on the machine) forked: look for orphans
-    if status is None and (forked or not bufs[res_r].endswith(b"\n")):
-        # No result: how the child ended is the verdict. Forked: its orphans come back to the worker only once
-        # it is gone, so it is waited for before they are looked for.
+    if status is None and (not bufs[res_r].endswith(b"\n") or (forked and _has_children(pid))):
+        # No result: how the child ended is the verdict. Children left: they come back to the worker only once
+        # it is gone, so it is waited for before they are looked for (killed, it can make no more).
         status = _reap(pid)
     if forked:
         _kill_escapees(pid)
@@ -668,6 +669,17 @@ def _run_memory(run_pid) -> int:
         except (OSError, IndexError, ValueError):
             continue
     return total
+
+
+def _has_children(pid) -> bool:
+    """Whether the run's process has children now (True where the kernel cannot say)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", "rb") as f:
+            return bool(f.read().strip())
+    except FileNotFoundError:
+        return os.path.exists(f"/proc/{pid}")  # gone: its children came to the worker; no such file: unknown
+    except OSError:
+        return True
 
 
 def _forks() -> int:
