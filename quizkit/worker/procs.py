@@ -93,6 +93,17 @@ def run_memory(run_pid) -> int:
     return total
 
 
+def has_children(pid) -> bool:
+    """Whether the run's process has children now (True where the kernel cannot say)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", "rb") as f:
+            return bool(f.read().strip())
+    except FileNotFoundError:
+        return os.path.exists(f"/proc/{pid}")  # gone: its children came to the worker; no such file: unknown
+    except OSError:
+        return True
+
+
 def forks() -> int:
     """Processes created on this machine since boot (/proc/stat): unchanged but for the run's own fork
     means the run forked nothing, and the ~1 ms scan for its orphans can be skipped."""

@@ -151,7 +151,8 @@ def _isolation() -> dict:
     return {
         "subreaper": bool(procs.SUBREAPER),
         "memory": "RLIMIT_AS per process, and the whole run's private memory watched every 0.2 s",
-        "processes": "the run's process group, then every orphan reparented to the worker, killed after each run",
+        "processes": "the run's process group, then every orphan reparented to the worker (once the run's own process "
+        "is gone, where anything forked), killed after each run",
         "cgroup": "not used",
         "files": "an emptied temporary folder as cwd and HOME",
         "landlock": confine.describe(),
@@ -256,9 +257,9 @@ def _end(run: _Collected, forks: int) -> None:
     procs.killpg(run.pid)
     # The run (or anything on the machine) forked: look for orphans. `forks`: the count the run itself explains.
     forked = procs.forks() != forks
-    if run.status is None and (forked or not run.bufs[run.res_r].endswith(b"\n")):
-        # No result: how the child ended is the verdict. Forked: its orphans come back to the worker only once
-        # it is gone, so it is waited for before they are looked for.
+    if run.status is None and (not run.bufs[run.res_r].endswith(b"\n") or (forked and procs.has_children(run.pid))):
+        # No result: how the child ended is the verdict. Children left: they come back to the worker only once
+        # it is gone, so it is waited for before they are looked for (killed, it can make no more).
         run.status = _reap(run.pid)
     if forked:
         procs.kill_escapees(run.pid)
