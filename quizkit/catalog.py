@@ -210,10 +210,14 @@ def code_question(questions, wanted: str, command: str = "check") -> Question:
 
 def missing_requirement(q: Question, cuda: bool | None) -> str | None:
     """Why `q` cannot run here, or None. `cuda` None: not known yet (treated as absent)."""
+    from .fields import LOOPBACK
+
     for need in q.requires:
         if need == "cuda":
             if not cuda:
                 return "needs cuda: torch sees no GPU here"
+            continue
+        if need == LOOPBACK:  # given to the run where namespaces are; where not, the network is not cut off
             continue
         why = requirement_missing(need)
         if why:

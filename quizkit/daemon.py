@@ -129,7 +129,8 @@ class Server:
             args = _run_args(req)
             if args is None:
                 return {"error": "bad run request"}
-            result = self.runner.run(*args)
+            pieces, device, timeout, answer, seeds, memory_mb, reach = args
+            result = self.runner.run(pieces, device, timeout, answer, seeds, memory_mb, reach=reach)
             with self.lock:
                 self.runs += 1
             return {"result": asdict(result)}
@@ -190,7 +191,7 @@ def _int(x, lo: int, hi: int) -> bool:
 
 
 def _run_args(req: dict) -> tuple | None:
-    """(pieces, device, timeout, answer, seeds, memory_mb) of a well-formed run request; None otherwise."""
+    """(pieces, device, timeout, answer, seeds, memory_mb, reach) of a well-formed run request; None otherwise."""
     pieces = req.get("pieces")
     if not isinstance(pieces, list) or not 1 <= len(pieces) <= 64:
         return None
@@ -205,7 +206,15 @@ def _run_args(req: dict) -> tuple | None:
         return None
     if not _int(req.get("seeds"), 1, 1000) or not _int(req.get("memory_mb"), 16, 1 << 22):
         return None
-    return [tuple(p) for p in pieces], device, float(timeout), answer, req["seeds"], req["memory_mb"]
+    reach = req.get("reach") or {}
+    if not isinstance(reach, dict) or set(reach) - {"loopback", "reads"}:
+        return None
+    reads = reach.get("reads", [])
+    if not isinstance(reads, list) or len(reads) > 8 or not all(isinstance(r, str) and os.path.isabs(r) for r in reads):
+        return None
+    if not isinstance(reach.get("loopback", False), bool):
+        return None
+    return [tuple(p) for p in pieces], device, float(timeout), answer, req["seeds"], req["memory_mb"], reach
 
 
 def main(argv: list[str]) -> int:

@@ -53,8 +53,12 @@ import glob, os, socket
 def reach():
     got = []
     for path in glob.glob(os.path.join(os.environ["XDG_RUNTIME_DIR"], "quizkit", "*.sock")):
-        s = socket.socket(socket.AF_UNIX)
-        s.connect(path)
+        try:
+            s = socket.socket(socket.AF_UNIX)
+            s.connect(path)
+        except OSError:  # no AF_UNIX socket in a run (seccomp): refused before the daemon is asked
+            got.append(b"")
+            continue
         try:
             s.sendall(b'{"op": "stop"}\\n')
             got.append(s.recv(100))
@@ -63,7 +67,9 @@ def reach():
     return got
 GOT = reach()
 def seen():
-    assert GOT == [b""], GOT  # connected, and the daemon said nothing
+    # connected (or refused a socket) and the daemon said nothing; where Landlock's read rules are in force the
+    # run cannot even see the socket's folder
+    assert GOT in ([b""], []), GOT
     return (torch.float32, None, None, 0)
 """
 
@@ -278,7 +284,7 @@ def test_a_daemon_that_cannot_serve_leaves_the_run_to_a_local_worker(tmp_path, m
     made = []
 
     class Local:
-        def run(self, *a):
+        def run(self, *a, **kw):
             return RunResult("pass", stdout="local")
 
     r = warm.WarmRunner(tmp_path / "home", local=lambda w, m: made.append(Local()) or made[-1])

@@ -87,7 +87,7 @@ def verify(q, ctx):
         return None
     from .. import checks
 
-    r = ctx.runner.run([("check", q.body.check)], ctx.device, q.timeout)
+    r = ctx.runner.run([("check", q.body.check)], ctx.device, q.timeout, question=q)
     if not r.ok:
         return "check: " + checks.describe_failure(r), checks.failure_line(q, r)
     return None
