@@ -20,7 +20,6 @@ import struct
 import sys
 import threading
 import time
-import types
 from dataclasses import asdict
 
 REQUEST_LIMIT = 16 << 20
@@ -130,7 +129,8 @@ class Server:
             args = _run_args(req)
             if args is None:
                 return {"error": "bad run request"}
-            result = self.runner.run(*args)
+            pieces, device, timeout, answer, seeds, memory_mb, reach = args
+            result = self.runner.run(pieces, device, timeout, answer, seeds, memory_mb, reach=reach)
             with self.lock:
                 self.runs += 1
             return {"result": asdict(result)}
@@ -191,8 +191,7 @@ def _int(x, lo: int, hi: int) -> bool:
 
 
 def _run_args(req: dict) -> tuple | None:
-    """(pieces, device, timeout, answer, seeds, question, memory_mb) of a well-formed run request, as
-    runner.Runner.run takes them; None otherwise."""
+    """(pieces, device, timeout, answer, seeds, memory_mb, reach) of a well-formed run request; None otherwise."""
     pieces = req.get("pieces")
     if not isinstance(pieces, list) or not 1 <= len(pieces) <= 64:
         return None
@@ -207,17 +206,15 @@ def _run_args(req: dict) -> tuple | None:
         return None
     if not _int(req.get("seeds"), 1, 1000) or not _int(req.get("memory_mb"), 16, 1 << 22):
         return None
-    # What the run may reach (runner._reach): its question's file (its bank's folder is read) and loopback.
-    bank, loopback = req.get("bank", ""), req.get("loopback", False)
-    if (
-        not isinstance(bank, str)
-        or len(bank) > 4096
-        or (bank and not os.path.isabs(bank))
-        or type(loopback) is not bool
-    ):
+    reach = req.get("reach") or {}
+    if not isinstance(reach, dict) or set(reach) - {"loopback", "reads"}:
         return None
-    question = types.SimpleNamespace(path=bank, requires=("network-loopback",) if loopback else ())
-    return [tuple(p) for p in pieces], device, float(timeout), answer, req["seeds"], question, req["memory_mb"]
+    reads = reach.get("reads", [])
+    if not isinstance(reads, list) or len(reads) > 8 or not all(isinstance(r, str) and os.path.isabs(r) for r in reads):
+        return None
+    if not isinstance(reach.get("loopback", False), bool):
+        return None
+    return [tuple(p) for p in pieces], device, float(timeout), answer, req["seeds"], req["memory_mb"], reach
 
 
 def main(argv: list[str]) -> int:

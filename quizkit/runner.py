@@ -287,28 +287,35 @@ class Runner:
             self._warming.join()
 
     def run(
-        self, pieces, device="cpu", timeout=DEFAULT_TIMEOUT, answer=None, seeds=1, question=None, memory_mb=None
+        self,
+        pieces,
+        device="cpu",
+        timeout=DEFAULT_TIMEOUT,
+        answer=None,
+        seeds=1,
+        memory_mb=None,
+        question=None,
+        reach=None,
     ) -> RunResult:
         """Run code pieces [(name, code), ...] one after another in one fresh namespace.
 
         `answer`: the index of the answer's piece; what it patches is undone before the pieces after it
         (the tests) run, and their failing asserts report values. `seeds`: one fresh run per seed
-        0 .. seeds-1; the first that does not pass is the result. `question`: the question the code is
-        of: its bank's folder may be read, and loopback is there if it requires network-loopback.
-        `memory_mb`: this run's limit, where it is not the runner's (the warm daemon serves commands with
-        their own)."""
+        0 .. seeds-1; the first that does not pass is the result. `memory_mb`: this run's limit, where it is
+        not the runner's (the warm daemon serves commands with their own). `question`: the question the code
+        is of: its bank's folder may be read, and loopback is there if it requires network-loopback (`reach`:
+        the same, already worked out, as the warm daemon is handed it)."""
         result = RunResult("crashed")
+        reach = _reach(question) if reach is None else reach
         for seed in range(max(1, seeds)):
-            result = self._run_once(
-                pieces, device, timeout, answer, seed, _reach(question), memory_mb or self.memory_mb
-            )
+            result = self._run_once(pieces, device, timeout, answer, seed, memory_mb or self.memory_mb, reach)
             if not result.ok:
                 if seeds > 1:
                     result.seed = seed
                 break
         return result
 
-    def _run_once(self, pieces, device, timeout, answer, seed, reach, memory_mb) -> RunResult:
+    def _run_once(self, pieces, device, timeout, answer, seed, memory_mb, reach) -> RunResult:
         self._wait_warm()
         request: wire.Request = {
             **reach,

@@ -305,20 +305,19 @@ class WarmRunner:
             return None  # once local, local: a command's runs do not move between workers
         return self.daemon.ask(request, wait)
 
-    def run(self, pieces, device="cpu", timeout=10.0, answer=None, seeds=1, question=None) -> RunResult:
-        from .runner import START_TIMEOUT
+    def run(self, pieces, device="cpu", timeout=10.0, answer=None, seeds=1, memory_mb=None, question=None,
+            reach=None) -> RunResult:  # fmt: skip
+        from .runner import START_TIMEOUT, _reach
 
-        path = getattr(question, "path", "") or ""
+        reach = _reach(question) if reach is None else reach  # (the bank's folder, loopback: see runner)
         request = {"op": "run", "pieces": [list(p) for p in pieces], "device": device, "timeout": timeout,
-                   "answer": answer, "seeds": seeds, "memory_mb": self.memory_mb, "idle": self.idle,
-                   "bank": os.path.abspath(path) if path else "",
-                   "loopback": "network-loopback" in (getattr(question, "requires", ()) or ())}  # fmt: skip
+                   "answer": answer, "seeds": seeds, "memory_mb": memory_mb or self.memory_mb,
+                   "idle": self.idle, "reach": reach}  # fmt: skip
         reply = self._ask(request, wait=START_TIMEOUT + (timeout + 15) * max(1, seeds))
         result = _result(reply, self.output_limit)
         if result is None:
-            return self._fallback("the warm worker did not answer").run(
-                pieces, device, timeout, answer, seeds, question
-            )
+            local = self._fallback("the warm worker did not answer")
+            return local.run(pieces, device, timeout, answer, seeds, memory_mb, reach=reach)
         return result
 
     def cuda_available(self) -> bool:

@@ -73,8 +73,9 @@ class Runner(Protocol):
         timeout: float = 10.0,
         answer: int | None = None,
         seeds: int = 1,
+        memory_mb: int | None = None,
         question: object = None,
-    ) -> RunResult: ...  # (runner.Runner also takes memory_mb=, for the warm daemon's commands)
+    ) -> RunResult: ...
 
     def warm(self) -> None: ...
 

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.torch_free  # runs without the torch worker: pytest -m 
 PKG = Path(quizkit.__file__).parent
 LIBRARY = ("bank", "fields", "types", "checks", "rulecheck", "local", "scheduler", "store", "runner", "text", "asserts", "catalog",
            "verify", "settings", "stats", "schema", "anki", "packages", "scaffold", "doctor", "yamlload", "cache",
-            "i18n", "verifycache", "confine", "outfile", "offmain", "version", "namespaces", "seccomp", "runenv", "wire",
-            "warm", "daemon")
+            "i18n", "verifycache", "confine", "outfile", "offmain", "version", "warm", "daemon",
+            "namespaces", "seccomp", "runenv", "wire")
 
 
 def imports_of(source: str, package: str = "quizkit") -> set:

@@ -197,6 +197,7 @@ def _hidden_texts(q) -> list[str]:
     return [str(t).strip() for t in texts if t is not None and len(str(t).strip()) >= 3]
 
 
+@pytest.mark.slow
 def test_get_question_leaks_no_hidden_field_of_any_shipped_question(tmp_path):
     banks, questions, errors = catalog.load(None)
     assert not errors and len(questions) > 100

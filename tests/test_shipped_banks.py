@@ -43,6 +43,7 @@ def shipped():
 SHIPPED_BANKS = sorted(p.stem for p in shipped_dir().glob("*.yaml"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("bank", SHIPPED_BANKS)
 def test_every_shipped_question_verifies_and_every_wrong_answer_is_rejected(pool, shipped, bank):
     """verify runs each solution (under its seeds), each starter, every `wrong` answer (a wrong answer that
