@@ -14,6 +14,8 @@ from .fields import Located as _Located
 from .fields import Map as _Map
 from .model import Bank, LearningPath, Question
 
+Source = tuple[Path, str]  # a file or folder of banks and its origin ("shipped", a package's name, "": a path given)
+
 BANK_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 
 MAX_BANK_BYTES = 8 * 1024 * 1024

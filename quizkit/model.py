@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 # A text that may be translated: {"en": "...", "zh": "..."}.
-Text = dict
+Text = dict[str, str]
 
 
 def pick(text: Text | None, lang: str = "en") -> str:

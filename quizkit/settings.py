@@ -55,7 +55,7 @@ class Settings:
     desired_retention: float = 0.9
 
 
-def load_settings(path) -> Settings:
+def load_settings(path: Path) -> Settings:
     """config.yaml in the data folder, if there is one; every key is checked."""
     import yaml
 

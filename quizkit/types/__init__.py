@@ -22,7 +22,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .. import packages
-from ..model import TypeInfo, register_type
+from ..model import Question, TypeInfo, register_type
 from .contract import INPUTS, MOCKS, NEEDED, QuestionType
 
 if TYPE_CHECKING:  # mypy holds the built-ins to the contract a package's type keeps
@@ -91,9 +91,10 @@ REGISTRY, ERRORS = _load()
 NAMES = tuple(REGISTRY)
 
 
-def of(q):
+def of(q: Question | str) -> QuestionType:
     """The type module of a question (or of a type name)."""
-    return REGISTRY[q if isinstance(q, str) else q.type]
+    kind: QuestionType = REGISTRY[q if isinstance(q, str) else q.type]
+    return kind
 
 
 @dataclass
