@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import packages
 from ..model import Question, TypeInfo, register_type
-from .contract import INPUTS, MOCKS, NEEDED, QuestionType
+from .contract import INPUTS, MOCKS, NEEDED, QuestionType, Runs
 
 if TYPE_CHECKING:  # mypy holds the built-ins to the contract a package's type keeps
     from . import code, flashcard, mcq, output, short
@@ -101,7 +101,7 @@ def of(q: Question | str) -> QuestionType:
 class Ctx:
     """What judging and verifying need: the runner (None where no code runs), the device, the language."""
 
-    runner: object = None
+    runner: Runs | None = None
     device: str = "cpu"
     lang: str = "en"
     cuda: bool = False
