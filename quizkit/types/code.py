@@ -87,7 +87,7 @@ class Body:
     allow: tuple[str, ...] = ()
     max_lines: int | None = None
     seeds: int = 1
-    tolerance: tuple[float, float] | None = None  # (atol, rtol): assert_close's default in the tests
+    tolerance: tuple[float, ...] | None = None  # (atol, rtol): assert_close's default in the tests
 
 
 def parse(m: Map, defaults: dict[str, Any]) -> Body:
@@ -139,6 +139,7 @@ def judge(q: Question, answer: str, ctx: Ctx, order: list[int] | None = None) ->
     broken = checks.rule_breaks(q.body, answer)
     if broken:
         return Verdict(False, broken)
+    assert ctx.runner is not None  # a code question is only asked where code runs
     run = checks.run_code(q, answer, ctx.runner, ctx.device)
     if run.ok:
         return Verdict(True, "", run)
@@ -147,6 +148,7 @@ def judge(q: Question, answer: str, ctx: Ctx, order: list[int] | None = None) ->
 
 def verify(q: Question, ctx: Ctx) -> tuple[str, int] | None:
     b = q.body
+    assert ctx.runner is not None  # verify always has one
     unresolved = _resolve_rules(q, ctx)
     if unresolved:
         return unresolved
@@ -157,7 +159,6 @@ def verify(q: Question, ctx: Ctx) -> tuple[str, int] | None:
     if not r.ok:
         return "solution: " + checks.describe_failure(r), checks.failure_line(q, r)
     pieces, at = checks.code_pieces(q, b.starter)
-    assert ctx.runner is not None  # verify always has one
     if ctx.runner.run(pieces, ctx.device, q.timeout, answer=at).ok:
         return "the starter passes the tests: they test nothing", q.line_of("starter")
     for i, wrong in enumerate(b.wrong, 1):

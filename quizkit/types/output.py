@@ -45,7 +45,7 @@ class Body:
     code: str
     expected: str
     accept: tuple[str, ...] = ()
-    tolerance: tuple[float, float] | None = None
+    tolerance: tuple[float, ...] | None = None
 
 
 def parse(m: Map, defaults: dict[str, Any]) -> Body:
