@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List
+from typing import TYPE_CHECKING, List, Literal
 
 import typer
 
@@ -11,6 +11,9 @@ from ..i18n import _
 from . import complete
 from .common import BankOpt, DeviceOpt, LangOpt, TagOpt, TypeOpt, _load, _obj, _runner
 from .prompt import _sitting
+
+if TYPE_CHECKING:
+    from ..model import LearningPath
 
 
 def drill(
@@ -72,7 +75,7 @@ def path(
         steps = catalog.path_steps(learning, by_id, done)
         ui.path_view(learning, steps, lang, catalog.path_stuck(learning, steps, done))
         return
-    rows = []
+    rows: list[tuple[LearningPath, int, int, str | Literal[False] | None]] = []
     for p in catalog.paths(banks).values():
         steps = catalog.path_steps(p, by_id, done)
         nxt = next((qid for qid, _, st in steps if st == "next"), None)
