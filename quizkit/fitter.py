@@ -19,6 +19,7 @@ import math
 import random
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 import torch
 from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
@@ -178,7 +179,7 @@ def main() -> int:
         from .simulate import tradeoff
 
         rows = tradeoff(params, job.get("rates"), job.get("cards", 1000))
-        out = {
+        out: dict[str, Any] = {
             "parameters": [round(x, 6) for x in params],
             "before": metrics(before, job["test"]),
             "after": metrics(params, job["test"]),
