@@ -33,7 +33,7 @@ def drill(
     ),
     device: str = DeviceOpt,
     lang: str = LangOpt,
-):
+) -> None:
     """An interactive session: asks questions, runs code answers, keeps the score."""
     import random
 
@@ -62,7 +62,7 @@ def path(
     ),
     bank: List[str] | None = BankOpt,
     lang: str = LangOpt,
-):
+) -> None:
     """Learning paths: each step done, next or locked (a step opens once the steps before it are done)."""
     from .. import catalog, ui
 
@@ -101,7 +101,7 @@ def review(
     seed: int | None = typer.Option(None, metavar="N", help="Seed for the order of mcq choices."),
     device: str = DeviceOpt,
     lang: str = LangOpt,
-):
+) -> None:
     """Spaced repetition: what is due today, then new questions up to the daily limit."""
     import random
 
