@@ -4,7 +4,8 @@ Starts one worker with QUIZKIT_TIMINGS=1 (each reply then carries monotonic mark
 worker and in its child) and prints the median milliseconds of each stage over N runs of each kind, the
 child's page faults (copy-on-write of the worker's memory), and the worker's own memory, which a fork copies
 the page tables of.
-Usage: python benchmarks/runcost.py [-n N]
+Usage: python benchmarks/runcost.py [-n N]; for another checkout, PYTHONPATH=DIR (its worker lacks
+the stages it has not: they print as -).
 """
 
 import argparse
@@ -32,9 +33,12 @@ STAGES = [
     ("  child: scheduled after fork", "c_start", "spawn"),
     ("  child: fds, cwd, env", "c_fds", "c_start"),
     ("  child: Landlock ruleset", "c_landlock", "c_fds"),
+    ("  child: from fork to ready (all of it)", "c_landlock", "c_start"),
     ("request: handed to the child", "sent", "request"),
     ("child: wakes with the request", "c_request", "sent"),
-    ("child: rlimit, seed, namespace", "c_ready", "c_request"),
+    ("child: Landlock in force, seccomp, caps", "c_layers", "c_request"),
+    ("child: rlimit, seed, namespace", "c_ready", "c_layers"),
+    ("child: request to ready (both above)", "c_ready", "c_request"),
     ("child: pieces run", "c_ran", "c_ready"),
     ("  of which _judge_state", "c_judge_state", None),
     ("  of which _restore after calls", "c_guard_restore", None),

@@ -369,7 +369,7 @@ TOLERANCE = """def assert_close(actual, expected, *, _close=assert_close, **kwar
 
 def run_code(q: Question, answer: str, runner: Runs, device: str) -> RunResult:
     pieces, at = code_pieces(q, answer)
-    return runner.run(pieces, device, q.timeout, answer=at, seeds=q.body.seeds)
+    return runner.run(pieces, device, q.timeout, answer=at, seeds=q.body.seeds, question=q)
 
 
 def describe_failure(result: RunResult, limit: int = 400) -> str:

@@ -23,6 +23,7 @@ LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]+)?\Z")
 DOTTED_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 LOOP_WORDS = ("for", "while")
 # A requirement: a module name, optionally with a version range (torch>=2.4, numpy>=1.26,<3).
+LOOPBACK = "network-loopback"  # a run of the question may use loopback (127.0.0.1, ::1) inside itself
 REQUIRE_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*([<>=!~].*)?\Z")
 ALLOW_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
@@ -314,16 +315,18 @@ def tolerance(m: Map) -> tuple[float, ...]:
 
 
 def requires(m: Map) -> list[str]:
-    """cuda, or a module name with an optional version range; checked here, never imported."""
+    """cuda, network-loopback, or a module name with an optional version range; checked here, never imported."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
     names = words(m, "requires")
     for name in names:
+        if name == LOOPBACK:
+            continue
         match = REQUIRE_RE.match(name)
         if not match:
             raise Located(
                 m.lines["requires"],
-                f"'requires': '{excerpt(name)}' is not cuda, a module name or "
+                f"'requires': '{excerpt(name)}' is not cuda, network-loopback, a module name or "
                 "a module with a version range (torch>=2.4)",
             )
         if match.group(2):

@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 
-from . import text
+from . import runenv, text
 from .errors import RunnerError
 from .i18n import _
 from .model import RunResult
@@ -60,7 +60,8 @@ class _Worker:
         self.eager = False  # warm up before the first run (verify), not after it (a learner's first verdict)
 
     def start(self):
-        env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"))
+        # What looks like a secret (tokens, keys, agent sockets) is not passed on: a run is third-party code.
+        env = dict(runenv.clean(os.environ), OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"))
         env["QUIZKIT_WARM_FIRST"] = "1" if self.eager else "0"
         # The runs' folder is made (and removed at stop) here: the worker is killed, so its own atexit
         # never ran and every worker start left a /tmp/quizkit-run-* folder behind.
@@ -174,6 +175,17 @@ def _restarted(reply, run_id) -> bool:
     )
 
 
+def _reach(question) -> dict:
+    """What a question's runs may reach beyond their own folder and the system's files (see confine)."""
+    if question is None:
+        return {}
+    path = getattr(question, "path", "") or ""
+    return {
+        "loopback": "network-loopback" in (getattr(question, "requires", ()) or ()),
+        "reads": [os.path.dirname(os.path.abspath(path))] if path else [],
+    }
+
+
 def _valid(reply, run_id) -> bool:
     return isinstance(reply, dict) and reply.get("id") == run_id and reply.get("status") in STATUSES
 
@@ -209,6 +221,20 @@ def max_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return max(1, os.cpu_count() or 1)
+
+
+def resolve_device(cuda_available, wanted: str) -> str:
+    """cpu, cuda or auto -> cpu or cuda; cuda without a GPU is the user's error. `cuda_available`: a runner's,
+    asked only when it matters."""
+    if wanted == "cpu":
+        return "cpu"
+    if wanted not in ("cuda", "auto"):
+        raise RunnerError(_("--device must be cpu, cuda or auto, not '{value}'").format(value=wanted))
+    if cuda_available():
+        return "cuda"
+    if wanted == "cuda":
+        raise RunnerError(_("--device cuda: torch sees no CUDA GPU here (use --device cpu or auto)"))
+    return "cpu"
 
 
 class Runner:
@@ -258,30 +284,45 @@ class Runner:
         if self._warming is not None:
             self._warming.join()
 
-    def run(self, pieces, device="cpu", timeout=DEFAULT_TIMEOUT, answer=None, seeds=1) -> RunResult:
+    def run(
+        self,
+        pieces,
+        device="cpu",
+        timeout=DEFAULT_TIMEOUT,
+        answer=None,
+        seeds=1,
+        memory_mb=None,
+        question=None,
+        reach=None,
+    ) -> RunResult:
         """Run code pieces [(name, code), ...] one after another in one fresh namespace.
 
         `answer`: the index of the answer's piece; what it patches is undone before the pieces after it
         (the tests) run, and their failing asserts report values. `seeds`: one fresh run per seed
-        0 .. seeds-1; the first that does not pass is the result."""
+        0 .. seeds-1; the first that does not pass is the result. `memory_mb`: this run's limit, where it is
+        not the runner's (the warm daemon serves commands with their own). `question`: the question the code
+        is of: its bank's folder may be read, and loopback is there if it requires network-loopback (`reach`:
+        the same, already worked out, as the warm daemon is handed it)."""
         result = RunResult("crashed")
+        reach = _reach(question) if reach is None else reach
         for seed in range(max(1, seeds)):
-            result = self._run_once(pieces, device, timeout, answer, seed)
+            result = self._run_once(pieces, device, timeout, answer, seed, memory_mb or self.memory_mb, reach)
             if not result.ok:
                 if seeds > 1:
                     result.seed = seed
                 break
         return result
 
-    def _run_once(self, pieces, device, timeout, answer, seed) -> RunResult:
+    def _run_once(self, pieces, device, timeout, answer, seed, memory_mb, reach) -> RunResult:
         self._wait_warm()
         request = {
+            **reach,
             "id": next(_ids),
             "pieces": [list(p) for p in pieces],
             "device": device,
             "answer": answer,
             "seed": seed,
-            "memory_mb": self.memory_mb,
+            "memory_mb": memory_mb,
             "output_limit": self.output_limit,
             "timeout": timeout,
         }
@@ -318,16 +359,7 @@ class Runner:
         return self._cuda
 
     def resolve_device(self, wanted: str) -> str:
-        """cpu, cuda or auto -> cpu or cuda; cuda without a GPU is the user's error."""
-        if wanted == "cpu":
-            return "cpu"
-        if wanted not in ("cuda", "auto"):
-            raise RunnerError(_("--device must be cpu, cuda or auto, not '{value}'").format(value=wanted))
-        if self.cuda_available():
-            return "cuda"
-        if wanted == "cuda":
-            raise RunnerError(_("--device cuda: torch sees no CUDA GPU here (use --device cpu or auto)"))
-        return "cpu"
+        return resolve_device(self.cuda_available, wanted)
 
     def close(self):
         """Stop every worker now, even one still importing torch: quitting never waits for start-up."""

@@ -41,8 +41,9 @@ COMMON = {
     "explanation": TEXT,
     "requires": {
         "type": "array",
-        "items": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_.]*\s*([<>=!~].*)?$"},
-        "description": "cuda, numpy, a module name, or a module with a version range (torch>=2.4)",
+        "items": {"type": "string", "pattern": r"^([A-Za-z_][A-Za-z0-9_.]*\s*([<>=!~].*)?|network-loopback)$"},
+        "description": "cuda, network-loopback (its runs get loopback inside themselves), numpy, a module name, "
+        "or a module with a version range (torch>=2.4)",
     },
     "timeout": {"type": ["number", "string"]},
     "source": {"type": "string", "minLength": 1},

@@ -18,7 +18,7 @@ import tempfile
 import time
 import types
 
-from quizkit import asserts, confine, offmain
+from quizkit import asserts, confine, namespaces, offmain, seccomp
 
 PIECE_FILE = "<{}>"  # the pseudo file name of each piece of code, e.g. <tests>
 _WORKER_VM = 0  # the worker's mapped bytes after warm-up; a run's memory limit comes on top
@@ -47,6 +47,7 @@ def _now():
 def main():
     proto = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # stray prints of the worker itself must not corrupt the protocol
+    namespaces.enter_worker()  # no network for any run; before torch, while there is one thread
     import torch  # the whole point: paid once, shared by every fork
     import torch.nn  # noqa: F401
     import torch.nn.functional  # noqa: F401
@@ -55,6 +56,11 @@ def main():
     global _LANDLOCK
     _LANDLOCK = confine.abi()
     confine.prepare()
+    seccomp.prepare()
+    # Once for every run: no AF_UNIX socket, no io_uring (a filter per run costs ~0.2 ms), and of the user
+    # namespace's capabilities only the two that bring a network-loopback run's lo up.
+    seccomp.install(inet=True)
+    namespaces.drop_capabilities(keep_network=True)
     if os.environ.get("QUIZKIT_WARM_FIRST") == "1":  # a batch (verify): every run's child forked warm
         _warm(torch)
     else:
@@ -128,7 +134,7 @@ def _tidy():
     _mark("tidied")
 
 
-def _spawn(home):
+def _spawn(home, loopback=False):
     _mark("spawn")
     req_r, req_w = os.pipe()
     out_r, out_w = os.pipe()
@@ -138,7 +144,7 @@ def _spawn(home):
     if pid == 0:  # the child: never returns
         try:
             os.setpgid(0, 0)
-            _child(req_r, out_w, err_w, res_w, home)
+            _child(req_r, out_w, err_w, res_w, home, loopback)
         finally:
             os._exit(70)
     try:
@@ -166,13 +172,14 @@ def _discard(child):
     _reap(child[0])
 
 
-def _start(line, token):
+def _start(line, token, loopback=False):
     """Hands the request to the waiting child; one that died meanwhile is replaced by a fresh one, never
-    reported as the run's verdict. Returns the child and the machine's fork count when the run began."""
+    reported as the run's verdict. Returns the child and the machine's fork count when the run began. A
+    network-loopback run gets a child forked for it (one forked ahead has given up what brings lo up)."""
     for _ in range(3):
-        if not _NEXT:
+        if not _NEXT and not loopback:
             _NEXT.append(_spawn(_run_home()))
-        child = _NEXT.pop()
+        child = _spawn(_run_home(), loopback=True) if loopback else _NEXT.pop()
         forks = _forks()
         try:
             data = memoryview((token + "\n" + line).encode())
@@ -347,10 +354,14 @@ def _isolation() -> dict:
     return {
         "subreaper": bool(_SUBREAPER),
         "memory": "RLIMIT_AS per process, and the whole run's private memory watched every 0.2 s",
-        "processes": "the run's process group, then every orphan reparented to the worker, killed after each run",
+        "processes": "the run's process group, then every orphan reparented to the worker (once the run's own process "
+        "is gone, where anything forked), killed after each run",
         "cgroup": "not used",
         "files": "an emptied temporary folder as cwd and HOME",
         "landlock": confine.describe(),
+        "namespaces": namespaces.describe(),
+        "seccomp": seccomp.describe(),
+        "environment": "variables that look like secrets (tokens, keys, passwords, cloud and agent sockets) removed",
     }
 
 
@@ -479,7 +490,7 @@ def _warm_up(torch):
 
 def _run(req, line, proto):
     token = os.urandom(16).hex()  # a result line without it was not written by the child's own code
-    (pid, _, out_r, err_r, res_r), forks = _start(line, token)
+    (pid, _, out_r, err_r, res_r), forks = _start(line, token, bool(req.get("loopback")))
     _mark("sent")
     # The parent needs the pid to kill the child's process group on a timeout.
     proto.write(json.dumps({"pid": pid, "id": req.get("id")}) + "\n")
@@ -536,9 +547,13 @@ def _run(req, line, proto):
     # Whatever the snippet left behind in its group (a fork, a sleeping subprocess) goes now,
     # and so does anything that left the group (setsid): as orphans they came back to the worker.
     _killpg(pid)
-    if status is None and not bufs[res_r].endswith(b"\n"):  # no result: how the child ended is the verdict
+    # The run (or anything on the machine) forked: look for orphans. A judged run's own thread is one clone.
+    forked = _forks() != forks + (req.get("answer") is not None)
+    if status is None and (not bufs[res_r].endswith(b"\n") or (forked and _has_children(pid))):
+        # No result: how the child ended is the verdict. Children left: they come back to the worker only once
+        # it is gone, so it is waited for before they are looked for (killed, it can make no more).
         status = _reap(pid)
-    if _forks() != forks:  # the run (or anything on the machine) forked: look for orphans
+    if forked:
         _kill_escapees(pid)
     _mark("scanned")
     # Drain what the killed group had written, without waiting on escapees. A child that wrote its result had
@@ -661,6 +676,17 @@ def _run_memory(run_pid) -> int:
     return total
 
 
+def _has_children(pid) -> bool:
+    """Whether the run's process has children now (True where the kernel cannot say)."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", "rb") as f:
+            return bool(f.read().strip())
+    except FileNotFoundError:
+        return os.path.exists(f"/proc/{pid}")  # gone: its children came to the worker; no such file: unknown
+    except OSError:
+        return True
+
+
 def _forks() -> int:
     """Processes created on this machine since boot (/proc/stat): unchanged but for the run's own fork
     means the run forked nothing, and the ~1 ms scan for its orphans can be skipped."""
@@ -688,10 +714,14 @@ def _kill_escapees(run_pid):
                     kill(p, signal.SIGKILL)
                 except (ProcessLookupError, PermissionError):
                     pass
+        # Reaped in any order: a run's pid namespace's init exits only once the worker has reaped the processes
+        # of that namespace that came back to it (waiting for the init alone would wait forever).
+        left = set(found)
+        while left:
             try:
-                os.waitpid(p, 0)
+                left.discard(os.waitpid(-1, 0)[0])
             except ChildProcessError:
-                pass
+                break
     while True:  # reap whatever else ended
         try:
             done, _ = os.waitpid(-1, os.WNOHANG)
@@ -724,7 +754,7 @@ def _killpg(pid):
         pass
 
 
-def _child(req_r, out_w, err_w, res_w, home):
+def _child(req_r, out_w, err_w, res_w, home, loopback=False):
     # The judge's own functions, bound before any answer runs: an answer can rebind this module's names
     # (the first restore puts them back, but it has to be the real one that does it).
     restore, judge_state, guard, execute, build, clock = _restore, _judge_state, _guard, _EXEC, _COMPILE, _now
@@ -750,7 +780,9 @@ def _child(req_r, out_w, err_w, res_w, home):
     os.environ["TMPDIR"] = home
     tempfile.tempdir = None
     _mark("c_fds")
-    confine.confine(home, _LANDLOCK)
+    rules = confine.ruleset(home, _LANDLOCK)  # in force after the request, which names the bank's folder
+    if not loopback and not namespaces.network_isolated():  # no namespace cuts INET off: seccomp does
+        seccomp.install(inet=False)
     _mark("c_landlock")
     sys.stdout = open(1, "w", buffering=1, closefd=False, errors="replace")
     sys.stderr = open(2, "w", buffering=1, closefd=False, errors="replace")
@@ -764,6 +796,11 @@ def _child(req_r, out_w, err_w, res_w, home):
     token, line = b"".join(chunks).decode().split("\n", 1)
     req = json.loads(line)
     _mark("c_request")
+    if loopback:  # a child forked for this run, which asked for it
+        namespaces.loopback()
+        namespaces.drop_capabilities()
+    confine.restrict(rules, _LANDLOCK, req.get("reads") or (), tcp=loopback)
+    _mark("c_layers")
     device_name = req.get("device", "cpu")
     memory = req.get("memory_mb")
     if memory and device_name == "cpu":
@@ -831,7 +868,8 @@ def _child(req_r, out_w, err_w, res_w, home):
     box = []  # what the judged thread hands back: plain values, checked again here
     done = _thread.allocate_lock()
     done.acquire()
-    threads = _thread._count()
+    count, left_thread = _thread._count, _LEFT_THREAD  # (the main thread reads no global before its restore)
+    threads = count()
     timer = time.perf_counter
 
     def judged():
@@ -904,12 +942,13 @@ def _child(req_r, out_w, err_w, res_w, home):
     # From here on nothing of the answer's may run in this thread (frames are not refused here): no collection
     # (a finaliser), no answer thread left, everything patched put back, and only exact types read.
     gc_disable()
-    waited = 0
-    while _thread._count() > threads and waited < 200:
-        sleep(0.01)
-        waited += 1
-    if _thread._count() > threads:  # still running: only bytes and the functions bound above from here
-        write(res_w, _LEFT_THREAD + token.encode() + b'"}\n')
+    pause, waited = 0.00005, 0.0  # the judged thread is ending (microseconds); one the answer started may not
+    while count() > threads and waited < 2.0:
+        sleep(pause)
+        waited += pause
+        pause = pause * 2 if pause < 0.01 else 0.02  # (no builtin: the answer may have patched them)
+    if count() > threads:  # still running: only bytes and the functions bound above from here
+        write(res_w, left_thread + token.encode() + b'"}\n')
         exit_now(0)
     if answer_at is not None:
         restore(torch)

@@ -1,7 +1,12 @@
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
+
+# Before any test module is collected: a module that imports quizkit.ui at its top (test_ui) builds rich's
+# consoles then, and they keep the width they saw (80, not the 120 every test sets).
+os.environ["COLUMNS"] = "120"
 
 DATA = Path(__file__).parent / "data"
 BANKS = DATA / "banks"
@@ -17,6 +22,7 @@ def _home(tmp_path, monkeypatch):
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.delenv("QUIZKIT_NOW", raising=False)
     monkeypatch.setenv("QUIZKIT_LANG", "en")  # the interface's language is never the machine's locale here
+    monkeypatch.setenv("QUIZKIT_WORKER_IDLE", "0")  # no warm daemon outlives a test (tests/test_warm.py turns it on)
     from quizkit import i18n
     monkeypatch.setattr(i18n, "_translation", None)  # chosen afresh: a zh test leaves nothing behind
 

@@ -12,10 +12,13 @@ RIGHT = {
         "    if p == 1:\n        return torch.zeros_like(x)\n"
         "    keep = torch.bernoulli(torch.full_like(x, 1 - p))\n"
         "    return x * keep / (1 - p)\n"),
-    "nn/layer-norm-by-hand": (
-        "def layer_norm(x, weight, bias, eps=1e-5):\n"
-        "    var, mean = torch.var_mean(x, dim=-1, unbiased=False, keepdim=True)\n"
-        "    return (x - mean) / torch.sqrt(var + eps) * weight + bias\n"),
+    "layers/layer-norm-normalized-shape": (  # nn/layer-norm-by-hand, its duplicate, was merged into it
+        "def layer_norm(x, normalized_shape, weight=None, bias=None, eps=1e-5):\n"
+        "    dims = tuple(range(-len(normalized_shape), 0))\n"
+        "    var, mean = torch.var_mean(x, dim=dims, unbiased=False, keepdim=True)\n"
+        "    y = (x - mean) / torch.sqrt(var + eps)\n"
+        "    y = y if weight is None else y * weight\n"
+        "    return y if bias is None else y + bias\n"),
     "layers/kaiming-normal-by-hand": (
         "def kaiming_normal_(w, mode='fan_in', nonlinearity='relu'):\n"
         "    fan = w.shape[1] if mode == 'fan_in' else w.shape[0]\n"
@@ -52,7 +55,7 @@ RIGHT = {
 
 # What the old forbid lists held that refused each of them.
 OLD_RULE = {
-    "nn/dropout-by-hand": "torch.bernoulli", "nn/layer-norm-by-hand": "torch.var_mean",
+    "nn/dropout-by-hand": "torch.bernoulli", "layers/layer-norm-normalized-shape": "torch.var_mean",
     "layers/kaiming-normal-by-hand": "nn.init.calculate_gain",
     "precision/unscale-then-clip": "torch.nn.utils.clip_grad_norm_",
     "layers/triplet-margin-loss": "F.pairwise_distance", "layers/linear-module-init": "F.linear",

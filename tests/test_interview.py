@@ -107,3 +107,40 @@ def test_the_browser_filters_sorts_and_shows_a_cards_history(app, mini, runner):
         assert [a["answer"] for a in d.attempts] == ["float32"] and d.attempts[0]["rating"] == 1
         assert d.card is not None and d.card["stability"] > 0 and d.card["due"] == missed[0].due
         assert browse.detail(questions, store, "mini/softmax").card is None
+
+
+def test_review_re_rates_and_undoes_a_right_answer_and_nothing_else(app, mini, runner):
+    banks, questions = mini
+    with app.store() as store:
+        iv = Interview(app, plan(app, store, banks, questions), store, runner)  # the review queue: new cards
+        while (shown := iv.next()).view["id"] != "mini/dtype-short":
+            pass
+        right = iv.check("int64")
+        assert right.rating == 3 and right.rerate and right.undo and right.due  # good, next due as words
+        assert iv.rerate("e").rating == 4  # easy, recomputed from the card before the answer
+        assert [r[2] for r in store.reviews() if r[1] == "mini/dtype-short"] == [4]
+        with pytest.raises(QuizkitError):
+            iv.rerate("again")  # hard or easy only, as review's h and e
+        iv.undo()
+        assert store.card("mini/dtype-short") is None and not store.attempts()
+        with pytest.raises(QuizkitError):
+            iv.undo()  # taken back already
+        again = iv.next()
+        assert again.view["id"] == "mini/dtype-short" and again.number == shown.number  # asked again at once
+        wrong = iv.check("float32")
+        assert wrong.rating == 1 and not wrong.rerate and not wrong.undo
+        with pytest.raises(QuizkitError):
+            iv.rerate("e")
+        iv.finish()
+        assert [(a["question"], a["correct"]) for a in store.attempts()] == [("mini/dtype-short", False)]
+
+
+def test_a_chosen_question_is_neither_re_rated_nor_undone(app, mini, runner):
+    banks, questions = mini
+    with app.store() as store:
+        iv = Interview(app, plan(app, store, banks, questions, ids=["mini/dtype-short"]), store, runner)
+        iv.next()
+        c = iv.check("int64")
+        assert c.rating == 3 and not c.rerate and not c.undo  # asked by id: rated, no undo (as drill --id)
+        with pytest.raises(QuizkitError):
+            iv.undo()

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.torch_free  # runs without the torch worker: pytest -m 
 PKG = Path(quizkit.__file__).parent
 LIBRARY = ("bank", "fields", "types", "checks", "rulecheck", "local", "scheduler", "store", "runner", "text", "asserts", "catalog",
            "verify", "settings", "stats", "schema", "anki", "packages", "scaffold", "doctor", "yamlload", "cache",
-           "i18n", "verifycache", "confine", "outfile", "offmain", "version")
+           "i18n", "verifycache", "confine", "outfile", "offmain", "version", "warm", "daemon",
+           "namespaces", "seccomp", "runenv")
 
 
 def imports_of(source: str, package: str = "quizkit") -> set:

@@ -105,6 +105,14 @@ def test_a_learner_at_the_desk_over_stdio(tmp_path):
             assert attempts == [(False, "desk"), (True, "desk")] and card is not None
             shown = await ok(s, "reveal", id="m/c1")
             assert "return x + 1" in shown["answer"]
+            # the pass ended that sitting: a new one, whose failed first try rates the card again; a reveal
+            # now is giving up (allowed, it ends the sitting), and the next answer is a first try once more
+            again = await ok(s, "check_answer", id="m/c1", answer=WRONG_C1)
+            assert again["first_try"] and again["rating"] == 1
+            assert "return x + 1" in (await ok(s, "reveal", id="m/c1"))["answer"]
+            after = await ok(s, "check_answer", id="m/c1", answer=RIGHT["m/c1"])
+            assert after["verdict"] == "pass" and after["first_try"] and after["rating"] == 3
+            assert _attempts(tmp_path, "m/c1")[0] == [(False, "desk"), (True, "desk"), (False, "desk"), (True, "desk")]
 
             # a right first answer rates the card good (3); a hint first makes it hard (2)
             first = await ok(s, "check_answer", id="m/m2", answer="b")
@@ -189,6 +197,7 @@ def _hidden_texts(q) -> list[str]:
     return [str(t).strip() for t in texts if t is not None and len(str(t).strip()) >= 3]
 
 
+@pytest.mark.slow
 def test_get_question_leaks_no_hidden_field_of_any_shipped_question(tmp_path):
     banks, questions, errors = catalog.load(None)
     assert not errors and len(questions) > 100

@@ -89,3 +89,29 @@ def test_a_failing_line_is_still_named(runner):
     r = runner.run([("answer", "def f():\n    return 1\n"), ("tests", "x = 1\nassert f() == 2, 'nope'\n")],
                    answer=0)
     assert r.status == "fail" and r.where == "tests line 2" and r.line == "assert f() == 2, 'nope'", r
+
+
+def test_code_left_to_run_after_the_judged_thread_cannot_reach_the_main_thread(runner):
+    """A thread of the answer's outlives the tests and, after their last restore, rebinds the worker's `_thread`
+    to a fake whose _count, called by the child's main thread (where frames are allowed) as it waits for the
+    answer's threads to end, would forge a pass. The main thread reads nothing of the worker's globals, and
+    calls no builtin, before it restores them."""
+    answer = FORGE + textwrap.dedent("""
+        import threading, time
+        class Fake:
+            def __init__(self, real):
+                self.real = real
+            def _count(self):
+                _forge(sys._getframe(0))
+                return self.real._count()
+            def __getattr__(self, name):
+                return getattr(self.real, name)
+        def later():
+            time.sleep(0.3)
+            w = sys.modules['__main__']
+            w._thread = Fake(w._thread)
+        def f():
+            threading.Thread(target=later).start()
+    """)
+    r = runner.run([("answer", answer), ("tests", "f()\nassert False, 'the real verdict'\n")], answer=0)
+    assert r.status == "fail" and "real verdict" in r.error, r

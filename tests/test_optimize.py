@@ -65,6 +65,7 @@ def test_the_batched_model_is_py_fsrs_own_maths():
     assert checked == fit.countable(seqs) > 300  # every review that counts, and only those, is predicted
 
 
+@pytest.mark.slow
 @pytest.mark.own_runner
 def test_the_fit_moves_towards_the_learners_parameters_and_predicts_held_out_reviews_better(tmp_path):
     """Run as a learner runs it, in a process of its own: which also shows that quizkit's own process never

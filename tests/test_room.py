@@ -288,3 +288,51 @@ def test_the_command_line_does_not_import_textual_until_the_room_opens():
 
     code = "import sys, quizkit.cli; print('textual' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+def test_each_question_started_from_the_browser_replaces_the_interview_before_it(tmp_path, runner):
+    ui, backend = room.make(context(tmp_path, runner), banks=[str(BANKS / "mini.yaml")])  # the review queue
+    shown = []
+
+    async def script(pilot):
+        first = pilot.app.screen
+        for qid in ("mini/dtype-short", "mini/card", "mini/pick-two"):
+            await pilot.press("f3")
+            await settle(pilot)
+            table = pilot.app.screen.query_one("#table")
+            table.focus()
+            table.move_cursor(row=table.get_row_index(qid))
+            await pilot.press("enter")
+            await settle(pilot)
+            shown.append((type(pilot.app.screen).__name__, pilot.app.screen.shown.view["id"]))
+            await pilot.press("f4", "f2")  # away and back: the interview shown is the newest
+            await settle(pilot)
+            assert pilot.app.screen.shown.view["id"] == qid and pilot.app.screen is not first
+        assert first.ended  # the sitting it replaced was finished (nothing answered is lost)
+
+    drive(ui, backend, script)
+    assert shown == [("InterviewScreen", q) for q in ("mini/dtype-short", "mini/card", "mini/pick-two")]
+
+
+def test_the_room_uses_a_larger_terminal(tmp_path, runner):
+    sizes = {}
+    for size in ((80, 24), (132, 43)):
+        ui, backend = room.make(context(tmp_path, runner), ids=["mini/softmax"], banks=[str(BANKS / "mini.yaml")])
+
+        async def measure(pilot, size=size):
+            s = pilot.app.screen
+            sizes[size] = (s.query_one("#editor").region, s.query_one("#prompt-box").region,
+                           s.query_one("Keys").region)  # fmt: skip
+
+        async def main(ui=ui, size=size):
+            async with ui.run_test(size=size) as pilot:
+                await settle(pilot)
+                await measure(pilot)
+
+        try:
+            asyncio.run(main())
+        finally:
+            backend.close()
+    (small_editor, small_prompt, _), (editor, prompt, keys) = sizes[(80, 24)], sizes[(132, 43)]
+    assert editor.width > small_editor.width and editor.height > small_editor.height  # the panes grow with it
+    assert prompt.width > small_prompt.width and keys.y == 42  # the keys stay on the last line

@@ -1,6 +1,7 @@
 """The shipped banks are the product: every claim in them is run here, as CI runs `quizkit verify`."""
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -39,10 +40,18 @@ def shipped():
     return questions
 
 
-def test_every_shipped_question_verifies_and_every_wrong_answer_is_rejected(pool, shipped):
-    """verify runs each solution (under its seeds), each starter, and every `wrong` answer: a wrong answer
-    that passes its question's tests fails the question."""
-    results = verify(shipped, pool, "cpu", jobs=2)
+SHIPPED_BANKS = sorted(p.stem for p in shipped_dir().glob("*.yaml"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("bank", SHIPPED_BANKS)
+def test_every_shipped_question_verifies_and_every_wrong_answer_is_rejected(pool, shipped, bank):
+    """verify runs each solution (under its seeds), each starter, every `wrong` answer (a wrong answer that
+    passes its question's tests fails the question) and every `right` one. A test per bank: pytest-xdist
+    spreads them over the machine's cores."""
+    mine = [q for q in shipped if Path(q.path).stem == bank]
+    assert mine, bank
+    results = verify(mine, pool, "cpu", jobs=2)
     failed = [f"{r.id} ({r.path}:{r.line}): {r.reason}" for r in results if r.status == "fail"]
     assert not failed, "\n".join(failed)
     skipped = [r for r in results if r.status == "skip"]

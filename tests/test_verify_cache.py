@@ -251,6 +251,7 @@ HELPER = textwrap.dedent("""\
 """)
 
 
+@pytest.mark.slow
 @pytest.mark.own_runner
 def test_a_question_importing_a_module_outside_the_installed_packages_runs_every_time(tmp_path, monkeypatch):
     """A module on PYTHONPATH (or in the current folder, or an editable install) can change with no version

@@ -27,7 +27,7 @@ class FakeRunner:
     def ready(self, eager=False):
         pass
 
-    def run(self, pieces, device="cpu", timeout=10.0, answer=None, seeds=1):
+    def run(self, pieces, device="cpu", timeout=10.0, answer=None, seeds=1, question=None):
         from quizkit.model import RunResult
 
         return RunResult("pass", stdout="yes\n")

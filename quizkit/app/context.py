@@ -21,6 +21,16 @@ def default_runner(workers: int = 1, memory_mb: int | None = None) -> Any:
     return Runner(workers=workers, memory_mb=memory_mb or DEFAULT_MEMORY_MB)
 
 
+def warm_runner(
+    home: Path, workers: int = 1, memory_mb: int | None = None, local: Callable[..., Any] | None = None
+) -> Any:
+    """A runner for a one-shot command: the warm worker that outlives it (quizkit/warm.py), where it may be used;
+    else `local` (default_runner)."""
+    from .. import warm  # sockets and hashing: only needed once code runs
+
+    return warm.runner(home, workers, memory_mb, local or default_runner)
+
+
 @dataclass
 class App:
     """The data folder, the clock and how runners are made (tests pass a shared warm one)."""
@@ -28,6 +38,7 @@ class App:
     home: Path
     clock: Callable[[], datetime]
     runner_factory: Callable[..., Any]
+    warm_factory: Callable[..., Any] | None = None  # one-shot commands (check, verify): a runner that stays warm
 
     @classmethod
     def default(cls) -> App:

@@ -79,6 +79,9 @@ class Checked:
     explanation: str = ""
     first_correct: bool | None = None
     rating: int | None = None
+    due: str = ""  # when the card comes again, as words (where the mode rates it)
+    rerate: bool = False  # a right answer's rating may be made hard or easy (review, no hint used)
+    undo: bool = False  # the answer may be taken back, to be asked again now (review)
 
 
 def markdown(blocks: Sequence[Sequence[Any]], skip: Sequence[str] = ()) -> str:
@@ -177,6 +180,7 @@ class Interview:
         self.total = len(p.questions)
         self.number = 0
         self.outcome: Outcome | None = None
+        self.taken_back = False  # the answer just given was undone: the next question is this one again
 
     def use_runner(self, runner: Any) -> None:
         """The runner to judge with, given once it is made (a front end may show the first question before
@@ -194,12 +198,12 @@ class Interview:
     def next(self) -> Shown | None:
         """The next question (a question shown and left unanswered counts as skipped), or None at the end."""
         a = self.session.current
-        if a is not None and self.outcome is None:
+        if a is not None and self.outcome is None and not self.taken_back:
             self.session.skip()
         elif a is not None and self.outcome is not None and not self.outcome.done:
             self.session.give_up()
         asked = self.session.next()
-        self.outcome = None
+        self.outcome, self.taken_back = None, False
         if asked is None:
             return None
         self.number += 1
@@ -237,6 +241,23 @@ class Interview:
             raise QuizkitError(str(e)) from None
         return self._checked(self.outcome)
 
+    def rerate(self, choice: str) -> Checked:
+        """A right answer rated hard ('h') or easy ('e') in place of good, as review's h and e do: the card
+        is recomputed from what it was before the answer. QuizkitError where the answer cannot be."""
+        if self.outcome is None or not self._checked(self.outcome).rerate or choice not in ("h", "e"):
+            raise QuizkitError(_("only a right answer in review, with no hint used, can be rated again"))
+        self.session.rate(choice)
+        return self._checked(self.outcome)
+
+    def undo(self) -> None:
+        """Take back the answer just given (its attempt, review and card), as review's u does: `next` asks
+        the same question again."""
+        if self.outcome is None or self.taken_back or not self._checked(self.outcome).undo:
+            raise QuizkitError(_("only a right answer in review can be taken back"))
+        self.session.undo()
+        self.outcome, self.taken_back = None, True
+        self.number -= 1
+
     def hint(self) -> Hint:
         return self.session.hint()
 
@@ -254,8 +275,9 @@ class Interview:
         return self._checked(self.outcome)
 
     def finish(self) -> Summary:
-        """The summary (a mock's report, stored with it). A question shown and unanswered counts as skipped."""
-        if self.session.current is not None and self.outcome is None:
+        """The summary (a mock's report, stored with it). A question shown and unanswered counts as skipped
+        (one whose answer was just taken back does not: it was not asked again yet)."""
+        if self.session.current is not None and self.outcome is None and not self.taken_back:
             self.session.skip()
             self.outcome = None
         return self.session.finish()
@@ -268,7 +290,9 @@ class Interview:
 
     def _checked(self, o: Outcome) -> Checked:
         v, run = o.verdict, o.verdict.run
-        sched = o.scheduled or getattr(self.session.last, "result", None)
+        sched = getattr(self.session.last, "result", None) or o.scheduled  # the last: as re-rated
+        after = self.session.after(o)
+        rated = sched is not None and not self.is_mock
         return Checked(
             correct=v.correct,
             done=o.done,
@@ -283,7 +307,10 @@ class Interview:
             blocks=tuple((str(k), str(v)) for k, v in o.solution if isinstance(v, str) and v),
             explanation=o.explanation,
             first_correct=o.first_correct,
-            rating=int(sched.log.rating) if sched is not None and not self.is_mock else None,
+            rating=int(sched.log.rating) if rated else None,
+            due=_due(sched.state.due, self.app.clock()) if rated else "",
+            rerate=after.rerate and not after.hinted,  # with a hint, hard is the best it can be
+            undo=after.undo,
         )
 
 
@@ -302,6 +329,12 @@ def opener(app: App) -> tuple[Callable[[], Any], Callable[[], None]]:
             r.close()
 
     return get, close
+
+
+def _due(when: Any, now: Any) -> str:
+    from ..scheduler import describe_interval
+
+    return describe_interval(when, now)
 
 
 def _where(where: str) -> str:

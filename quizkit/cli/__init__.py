@@ -14,6 +14,8 @@ import typer
 from typer.core import TyperGroup
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from typer import _click
 
 try:  # typer 0.2x carries its own click; before, it used the click package
@@ -32,6 +34,7 @@ from .mock import mock
 from .prompt import _prefill  # noqa: F401  (tests reach it here)
 from .room import room
 from .study import drill, path, review
+from .worker import worker
 from .workspace import check, reset, show, start
 
 # engine, ui (rich), yaml and the rest are imported inside the commands: `quizkit --help` stays fast.
@@ -93,14 +96,18 @@ def _usage(e: UsageError, command: str) -> NoReturn:
     raise typer.Exit(1) from None
 
 
-app = typer.Typer(
-    cls=QuizkitGroup,
-    help="PyTorch interview drills whose code answers are run for real with torch.",
-    no_args_is_help=True,
-    add_completion=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # plain click help: rendering it with rich imports 60 ms of Markdown machinery
-)
+def _typer() -> typer.Typer:
+    return typer.Typer(
+        cls=QuizkitGroup,
+        help="PyTorch interview drills whose code answers are run for real with torch.",
+        no_args_is_help=True,
+        add_completion=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,  # plain click help: rendering it with rich imports 60 ms of Markdown machinery
+    )
+
+
+app = _typer()
 
 
 def _version(value: bool) -> None:
@@ -117,11 +124,21 @@ def _main(
     from ..settings import data_dir, now
 
     if not isinstance(ctx.obj, Context):  # tests pass their own (a shared warm runner)
-        ctx.obj = Context(home=data_dir(), clock=now, runner_factory=_default_runner)
+        home = data_dir()
+        ctx.obj = Context(
+            home=home, clock=now, runner_factory=_default_runner, warm_factory=lambda w=1, m=None: _warm(home, w, m)
+        )
+
+
+def _warm(home: Path, workers: int, memory_mb: int | None) -> Any:  # a runner (runner.py is untyped yet)
+    """The warm worker where it may serve, else `_default_runner` looked up now (tests replace it)."""
+    from ..app.context import warm_runner
+
+    return warm_runner(home, workers, memory_mb, lambda w, m: _default_runner(w, m))
 
 
 # Registered here, in the order `quizkit --help` lists them: what a learner uses first comes first.
-for _fn, _name in (
+_COMMANDS = (
     (drill, "drill"),
     (review, "review"),
     (mock, "mock"),
@@ -140,8 +157,27 @@ for _fn, _name in (
     (new, "new"),
     (doctor, "doctor"),
     (mcp, "mcp"),
-):
+    (worker, "worker"),
+)
+for _fn, _name in _COMMANDS:
     app.command(_name)(_fn)
+
+
+def _app_for(args: list[str]) -> typer.Typer:
+    """The app with only the command that `args` name, where that is all a start needs: typer builds every
+    registered command's options from its signature at each start (16 ms of a 150 ms warm `check`, cProfile).
+    `quizkit --help`, completion, an unknown command or an option first: the whole app."""
+    import os
+
+    if not args or os.environ.get("_QUIZKIT_COMPLETE"):
+        return app
+    for fn, name in _COMMANDS:
+        if name == args[0]:
+            one = _typer()
+            one.callback()(_main)
+            one.command(name)(fn)
+            return one
+    return app
 
 
 class _ClosedStdout(io.TextIOBase):
@@ -181,7 +217,7 @@ def main() -> None:
         except (AttributeError, ValueError):
             pass
     try:
-        app()
+        _app_for(sys.argv[1:])()
     except OSError as e:  # stdout cannot be written (/dev/full, closed): one line, exit 1, never a traceback
         if e.errno not in _STDOUT_ERRORS:
             raise

@@ -52,7 +52,7 @@ def verify(
     elif jobs > max_workers():
         ui.warn(_("-j {jobs}: this machine has {cpus} CPUs; using {cpus}").format(jobs=jobs, cpus=max_workers()))
         jobs = max_workers()
-    with _runner(_obj(ctx), device, jobs, memory_mb) as (runner, dev):
+    with _runner(_obj(ctx), device, jobs, memory_mb, warm=True) as (runner, dev):
         if verbose:
             ui.isolation(runner.isolation())
         known = known or Verified(dev, memory_mb, fresh=fresh)

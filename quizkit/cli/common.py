@@ -85,11 +85,18 @@ def _load(ui: ModuleType, paths: Sequence[str] | None, local: bool = False) -> t
 
 @contextmanager
 def _runner(
-    c: Context, device: str = "cpu", workers: int = 1, memory_mb: int | None = None, lazy: bool = False
+    c: Context,
+    device: str = "cpu",
+    workers: int = 1,
+    memory_mb: int | None = None,
+    lazy: bool = False,
+    warm: bool = False,
 ) -> Iterator[tuple[Any, str]]:  # (the runner, untyped until runner.py is, or None; the device)
     """(runner, device): the device resolved once (cuda without a GPU is the user's error), the runner
-    always closed. `lazy`: no runner until one is asked for (a flashcard drill never starts torch)."""
-    runner = None if lazy and device == "cpu" else c.runner_factory(workers, memory_mb)
+    always closed. `lazy`: no runner until one is asked for (a flashcard drill never starts torch). `warm`: a
+    one-shot command, whose runs may go to the warm worker that outlives it (closing it leaves that up)."""
+    factory = c.warm_factory if warm and c.warm_factory is not None else c.runner_factory
+    runner = None if lazy and device == "cpu" else factory(workers, memory_mb)
     try:
         dev = runner.resolve_device(device) if runner is not None and device != "cpu" else "cpu"
         yield runner, dev

@@ -134,21 +134,28 @@ def check(
     watch: bool = typer.Option(False, "--watch", "-w", help="Run again on every save, until Ctrl-C."),
     bank: List[str] | None = BankOpt,
     device: str = DeviceOpt,
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Say where the run happened (the warm worker or not)."),
     lang: str = LangOpt,  # the interface's language (its callback installs it)
 ) -> None:
     """Run your own file against a code question's tests; a pass is stored as a right answer."""
     from .. import catalog, ui
     from ..bank import warnings_of
 
-    _banks, questions = _load(ui, bank, local=True)
-    q = catalog.code_question(questions, question_id)
+    one = None if bank else catalog.load_one_for_authoring(question_id)
+    if one is not None:  # the question's own bank alone, where that is sure to be what loading all would give
+        for note in one[2]:
+            ui.warn(note)
+        q = catalog.code_question([one[1]], question_id)
+    else:
+        _banks, questions = _load(ui, bank, local=True)
+        q = catalog.code_question(questions, question_id)
     for line in warnings_of([q]):
         ui.warn(line)
-    passed = _check(ctx, q, file, watch, device)
+    passed = _check(ctx, q, file, watch, device, verbose)
     raise typer.Exit(0 if passed else 1)
 
 
-def _check(ctx: typer.Context, q: Question, file: Path, watch: bool, device: str) -> bool:
+def _check(ctx: typer.Context, q: Question, file: Path, watch: bool, device: str, verbose: bool = False) -> bool:
     """Check `file` once, or on every change until Ctrl-C; each pass goes through the engine, whose
     Workspace policy stores it. True when the last check passed."""
     from .. import ui
@@ -156,7 +163,7 @@ def _check(ctx: typer.Context, q: Question, file: Path, watch: bool, device: str
     from .prompt import _scheduled
 
     c = _obj(ctx)
-    with c.store(check=True) as store, _runner(c, device) as (runner, dev):
+    with c.store(check=True) as store, _runner(c, device, warm=not watch) as (runner, dev):
         checker = Checker(c, q, store, runner, dev)
 
         last = [False]  # set before anything is printed: a Ctrl-C while printing keeps the verdict
@@ -167,6 +174,8 @@ def _check(ctx: typer.Context, q: Question, file: Path, watch: bool, device: str
             ui.check_result(q.full_id, str(file), outcome.verdict, watch)
             if outcome.scheduled is not None:
                 _scheduled(ui, outcome.scheduled, c.clock())
+            if verbose:
+                ui.note(_("runs: {where}").format(where=getattr(runner, "used", "local")))
             if watch:
                 ui.watching()
             return last[0]

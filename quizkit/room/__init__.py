@@ -68,7 +68,8 @@ def make(
             if minutes is not None or ids:
                 raise
             sitting, note = None, str(e)
-        return Room(backend, sitting, note), backend
+        first = backend.sync(sitting.next) if sitting is not None else None  # in the first frame
+        return Room(backend, sitting, note, first), backend
     except BaseException:
         backend.close()
         raise

@@ -7,8 +7,9 @@ from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
-from ..app.interview import Interview
+from ..app.interview import Interview, Shown
 from ..errors import QuizkitError
 from ..i18n import N_, _
 from .common import translate_keys
@@ -25,49 +26,46 @@ class Room(App[None]):
         Binding("ctrl+q", "quit", N_("quit"), priority=True),
     ]
 
-    def __init__(self, backend: Any, sitting: Interview | None = None, note: str = ""):
+    def __init__(self, backend: Any, sitting: Interview | None = None, note: str = "", first: Shown | None = None):
         super().__init__()
         translate_keys(self)
-        self.backend, self.sitting, self.note = backend, sitting, note
-        self.interview: InterviewScreen | None = None
+        self.backend, self.note = backend, note
+        self.interview = InterviewScreen(backend, sitting, first) if sitting is not None else None
+        self.sittings = 0
+        # Each screen has a mode (a stack of its own). The first screen is Textual's default one: pushed over
+        # that blank screen, or made a mode's, it cost a layout, or a stylesheet pass, more before the first
+        # paint. A sitting started from the browser gets a mode of its own.
+        self.modes = {"interview": "", "browser": "_default", "progress": "progress"}
+        if self.interview is not None:
+            self.modes.update(interview="_default", browser="browser")
+            self.add_mode("browser", self._browser)
+        self.add_mode("progress", self._progress)
+
+    def get_default_screen(self) -> Screen[None]:
+        return self.interview if self.interview is not None else self._browser()
+
+    def _browser(self) -> Screen[None]:
+        from .browser import BrowserScreen  # made the first time it is shown: start-up imports only what it shows
+
+        return BrowserScreen(self.backend)
+
+    def _progress(self) -> Screen[None]:
+        from .progress import ProgressScreen
+
+        return ProgressScreen(self.backend)
 
     def on_mount(self) -> None:
         for warning in self.backend.warnings:
             self.notify(warning, severity="warning")
-        if self.sitting is not None:
-            self.interview = InterviewScreen(self.backend, self.sitting)
-            self.install_screen(self.interview, "interview")
-            self.push_screen("interview")
-        else:
-            self._install("browser")
-            self.push_screen("browser")
         if self.note:
             self.notify(self.note)
         self.call_after_refresh(self.backend.warm)  # torch loads in the worker while the first screen is read
 
     def action_show(self, name: str) -> None:
-        if name == "interview":
-            if self.interview is None:
-                self.notify(_("no interview yet: Enter on a question in the browser starts one"))
-                return
-            self.switch_screen("interview")
+        if name == "interview" and self.interview is None:
+            self.notify(_("no interview yet: Enter on a question in the browser starts one"))
             return
-        self._install(name)
-        self.switch_screen(name)
-
-    def _install(self, name: str) -> None:
-        """The browser and progress screens, made the first time they are shown (not before the first
-        screen: start-up imports only what it shows)."""
-        if self.is_screen_installed(name):
-            return
-        if name == "browser":
-            from .browser import BrowserScreen
-
-            self.install_screen(BrowserScreen(self.backend), name)
-        else:
-            from .progress import ProgressScreen
-
-            self.install_screen(ProgressScreen(self.backend), name)
+        self.switch_mode(self.modes[name])
 
     def start_question(self, qid: str) -> None:
         """From the browser: ask `qid` (as `drill --id`), in place of the interview there was."""
@@ -80,13 +78,13 @@ class Room(App[None]):
             self.notify(str(e), severity="error")
             return
         await self._end_sitting()
-        if self.interview is not None:
-            if self.screen is self.interview:
-                await self.switch_screen("browser")
-            self.uninstall_screen("interview")
-        self.interview = InterviewScreen(self.backend, sitting)
-        self.install_screen(self.interview, "interview")
-        await self.switch_screen("interview")
+        self.interview = screen = InterviewScreen(self.backend, sitting)
+        self.sittings += 1
+        before, self.modes["interview"] = self.modes["interview"], f"interview-{self.sittings}"
+        self.add_mode(self.modes["interview"], lambda: screen)
+        await self.switch_mode(self.modes["interview"])
+        if before not in ("", "_default"):  # the default mode stays (the first sitting's screen, ended, in it)
+            await self.remove_mode(before)
 
     async def _end_sitting(self) -> None:
         if self.interview is not None and not self.interview.ended:

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.highlight import highlight
 from textual.screen import Screen
-from textual.widgets import Input, Markdown, OptionList, SelectionList, Static
+from textual.widgets import Input, Markdown, OptionList, Static  # Input: textual.app has it loaded already
 
 from ..app.interview import Checked, Interview, Shown
 from ..errors import QuizkitError
@@ -22,7 +22,7 @@ from . import report
 from .common import Keys, mmss, translate_keys
 
 if TYPE_CHECKING:
-    from textual.widgets import TextArea
+    from textual.widgets import SelectionList, TextArea
 
 GRADES = (N_("again"), N_("hard"), N_("good"), N_("easy"))
 
@@ -32,6 +32,10 @@ class InterviewScreen(Screen[None]):
         Binding("ctrl+r", "run", N_("run"), priority=True),
         Binding("ctrl+g", "hint", N_("hint"), priority=True),
         Binding("ctrl+n", "next", N_("skip · next"), priority=True),
+        # after a right answer in review (shown only then; the editor's and the line's own keys otherwise)
+        Binding("ctrl+t", "rate('h')", N_("hard"), priority=True),
+        Binding("ctrl+e", "rate('e')", N_("easy"), priority=True),
+        Binding("ctrl+u", "undo", N_("undo"), priority=True),
     ]
     DEFAULT_CSS = """
     InterviewScreen #bar { height: 1; padding: 0 1; background: $primary-background; }
@@ -45,13 +49,15 @@ class InterviewScreen(Screen[None]):
     InterviewScreen #editor, InterviewScreen #choices { height: 1fr; }
     InterviewScreen #line { margin: 1 0; }
     InterviewScreen #back { height: auto; max-height: 12; }
-    InterviewScreen #report { height: 1fr; padding: 0 1; display: none; }
+    InterviewScreen #report { height: 1fr; padding: 0 1; }
     """
 
-    def __init__(self, backend: Any, sitting: Interview, name: str | None = None):
+    def __init__(self, backend: Any, sitting: Interview, first: Shown | None = None, name: str | None = None):
         super().__init__(name=name)
         translate_keys(self)
         self.backend, self.sitting = backend, sitting
+        self.first = first  # the first question, asked before the app started: composed, not mounted after
+        self.editor: TextArea | None = None  # made for the first code task, kept for the next ones
         self.shown: Shown | None = None
         self.checked: Checked | None = None
         self.revealed = False
@@ -63,18 +69,24 @@ class InterviewScreen(Screen[None]):
         with Vertical(id="body"):
             with Horizontal(id="top"):
                 with VerticalScroll(id="prompt-box"):
-                    yield Markdown("", id="prompt")
-                yield Vertical(id="right")  # the widget the question's type takes, mounted by `show`
+                    yield Markdown(self.first.markdown if self.first else "", id="prompt")
+                with Vertical(id="right"):  # the widget the question's type takes (`show` mounts the next)
+                    yield from self._widgets(self.first) if self.first else ()
             with VerticalScroll(id="results-box"):
                 yield Static("", id="results")
-        yield Markdown("", id="report")
-        yield Keys()
+        yield Keys()  # the report's Markdown is mounted at the end: the first screen does not lay it out
 
     async def on_mount(self) -> None:
         self.query_one("#prompt-box").border_title = _("question")
         self.query_one("#results-box").border_title = _("results")
         self.set_interval(1.0, self.tick)
-        await self.advance()
+        if self.first is None:
+            await self.advance()
+            return
+        # In the first frame, with no hop to the backend's thread and no second layout (issue 20's
+        # start-up: a mount after the first paint cost a second full render, ~15 ms)
+        self._present(self.first, list(self.query_one("#right").children))
+        self.call_after_refresh(self._highlight)
 
     # ---- the clock ----
 
@@ -119,6 +131,27 @@ class InterviewScreen(Screen[None]):
         if answer is None:
             return
         self.run_worker(self.check(answer), exclusive=True, group="sitting")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Re-rate and undo exist only for a right answer in review that allows them (False: the key is
+        not in the footer and goes to the focused widget, as ctrl+e and ctrl+u in the editor)."""
+        if action == "rate":
+            return self._after("rerate")
+        if action == "undo":
+            return self._after("undo")
+        return True
+
+    def _after(self, what: str) -> bool:
+        c = self.checked
+        return not self.ended and not self.busy and c is not None and bool(getattr(c, what))
+
+    def action_rate(self, choice: str) -> None:
+        if self._after("rerate"):
+            self.run_worker(self._rerate(choice), exclusive=True, group="sitting")
+
+    def action_undo(self) -> None:
+        if self._after("undo"):
+            self.run_worker(self._undo(), exclusive=True, group="sitting")
 
     def action_hint(self) -> None:
         if self.ended or self.busy or self.shown is None:
@@ -169,6 +202,25 @@ class InterviewScreen(Screen[None]):
             await self._results(verdict(checked, self.sitting.is_mock))
         finally:
             self.busy = False
+            self._keys()
+
+    async def _rerate(self, choice: str) -> None:
+        self.busy = True
+        try:
+            self.checked = await self.backend.call(self.sitting.rerate, choice)
+            await self._results(verdict(self.checked, self.sitting.is_mock))
+        finally:
+            self.busy = False
+            self._keys()
+
+    async def _undo(self) -> None:
+        self.busy = True
+        try:
+            await self.backend.call(self.sitting.undo)
+        finally:
+            self.busy = False
+        self.notify(_("undone: the answer and its rating are taken back; it comes again now"))
+        await self.advance()
 
     async def _give_up(self) -> None:
         self.busy = True
@@ -179,6 +231,7 @@ class InterviewScreen(Screen[None]):
             await self._results(verdict(checked, self.sitting.is_mock))
         finally:
             self.busy = False
+            self._keys()
 
     async def _hint(self) -> None:
         h = await self.backend.call(self.sitting.hint)
@@ -192,9 +245,9 @@ class InterviewScreen(Screen[None]):
     async def _reveal(self) -> None:
         back = await self.backend.call(self.sitting.reveal)
         self.revealed = True
-        await self.query_one("#back", Markdown).update(
-            back + "\n\n" + _("how well did you know it? 1 again · 2 hard · 3 good · 4 easy")
-        )
+        await self.query_one("#back").remove()  # a Static until now: a card's first screen lays out no Markdown
+        text = back + "\n\n" + _("how well did you know it? 1 again · 2 hard · 3 good · 4 easy")
+        await self.query_one("#right").mount(Markdown(text, id="back"), before="#grades")
         self.query_one("#grades").display = True
         self.query_one("#grades").focus()
 
@@ -206,30 +259,66 @@ class InterviewScreen(Screen[None]):
         summary = await self.backend.call(self.sitting.finish)
         self.query_one("#body").display = False
         self.query_one("#bar", Static).update(_("the end: every answer is saved"))
-        rep = self.query_one("#report", Markdown)
-        rep.display = True
-        await rep.update(report.markdown(summary))
+        await self.mount(Markdown(report.markdown(summary), id="report"), before=self.query_one(Keys))
 
     # ---- showing ----
 
     async def show(self, shown: Shown) -> None:
-        self.shown, self.checked, self.revealed = shown, None, False
         self.query_one("#prompt", Markdown).update(shown.markdown)
-        self.query_one("#results", Static).update(Content(_keys_for(shown.input)))
         right = self.query_one("#right")
-        await right.remove_children()
-        widgets = _widgets(shown)
-        await right.mount_all(widgets)
+        await right.remove_children([w for w in right.children if w is not self.editor])
+        fresh = self.editor is None
+        widgets = self._widgets(shown)
+        if self.editor is not None:
+            self.editor.display = shown.input == "code"
+        await right.mount_all([w for w in widgets if w is not self.editor or fresh])
+        self._present(shown, widgets)
+        if fresh:
+            self._highlight()
+
+    def _widgets(self, shown: Shown) -> list[Any]:
+        """The input a question's type takes (`_inputs`); a code task's editor is made once and given each
+        task's starter: the editor's Python highlighting costs 30-70 ms each time it is set up (Textual
+        compiles its tree-sitter query for every new document), so it is set up once, after the first paint."""
+        if shown.input != "code":
+            return _inputs(shown)
+        starter = shown.view.get("starter", "")
+        if self.editor is None:
+            from textual.widgets import TextArea
+
+            self.editor = TextArea.code_editor(starter, id="editor", soft_wrap=False)  # highlighting: `_highlight`
+        else:  # an edit, not a new document: the highlighting stays set up
+            self.editor.replace(starter, self.editor.document.start, self.editor.document.end)
+            self.editor.history.clear()
+            self.editor.move_cursor((0, 0))
+        return [self.editor]
+
+    def _highlight(self) -> None:
+        """Python highlighting in the editor, once (after the first paint: the first screen waits for none)."""
+        if self.editor is not None and self.editor.language is None:
+            self.editor.language = "python"
+
+    def _present(self, shown: Shown, widgets: list[Any]) -> None:
+        """`shown` is the question now, its `widgets` mounted: the results pane says what to do, the
+        input has the focus, the header is up to date."""
+        self.shown, self.checked, self.revealed = shown, None, False
+        self.query_one("#results", Static).update(Content(_keys_for(shown.input)))
         widgets[-1 if shown.input == "reveal" else 0].focus()
         if shown.input == "reveal":
             widgets[-1].display = False
         self.tick()
+        self._keys()
+
+    def _keys(self) -> None:
+        """The footer, for what the keys do now (re-rate and undo come and go with the answer)."""
+        if self.is_mounted:
+            self.query_one(Keys).redraw()
 
     def _answer(self, kind: str) -> str | None:
         if kind == "code":
             return cast("TextArea", self.query_one("#editor")).text
         if kind == "choice":
-            picked = sorted(self.query_one("#choices", SelectionList).selected)
+            picked = sorted(cast("SelectionList[str]", self.query_one("#choices")).selected)
             if not picked:
                 self.notify(_("choose at least one (space selects)"))
                 return None
@@ -245,15 +334,13 @@ class InterviewScreen(Screen[None]):
         self.query_one("#results", Static).update(Content(text) if isinstance(text, str) else text)
 
 
-def _widgets(shown: Shown) -> list[Any]:
-    """The input a question's type takes: an editor from the starter (code), choices, a line, or a card's
-    back and the four grades (reveal). Made per question: a flashcard never loads the editor's parser."""
+def _inputs(shown: Shown) -> list[Any]:
+    """The input a question's type takes other than code: choices, a line, or the place of a card's back
+    and the four grades (reveal). Imported and made per question: the first screen loads only its own."""
     view = shown.view
-    if shown.input == "code":
-        from textual.widgets import TextArea
-
-        return [TextArea.code_editor(view.get("starter", ""), language="python", id="editor", soft_wrap=False)]
     if shown.input == "choice":
+        from textual.widgets import SelectionList
+
         choices = SelectionList[str](*[(f"{c['letter']}) {c['text']}", c["letter"]) for c in view.get("choices", [])],
                                      id="choices")  # fmt: skip
         choices.highlighted = 0
@@ -261,7 +348,7 @@ def _widgets(shown: Shown) -> list[Any]:
     if shown.input == "line":
         return [Input(id="line", placeholder=_("your answer; Enter checks it"))]
     return [
-        Markdown(_("ctrl+r shows the answer; then grade yourself"), id="back"),
+        Static(_("ctrl+r shows the answer; then grade yourself"), id="back"),
         OptionList(*(f"{i} {_(g)}" for i, g in enumerate(GRADES, 1)), id="grades"),
     ]
 
@@ -298,7 +385,8 @@ def verdict(c: Checked, in_mock: bool) -> Content:
     for kind, text in c.blocks:
         parts.append(highlight(text.rstrip(), language="python") if kind == "code" else Content(text))
     if c.rating is not None:
-        parts.append(Content(_("rated {rating}").format(rating=_(GRADES[c.rating - 1]))))
+        rated = _("rated {rating}").format(rating=_(GRADES[c.rating - 1]))
+        parts.append(Content(f"{rated} · {c.due}" if c.due else rated))
     if c.done and c.explanation:
         parts.append(Content(c.explanation))
     if c.done:

@@ -121,7 +121,7 @@ def _resolve_rules(q: Question, ctx: Ctx) -> tuple[str, int] | None:
     if not names:
         return None
     assert ctx.runner is not None  # verify always has one
-    r = ctx.runner.run([("rules", rulecheck.torch_snippet(names))], ctx.device, q.timeout)
+    r = ctx.runner.run([("rules", rulecheck.torch_snippet(names))], ctx.device, q.timeout, question=q)
     if not r.ok:
         return "rules: cannot look the names up: " + checks.describe_failure(r), q.line
     for key, name, near in rulecheck.unresolved(names, r.stdout):
@@ -159,7 +159,7 @@ def verify(q: Question, ctx: Ctx) -> tuple[str, int] | None:
     if not r.ok:
         return "solution: " + checks.describe_failure(r), checks.failure_line(q, r)
     pieces, at = checks.code_pieces(q, b.starter)
-    if ctx.runner.run(pieces, ctx.device, q.timeout, answer=at).ok:
+    if ctx.runner.run(pieces, ctx.device, q.timeout, answer=at, question=q).ok:
         return "the starter passes the tests: they test nothing", q.line_of("starter")
     for i, wrong in enumerate(b.wrong, 1):
         if checks.rule_breaks(b, wrong.code):

@@ -23,6 +23,9 @@ class Runs(Protocol):
         timeout: float = ...,
         answer: int | None = ...,
         seeds: int = ...,
+        memory_mb: int | None = ...,
+        question: Any = ...,
+        reach: Any = ...,
     ) -> RunResult: ...
 
 

@@ -96,7 +96,7 @@ def verify(q: Question, ctx: Ctx) -> tuple[str, int] | None:
     from .. import checks
 
     assert ctx.runner is not None  # verify always has one
-    r = ctx.runner.run([("check", q.body.check)], ctx.device, q.timeout)
+    r = ctx.runner.run([("check", q.body.check)], ctx.device, q.timeout, question=q)
     if not r.ok:
         return "check: " + checks.describe_failure(r), checks.failure_line(q, r)
     return None

@@ -73,7 +73,7 @@ def judge(q: Question, answer: str, ctx: Ctx, order: list[int] | None = None) ->
     ok = checks.same_output(answer, b.expected, b.tolerance) or checks.matches_accept(answer, b.accept)
     verdict = Verdict(ok, "" if ok else _("it prints: {output}").format(output=checks.fold(b.expected)))
     if ctx.runner is not None:
-        run = ctx.runner.run([("code", b.code)], device_for(q, ctx.device), q.timeout)
+        run = ctx.runner.run([("code", b.code)], device_for(q, ctx.device), q.timeout, question=q)
         verdict.run = run
         if run.ok:
             if not ok and checks.same_output(answer, run.stdout, b.tolerance):
@@ -91,7 +91,7 @@ def judge(q: Question, answer: str, ctx: Ctx, order: list[int] | None = None) ->
 
 def verify(q: Question, ctx: Ctx) -> tuple[str, int] | None:
     assert ctx.runner is not None  # verify always has one
-    r = ctx.runner.run([("code", q.body.code)], device_for(q, ctx.device), q.timeout)
+    r = ctx.runner.run([("code", q.body.code)], device_for(q, ctx.device), q.timeout, question=q)
     if not r.ok:
         return "code: " + checks.describe_failure(r), checks.failure_line(q, r)
     if not checks.same_output(r.stdout, q.body.expected, q.body.tolerance):

@@ -15,6 +15,7 @@ CLI's input loop's, writing files is outfile's. Callers keep `from quizkit impor
     stats_screen   `stats`
     doctor_screen  `doctor`
     mock           a mock interview's rules, report, and history
+    worker         `worker status|stop`: the warm worker
     optimize       `optimize`: held-out figures, the retention trade-off; the FSRS parameters in force
 """
 
@@ -32,11 +33,13 @@ from .review import review_plan, scheduled
 from .stats_screen import stats
 from .study import explain, hint, question, reveal, score_bar, skipped, summary, verdict
 from .verify import isolation, verify_json, verify_progress, verify_table
+from .worker import worker_refused, worker_status, worker_stopped
 
 __all__ = [
     "anki_written", "aside", "check_result", "doctor", "echo", "err", "error", "explain", "exported", "fsrs_in_force", "hint",
     "info", "isolation", "list_json", "list_tables", "mock_history", "mock_report", "mock_start", "note", "optimize_report", "optimize_reset", "optimize_suggestion", "out",
     "path_list", "path_view", "plain", "print_json", "prompt", "question", "question_list", "reveal",
     "review_plan", "run_failure", "scheduled", "score_bar", "show", "skipped", "stats", "stdout", "summary",
-    "verdict", "verify_json", "verify_progress", "verify_table", "warn", "watching",
+    "verdict", "verify_json", "verify_progress", "verify_table", "warn", "watching", "worker_refused",
+    "worker_status", "worker_stopped",
 ]  # fmt: skip
