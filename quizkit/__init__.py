@@ -5,7 +5,7 @@ from .version import __version__
 __all__ = ["__version__", "main"]
 
 
-def main():
+def main() -> None:
     """The `quizkit` command. Ctrl-C while the CLI is still importing exits 130 quietly, as it does later."""
     import sys
 

@@ -26,11 +26,18 @@ import html
 import os
 import secrets
 import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 
 from . import catalog, text, types
-from .model import Question, pick
+from .model import Bank, Question, pick
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+    from .types.contract import Block
 
 DECK_PREFIX = "quizkit::"  # Anki nests `quizkit::tensors` under `quizkit`
 
@@ -59,7 +66,7 @@ class Exported:
 
     notes: int = 0
     decks: int = 0
-    by_type: dict = field(default_factory=dict)
+    by_type: dict[str, int] = field(default_factory=dict)
 
 
 def stable_id(name: str) -> int:
@@ -73,13 +80,13 @@ def note_guid(q: Question) -> str:
     """From the full id only: an edited question, or another language, updates the same note."""
     import genanki
 
-    return genanki.guid_for("quizkit", q.full_id)
+    return cast(str, genanki.guid_for("quizkit", q.full_id))  # genanki has no types
 
 
-def _models():
+def _models() -> tuple[Any, Any]:  # genanki.Model (genanki has no types)
     import genanki
 
-    def model(name, fields, answer_field):
+    def model(name: str, fields: Sequence[str], answer_field: str) -> Any:
         return genanki.Model(
             stable_id(f"model:{name}"),
             name,
@@ -103,7 +110,7 @@ def _models():
 
 
 @functools.lru_cache(maxsize=1)
-def _md():
+def _md() -> MarkdownIt:
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False, "highlight": lambda code, lang, attrs: _code(code, lang)})
@@ -117,12 +124,12 @@ def _clean(s: str) -> str:
 
 def markdown(s: str) -> str:
     """Bank Markdown as HTML: raw HTML in it is escaped, links only to safe schemes (markdown-it's rule)."""
-    return _md().render(_clean(s)).strip()
+    return cast(str, _md().render(_clean(s))).strip()  # markdown-it types its renderers' output Any
 
 
 def inline(s: str) -> str:
     """One line of Markdown (a choice, an answer) without a paragraph around it."""
-    return _md().renderInline(_clean(s))
+    return cast(str, _md().renderInline(_clean(s)))
 
 
 def _code(code: str, lang: str = "python") -> str:
@@ -139,7 +146,7 @@ def _code(code: str, lang: str = "python") -> str:
     return f'<pre style="{style}">{spans}</pre>'
 
 
-def _blocks(items) -> str:
+def _blocks(items: Iterable[Block]) -> str:
     """The question types' display blocks (quizkit/types/__init__.py) as HTML."""
     parts = []
     for kind, value in items:
@@ -190,7 +197,7 @@ def note_fields(q: Question, lang: str = "en") -> list[str]:
     return [front, back, explanation, _source(q.source), html.escape(q.full_id)]
 
 
-def build(banks, questions, lang: str = "en"):
+def build(banks: Iterable[Bank], questions: Iterable[Question], lang: str = "en") -> tuple[Any, Exported]:
     """(genanki Package, Exported) for `questions`, one deck per bank that has any, in bank order."""
     import genanki
 
@@ -214,7 +221,7 @@ def build(banks, questions, lang: str = "en"):
     return genanki.Package(decks), done
 
 
-def write(banks, questions, path, lang: str = "en") -> Exported:
+def write(banks: Iterable[Bank], questions: Iterable[Question], path: str | Path, lang: str = "en") -> Exported:
     """Write the package to `path` through a temporary file beside it, renamed into place at the end: a
     failure leaves no half-written file. OSError where it cannot be written (found before any work)."""
     import zipfile

@@ -8,6 +8,7 @@ AssertionError with them. Evaluation order and line numbers stay as written. Pur
 from __future__ import annotations
 
 import ast
+from typing import cast
 
 EXPLAIN = "__quizkit_explain__"  # the helper's name in the run's namespace, put there before the tests
 _OPPOSITE = {
@@ -28,10 +29,10 @@ _REPR_LIMIT = 300
 def rewrite(source: str, filename: str) -> ast.Module:
     tree = ast.parse(source, filename)
     tree = _Rewriter().visit(tree)
-    return ast.fix_missing_locations(tree)
+    return ast.fix_missing_locations(cast(ast.Module, tree))
 
 
-def short_repr(value) -> str:
+def short_repr(value: object) -> str:
     try:
         text = repr(value)
     except Exception as e:  # noqa: BLE001  (a broken __repr__ must not hide the failure)
@@ -40,7 +41,7 @@ def short_repr(value) -> str:
     return text if len(text) <= _REPR_LIMIT else text[: _REPR_LIMIT - 1] + "…"
 
 
-def explain(kind: str, text: str, *values) -> str:
+def explain(kind: str, text: str, *values: object) -> str:
     """The failure message: 'compare' gets (left, right); 'call' gets the arguments."""
     if kind == "compare":
         left, right = values
@@ -51,11 +52,11 @@ def explain(kind: str, text: str, *values) -> str:
 class _Rewriter(ast.NodeTransformer):
     count = 0
 
-    def _name(self, store=False):
+    def _name(self, store: bool = False) -> ast.Name:
         self.count += 1
         return ast.Name(id=f"_qk_v{self.count}", ctx=ast.Store() if store else ast.Load())
 
-    def visit_Assert(self, node: ast.Assert):
+    def visit_Assert(self, node: ast.Assert) -> ast.stmt | list[ast.stmt]:
         if node.msg is not None:
             return node
         test = node.test
@@ -67,7 +68,7 @@ class _Rewriter(ast.NodeTransformer):
                 ast.Assign([ast.Name(right.id, ast.Store())], test.comparators[0]),
             ]
             check = ast.Compare(left, test.ops, [right])
-            message = [ast.Constant("compare"), ast.Constant(_OPPOSITE[type(test.ops[0])]), left, right]
+            message: list[ast.expr] = [ast.Constant("compare"), ast.Constant(_OPPOSITE[type(test.ops[0])]), left, right]
         elif (
             isinstance(test, ast.Call)
             and not any(isinstance(a, ast.Starred) for a in test.args)
@@ -79,7 +80,9 @@ class _Rewriter(ast.NodeTransformer):
             steps = [ast.Assign([ast.Name(func.id, ast.Store())], test.func)]
             steps += [ast.Assign([ast.Name(n.id, ast.Store())], a) for n, a in zip(args, test.args)]
             steps += [ast.Assign([ast.Name(n.id, ast.Store())], k.value) for n, k in zip(kwargs, test.keywords)]
-            check = ast.Call(func, args, [ast.keyword(k.arg, n) for k, n in zip(test.keywords, kwargs)])
+            check = ast.Call(
+                func, cast("list[ast.expr]", args), [ast.keyword(k.arg, n) for k, n in zip(test.keywords, kwargs)]
+            )
             message = [ast.Constant("call"), ast.Constant(ast.unparse(test.func)), *args, *kwargs]
         else:
             return node

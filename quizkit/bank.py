@@ -6,13 +6,17 @@ import os
 import re
 import stat
 import sys
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from . import fields, types
 from .errors import BankError
 from .fields import Located as _Located
 from .fields import Map as _Map
 from .model import Bank, LearningPath, Question
+
+Source = tuple[Path, str]  # a file or folder of banks and its origin ("shipped", a package's name, "": a path given)
 
 BANK_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 
@@ -41,12 +45,12 @@ def shipped_dir() -> Path:
     return here / "questions"
 
 
-def warnings_of(questions) -> list[str]:
+def warnings_of(questions: Iterable[Question]) -> list[str]:
     """One line per warning of the questions (file:line: id: what), for check, verify and doctor to show."""
     return [f"{q.path}:{line}: {q.full_id}: {why}" for q in questions for line, why in q.warnings]
 
 
-def bank_files(paths) -> list[Path]:
+def bank_files(paths: Iterable[str | Path]) -> list[Path]:
     """YAML files named or found (recursively) under the given paths, in a stable order."""
     files: list[Path] = []
     for p in map(Path, paths):
@@ -62,7 +66,7 @@ def bank_files(paths) -> list[Path]:
     return files
 
 
-def load_banks(paths=None) -> tuple[list[Bank], list[BankError]]:
+def load_banks(paths: Sequence[Source | Path | str] | None = None) -> tuple[list[Bank], list[BankError]]:
     """See _load_banks. The cyclic garbage collector is held off meanwhile: building 100,000 questions
     triggers it hundreds of times over objects that are all alive (it cost a third of the load)."""
     import gc
@@ -76,7 +80,7 @@ def load_banks(paths=None) -> tuple[list[Bank], list[BankError]]:
             gc.enable()
 
 
-def _load_banks(paths=None) -> tuple[list[Bank], list[BankError]]:
+def _load_banks(paths: Sequence[Source | Path | str] | None = None) -> tuple[list[Bank], list[BankError]]:
     """Every bank under `paths` (default: the shipped ones). A broken bank is reported, the rest still load.
 
     An item of `paths` is a file or folder, or a (file or folder, origin) pair: the origin ("shipped", a
@@ -126,7 +130,7 @@ def _from(e: BankError, origin: str) -> BankError:
     return named
 
 
-def load_bank(path) -> Bank:
+def load_bank(path: str | Path) -> Bank:
     """One bank file, from the cache when the file is unchanged. Whatever goes wrong is this bank's
     one-line BankError, never a traceback."""
     from . import cache
@@ -192,7 +196,7 @@ def _load(path: Path, text: str) -> Bank:
     return _bank(path, data)
 
 
-def _bank(path: Path, data) -> Bank:
+def _bank(path: Path, data: object) -> Bank:
     if not isinstance(data, _Map):
         raise _Located(1, "a bank must be a mapping with a 'questions' list")
     fields.no_unknown(data, TOP_FIELDS, "bank")
@@ -237,7 +241,7 @@ def _full(bank_id: str, ref: str) -> str:
     return ref if "/" in ref else f"{bank_id}/{ref}"
 
 
-def _known(bank_id, seen, refs, line, what):
+def _known(bank_id: str, seen: dict[str, int], refs: Iterable[str], line: int, what: str) -> None:
     """References into this bank must name its questions; other banks' are checked once all are loaded."""
     for ref in refs:
         bank, _, qid = ref.partition("/")
@@ -247,11 +251,11 @@ def _known(bank_id, seen, refs, line, what):
             raise _Located(line, f"{what}: no question '{fields.excerpt(qid)}' in this bank")
 
 
-def _paths(bank_id, data, seen) -> list:
+def _paths(bank_id: str, data: _Map, seen: dict[str, int]) -> list[LearningPath]:
     items = data["paths"]
     if not isinstance(items, list) or not items:
         raise _Located(data.lines["paths"], "'paths' must be a non-empty list")
-    out: list = []
+    out: list[LearningPath] = []
     for m in items:
         if not isinstance(m, _Map):
             raise _Located(data.lines["paths"], "each path must be a mapping with 'id' and 'steps'")
@@ -273,14 +277,16 @@ def _paths(bank_id, data, seen) -> list:
     return out
 
 
-def _topic(m) -> str:
+def _topic(m: _Map) -> str:
     value = fields.string(m, "topic")
     if not fields.ID_RE.match(value) or len(value) > fields.MAX_ID:
         raise _Located(m.lines["topic"], f"topic '{fields.excerpt(value)}' must match [a-z0-9][a-z0-9-]* (it is a tag)")
     return value
 
 
-def _question(bank_id, path, m, bank_tags, list_line, defaults) -> Question:
+def _question(
+    bank_id: str, path: Path, m: object, bank_tags: list[str], list_line: int, defaults: dict[str, Any]
+) -> Question:
     """The fields every question has; the type's own module parses the rest into its Body."""
     if not isinstance(m, _Map):
         raise _Located(list_line, "each question must be a mapping")

@@ -53,7 +53,7 @@ def cache_dir() -> Path | None:
     return xdg("XDG_CACHE_HOME", ".cache") / "quizkit"
 
 
-_LOADER: list = []
+_LOADER: list[str] = []
 
 
 def _loader_stamp() -> str:
@@ -189,7 +189,7 @@ def put(path: Path, st: os.stat_result, bank: Bank) -> None:
             pass
 
 
-def _plain(bank: Bank) -> dict:
+def _plain(bank: Bank) -> dict[str, Any]:
     return {
         "id": bank.id,
         "title": bank.title,
@@ -198,7 +198,7 @@ def _plain(bank: Bank) -> dict:
     }
 
 
-def _bank(data: dict, path: str) -> Bank:
+def _bank(data: dict[str, Any], path: str) -> Bank:
     """The bank again, from the plain values: marshal kept every tuple a tuple, so only the dataclasses are
     rebuilt."""
     bank = Bank(id=data["id"], path=path, title=data["title"])

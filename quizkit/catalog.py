@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from .bank import load_banks, shipped_dir
+import random
+from collections.abc import Collection, Container, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, cast
+
+from .bank import Source, load_banks, shipped_dir
 from .errors import BankError, QuizkitError
 from .i18n import _, shown
-from .model import Question, type_info
+from .model import Bank, LearningPath, Question, type_info
+
+if TYPE_CHECKING:
+    from .packages import BankPackage
+    from .store.rows import Progress
+
+Step = tuple[str, Question | None, Literal["done", "next", "locked"]]  # a learning path's step, see path_steps
 
 # Every shipped question carries exactly one of these tags; scores and stats count by it.
 TOPICS = (
@@ -34,21 +44,24 @@ TOPICS = (
 )
 
 
-def topic_of(q) -> str:
+def topic_of(q: Question) -> str:
     """The question's topic for scores (docs/bank-format.md, "Topics"): its `topic:` (or its bank's), else its
     first tag that is one of TOPICS (the bank's tags come first), else its first tag, else its bank."""
     if getattr(q, "topic", None):
-        return q.topic
+        return cast(str, q.topic)
     for tag in q.tags:
         if tag in TOPICS:
             return tag
     return q.tags[0] if q.tags else q.bank
 
 
-def load(paths=None, packages=None):
+def load(
+    paths: Sequence[str] | None = None, packages: list[BankPackage] | None = None
+) -> tuple[list[Bank], list[Question], list[BankError]]:
     """(banks, questions, bank errors) from the given files, folders or bank names (see `resolve`); by
     default the shipped banks and every installed bank package's. `packages`: what `packages.discover()`
     found, when the caller already has it."""
+    errors: list[BankError]
     if paths:
         sources, errors = resolve(paths, packages), []
     else:
@@ -57,12 +70,15 @@ def load(paths=None, packages=None):
     return banks, [q for b in banks for q in b.questions], errors + more
 
 
-def load_for_authoring(paths=None, packages=None):
+def load_for_authoring(
+    paths: Sequence[str] | None = None, packages: list[BankPackage] | None = None
+) -> tuple[list[Bank], list[Question], list[BankError], list[str]]:
     """`load` for `check` and `verify`, which an author runs on the file being edited: (banks, questions,
     errors, notes). An installed package's bank with an edited copy under the current folder is loaded from
     that copy, and a note says so, naming both (quizkit/local.py)."""
     from .local import prefer_local
 
+    errors: list[BankError]
     if paths:
         sources, errors = resolve(paths, packages), []
     else:
@@ -72,7 +88,9 @@ def load_for_authoring(paths=None, packages=None):
     return banks, [q for b in banks for q in b.questions], errors + more, notes
 
 
-def load_one_for_authoring(full_id: str, packages=None):
+def load_one_for_authoring(
+    full_id: str, packages: list[BankPackage] | None = None
+) -> tuple[list[Bank], Question, list[str]] | None:
     """`load_for_authoring` of just the bank file named as `full_id`'s bank (`tensors/x`: the one tensors.yaml,
     shipped or installed), for `check ID` without --bank: (banks, question, notes), or None wherever that
     could differ from loading everything (no such file or several, a broken package or bank, the id not in
@@ -86,7 +104,7 @@ def load_one_for_authoring(full_id: str, packages=None):
     sources, errors = default_sources(packages)
     if errors:
         return None
-    named = []
+    named: list[Source] = []
     for where, origin in sources:
         try:
             named += [(f, origin) for f in bank_files([where]) if f.stem == name]
@@ -102,12 +120,12 @@ def load_one_for_authoring(full_id: str, packages=None):
     return banks, found[0], notes
 
 
-def default_sources(packages=None) -> tuple[list, list[BankError]]:
+def default_sources(packages: list[BankPackage] | None = None) -> tuple[list[Source], list[BankError]]:
     """(folder, origin) pairs: the shipped banks first, then each installed bank package's folder (origin:
     its distribution's name); and one error for each package whose folder cannot be found."""
     from . import packages as pkgs
 
-    sources: list = [(shipped_dir(), "shipped")]
+    sources: list[Source] = [(shipped_dir(), "shipped")]
     errors: list[BankError] = []
     for p in pkgs.discover() if packages is None else packages:
         if p.error or p.folder is None:
@@ -119,7 +137,7 @@ def default_sources(packages=None) -> tuple[list, list[BankError]]:
     return sources, errors
 
 
-def resolve(values, packages=None) -> list:
+def resolve(values: Iterable[str], packages: list[BankPackage] | None = None) -> list[Source]:
     """`--bank` values as (path, origin) pairs: an existing file or folder is itself; any other value is a
     bank's name, shipped or from an installed package: its file's name without .yaml, or else an installed
     bank package (its distribution's name, as pip knows it, or its entry point's: all of its banks), or else
@@ -129,11 +147,11 @@ def resolve(values, packages=None) -> list:
 
     from . import packages as pkgs
 
-    out: list = []
-    sources: list | None = None
-    stems: dict = {}
-    by_package: dict = {}
-    ids: dict | None = None
+    out: list[Source] = []
+    sources: list[Source] | None = None
+    stems: dict[str, Source] = {}
+    by_package: dict[str, Source] = {}
+    ids: dict[str, Source] | None = None
     for value in values:
         path = Path(value)
         if path.exists():
@@ -164,11 +182,11 @@ def resolve(values, packages=None) -> list:
     return out
 
 
-def _stems(sources) -> dict:
+def _stems(sources: Iterable[Source]) -> dict[str, Source]:
     """File name without .yaml -> (file, origin); the first source to have a name keeps it."""
     from .bank import bank_files
 
-    named: dict = {}
+    named: dict[str, Source] = {}
     for where, origin in sources:
         try:
             files = bank_files([where])
@@ -179,7 +197,7 @@ def _stems(sources) -> dict:
     return named
 
 
-def find(questions, wanted: str) -> Question:
+def find(questions: Iterable[Question], wanted: str) -> Question:
     """By full id (bank/id), or by bare id where it is unique."""
     exact = [q for q in questions if q.full_id == wanted]
     if exact:
@@ -194,7 +212,7 @@ def find(questions, wanted: str) -> Question:
     raise QuizkitError(_("no question '{id}' (quizkit list shows the ids)").format(id=wanted))
 
 
-def code_question(questions, wanted: str, command: str = "check") -> Question:
+def code_question(questions: Iterable[Question], wanted: str, command: str = "check") -> Question:
     q = find(questions, wanted)
     from . import types
 
@@ -279,7 +297,14 @@ def parse_difficulty(text: str | None, option: str = "--difficulty") -> tuple[in
     return lo_n, hi_n
 
 
-def matching(questions, tags=(), types=(), difficulty=None, cuda=False, runnable=True) -> list[Question]:
+def matching(
+    questions: Iterable[Question],
+    tags: Collection[str] = (),
+    types: Collection[str] = (),
+    difficulty: str | None = None,
+    cuda: bool | None = False,
+    runnable: bool = True,
+) -> list[Question]:
     """The questions that pass the filters and (unless `runnable` is False: an export, a list) can run here."""
     from .types import NAMES
 
@@ -299,38 +324,41 @@ def matching(questions, tags=(), types=(), difficulty=None, cuda=False, runnable
     ]
 
 
-def select(questions, progress, count: int, rng) -> list[Question]:
+def select(
+    questions: Iterable[Question], progress: Mapping[str, Progress], count: int, rng: random.Random
+) -> list[Question]:
     """Up to `count` questions: never-answered first, then those last answered wrong, then the rest;
     shuffled within each group so that related questions do not cue each other."""
-    groups: tuple[list, list, list] = ([], [], [])
+    groups: tuple[list[Question], list[Question], list[Question]] = ([], [], [])
     for q in questions:
         seen = progress.get(q.full_id)
         groups[0 if not seen else 1 if not seen.last_right else 2].append(q)
-    chosen = []
+    chosen: list[Question] = []
     for g in groups:
         rng.shuffle(g)
         chosen += g
     return chosen[:count]
 
 
-def interleave(questions) -> list[Question]:
+def interleave(questions: Iterable[Question]) -> list[Question]:
     """New cards across topics in turn, and within a topic across its banks in turn (each bank keeps its
     order, easy to hard), so that neighbours do not give each other away and a session is not one topic."""
 
-    def round_robin(lanes):
+    def round_robin(lanes: Iterable[list[Question]]) -> list[Question]:
+        out: list[Question]
         out, lanes = [], [list(lane) for lane in lanes if lane]
         while lanes:
             out += [lane.pop(0) for lane in lanes]
             lanes = [lane for lane in lanes if lane]
         return out
 
-    topics: dict = {}
+    topics: dict[str, dict[str, list[Question]]] = {}
     for q in questions:
         topics.setdefault(topic_of(q), {}).setdefault(q.bank, []).append(q)
     return round_robin([round_robin(banks.values()) for banks in topics.values()])
 
 
-def main_tags(banks) -> list[str]:
+def main_tags(banks: Iterable[Bank]) -> list[str]:
     """The known topics, then the tags banks give all their questions."""
     tags = list(TOPICS)
     for b in banks:
@@ -339,7 +367,7 @@ def main_tags(banks) -> list[str]:
     return tags
 
 
-def progress_by_bank(banks, progress) -> list[dict]:
+def progress_by_bank(banks: Iterable[Bank], progress: Mapping[str, Progress]) -> list[dict[str, Any]]:
     rows = []
     for b in banks:
         seen = [progress[q.full_id] for q in b.questions if q.full_id in progress]
@@ -360,9 +388,10 @@ def progress_by_bank(banks, progress) -> list[dict]:
 # ---- where a learner stands: status per question, search, learning paths ----
 
 STATUSES = ("new", "learning", "review", "done", "missed")
+Status = Literal["new", "learning", "review", "done", "missed"]
 
 
-def status(qid: str, progress: dict, phases: dict) -> str:
+def status(qid: str, progress: Mapping[str, Progress], phases: Mapping[str, int]) -> Status:
     """new: never answered; missed: the last answer was wrong; learning / review: the card's phase in
     spaced repetition; done: answered right (in a drill or a check, never reviewed)."""
     seen = progress.get(qid)
@@ -376,12 +405,12 @@ def status(qid: str, progress: dict, phases: dict) -> str:
     return "review" if phase == 2 else "learning"
 
 
-def answered_right(progress: dict) -> set:
+def answered_right(progress: Mapping[str, Progress]) -> set[str]:
     """Questions answered right at least once: a learning path's steps that are done."""
     return {qid for qid, (_n, right, _last) in progress.items() if right}
 
 
-def search(questions, text: str) -> list[Question]:
+def search(questions: Iterable[Question], text: str) -> list[Question]:
     """Questions whose id, tags or prompt (any language) contain `text`, ignoring case."""
     needle = text.casefold()
     return [
@@ -393,7 +422,7 @@ def search(questions, text: str) -> list[Question]:
     ]
 
 
-def paths(banks) -> dict:
+def paths(banks: Iterable[Bank]) -> dict[str, LearningPath]:
     """Every learning path the banks declare, by id; a path id declared twice is an error."""
     out, clashes = _declared_paths(banks)
     if clashes:
@@ -401,9 +430,9 @@ def paths(banks) -> dict:
     return out
 
 
-def _declared_paths(banks) -> tuple[dict, list]:
+def _declared_paths(banks: Iterable[Bank]) -> tuple[dict[str, LearningPath], list[BankError]]:
     """(the first declaration of each path id, a BankError for each later one)."""
-    out: dict = {}
+    out: dict[str, LearningPath] = {}
     clashes = []
     for b in banks:
         for p in b.paths:
@@ -414,7 +443,7 @@ def _declared_paths(banks) -> tuple[dict, list]:
     return out, clashes
 
 
-def find_path(banks, name: str):
+def find_path(banks: Iterable[Bank], name: str) -> LearningPath:
     known = paths(banks)
     if name in known:
         return known[name]
@@ -430,10 +459,10 @@ def find_path(banks, name: str):
     )
 
 
-def path_steps(path, by_id: dict, done: set) -> list[tuple]:
+def path_steps(path: LearningPath, by_id: Mapping[str, Question], done: Container[str]) -> list[Step]:
     """[(full id, question or None, state)] where state is done, next or locked: a step is locked until
     every step before it and every question it names in `after` is done; `next` is the first open one."""
-    out = []
+    out: list[Step] = []
     blocked = False
     for qid in path.steps:
         q = by_id.get(qid)
@@ -446,7 +475,7 @@ def path_steps(path, by_id: dict, done: set) -> list[tuple]:
     return out
 
 
-def path_stuck(path, steps, done: set) -> str | None:
+def path_stuck(path: LearningPath, steps: Iterable[Step], done: Container[str]) -> str | None:
     """Why no step of a path that is not finished can be asked (a step not loaded, or an `after` that
     stays undone, or a circle of them); None when a step is next or every step is done."""
     if any(st == "next" for *_, st in steps):
@@ -462,7 +491,7 @@ def path_stuck(path, steps, done: set) -> str | None:
     return None
 
 
-def link_errors(banks) -> list:
+def link_errors(banks: Sequence[Bank]) -> list[BankError]:
     """References across banks (`after`, path steps) that name no loaded question, and `after` cycles.
     Each a BankError for verify to report."""
     by_id = {q.full_id: q for b in banks for q in b.questions}
@@ -485,12 +514,12 @@ def link_errors(banks) -> list:
     return errors
 
 
-def _cycle(by_id) -> list[str]:
+def _cycle(by_id: Mapping[str, Question]) -> list[str]:
     """Questions on an `after` cycle (each named once), found by depth-first search."""
-    state: dict = {}
-    found: list = []
+    state: dict[str, int] = {}
+    found: list[str] = []
 
-    def visit(start):
+    def visit(start: str) -> None:
         stack = [(start, iter(by_id[start].after))]
         state[start] = 1
         while stack:

@@ -5,9 +5,26 @@ from __future__ import annotations
 import ast
 import math
 import re
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .i18n import _, ngettext
 from .model import Question, RunResult
+
+if TYPE_CHECKING:
+    from .types.contract import Runs
+
+
+class Rules(Protocol):
+    """A code question's rules, as the checks read them (quizkit/types/code.py's Body)."""
+
+    @property
+    def forbid(self) -> tuple[str, ...]: ...
+    @property
+    def allow(self) -> tuple[str, ...]: ...
+    @property
+    def max_lines(self) -> int | None: ...
+
 
 _WS = re.compile(r"\s+")
 MAX_MATCHED = 500
@@ -33,7 +50,7 @@ def is_regex(entry: str) -> bool:
     return len(entry) > 1 and entry.startswith("/") and entry.endswith("/")
 
 
-def matches_accept(answer: str, accepted) -> bool:
+def matches_accept(answer: str, accepted: Iterable[str]) -> bool:
     """short/output matching: case and white space ignored; `/re/` entries are full-match regexes."""
     given = fold(answer)
     for entry in accepted:
@@ -46,7 +63,7 @@ def matches_accept(answer: str, accepted) -> bool:
     return False
 
 
-def same_output(given: str, expected: str, tolerance=None) -> bool:
+def same_output(given: str, expected: str, tolerance: Sequence[float] | None = None) -> bool:
     """Equal after `normal`; with a tolerance (atol, rtol), the numbers may differ within it."""
     a, b = normal(given), normal(expected)
     if a == b:
@@ -76,7 +93,7 @@ def _canonical(name: str) -> str:
     return f"{base}.{rest}" if rest else base
 
 
-def _dotted(node) -> str | None:
+def _dotted(node: ast.expr) -> str | None:
     parts = []
     while isinstance(node, ast.Attribute):
         parts.append(node.attr)
@@ -91,7 +108,7 @@ def _is_function(full: str) -> bool:
     return any(full.startswith(p) and "." not in full[len(p) :] for p in _METHOD_FORMS)
 
 
-def forbidden_uses(code: str, forbid) -> list[str]:
+def forbidden_uses(code: str, forbid: Iterable[str]) -> list[str]:
     """Forbidden names (as written in the bank) that `code` uses. A SyntaxError is the runner's to report.
 
     `torch.softmax` forbidden also forbids the method form `x.softmax(...)`: it is the same function."""
@@ -141,7 +158,7 @@ def forbidden_uses(code: str, forbid) -> list[str]:
 # ---- allow: the only names the answer may use ----
 
 
-def _bound_names(tree) -> set:
+def _bound_names(tree: ast.AST) -> set[str]:
     """Names the answer binds itself: its functions and classes, their parameters, its variables."""
     bound = set()
     for node in ast.walk(tree):
@@ -158,7 +175,7 @@ def _bound_names(tree) -> set:
     return bound
 
 
-def disallowed_uses(code: str, allow) -> list[str]:
+def disallowed_uses(code: str, allow: Iterable[str]) -> list[str]:
     """With `allow`, every name, attribute and call the answer uses must be listed (or bound by the
     answer itself); operators and indexing are free. Returns what is used but not allowed, in order."""
     if not allow:
@@ -172,11 +189,11 @@ def disallowed_uses(code: str, allow) -> list[str]:
     bound = _bound_names(tree)
     bad: list[str] = []
 
-    def refuse(name):
+    def refuse(name: str) -> None:
         if name not in bad:
             bad.append(name)
 
-    def visit(node):
+    def visit(node: ast.AST) -> None:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             refuse("import")
             return
@@ -216,7 +233,7 @@ def logical_lines(code: str) -> int:
     except SyntaxError:
         return 0
 
-    def count(body) -> int:
+    def count(body: list[ast.stmt]) -> int:
         n = 0
         for i, stmt in enumerate(body):
             if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -244,11 +261,11 @@ def logical_lines(code: str) -> int:
     return count(tree.body)
 
 
-def _names(names) -> str:
+def _names(names: Iterable[str]) -> str:
     return ", ".join(f"`{n}`" for n in names)
 
 
-def _forbidden_rules(forbid) -> list[tuple[str, str]]:
+def _forbidden_rules(forbid: Iterable[str]) -> list[tuple[str, str]]:
     """(the forbid entries a line covers, the line): one for the names, one for each loop word. Names that are
     one name written two ways (`F.softmax`, `torch.nn.functional.softmax`) are shown once, as first written."""
     seen: dict[str, str] = {}
@@ -270,7 +287,7 @@ def _forbidden_rules(forbid) -> list[tuple[str, str]]:
     return out
 
 
-def _allow_rule(allow) -> str:
+def _allow_rule(allow: Iterable[str]) -> str:
     return _(
         "may use only: {names} (besides operators, indexing, constants and the names your code defines; no imports)"
     ).format(names=_names(allow))
@@ -284,7 +301,7 @@ def _lines_rule(n: int) -> str:
     ).format(n=n)
 
 
-def rule_lines(body) -> list[str]:
+def rule_lines(body: Any) -> list[str]:  # any type's Body: only a code question's has rules
     """The rules a code answer must keep, one Markdown line each, in the interface's language: what every
     front end shows with the prompt (drill, show, mock, the workspace, Anki, MCP), and what a refusal
     names. Empty for a question without rules (or not a code question)."""
@@ -300,7 +317,7 @@ def _naming(refusal: str, rule: str) -> str:
     return _("{refusal} (the rule shown with the question: {rule})").format(refusal=refusal, rule=rule)
 
 
-def rule_breaks(body, code: str) -> str:
+def rule_breaks(body: Rules, code: str) -> str:
     """Why `code` breaks a code question's rules (its `body`: forbid, allow, max_lines), or '': what it used,
     and the rule, as the learner was shown it."""
     hits = forbidden_uses(code, body.forbid)
@@ -350,7 +367,7 @@ TOLERANCE = """def assert_close(actual, expected, *, _close=assert_close, **kwar
 """
 
 
-def run_code(q: Question, answer: str, runner, device: str) -> RunResult:
+def run_code(q: Question, answer: str, runner: Runs, device: str) -> RunResult:
     pieces, at = code_pieces(q, answer)
     return runner.run(pieces, device, q.timeout, answer=at, seeds=q.body.seeds, question=q)
 
@@ -366,7 +383,7 @@ def describe_failure(result: RunResult, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def failure_line(q: Question, r) -> int:
+def failure_line(q: Question, r: RunResult | None) -> int:
     """The bank file's line of a failing run: the failing line inside `tests`, `solution`, ... mapped
     onto the YAML file; else the question's line."""
     if r is not None and r.where:

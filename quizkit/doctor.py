@@ -9,12 +9,22 @@ import json
 import os
 import platform
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import QuizkitError
 from .i18n import _, ngettext
 from .version import __version__
+
+if TYPE_CHECKING:
+    from .types.contract import Runs
+
+    class DoctorRunner(Runs, Protocol):
+        """The runner as doctor asks it (quizkit/runner.py's Runner keeps it)."""
+
+        def isolation(self) -> Mapping[str, Any]: ...
+
 
 MARK = "QUIZKIT-DOCTOR "
 TORCH_PROBE = f"""\
@@ -39,7 +49,7 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _torch(runner, problems: list) -> tuple[dict, dict]:
+def _torch(runner: DoctorRunner, problems: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(torch facts, isolation in force), asked of the worker and a forked child."""
     try:
         isolation = dict(runner.isolation())
@@ -72,10 +82,10 @@ def _writable(folder: Path) -> bool:
     return False
 
 
-def _store(path: Path, problems: list) -> dict:
+def _store(path: Path, problems: list[str]) -> dict[str, Any]:
     from .store import Store
 
-    out: dict = {"path": str(path), "exists": path.exists(), "bytes": 0, "integrity": None, "ok": True}
+    out: dict[str, Any] = {"path": str(path), "exists": path.exists(), "bytes": 0, "integrity": None, "ok": True}
     if not out["exists"]:
         if _writable(path.parent):
             out["integrity"] = _("not made yet (the first answer makes it)")
@@ -136,7 +146,7 @@ def _bad_cards(rows: Iterable[tuple[str, str]], limit: int = 20) -> list[str]:
     return bad
 
 
-def _cache(problems: list) -> dict:
+def _cache(problems: list[str]) -> dict[str, Any]:
     """The bank cache: its entries, any damaged now (a problem: the disk changed bytes quizkit wrote), and
     the damaged entries found (and read again from their YAML) before."""
     from .cache import cache_dir, health
@@ -167,7 +177,7 @@ def _cache(problems: list) -> dict:
     }
 
 
-def _banks(problems: list) -> tuple[dict, list]:
+def _banks(problems: list[str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """(the shipped banks, the installed bank packages), each with its counts and errors."""
     from . import catalog, packages
     from .bank import shipped_dir, warnings_of
@@ -175,7 +185,7 @@ def _banks(problems: list) -> tuple[dict, list]:
     found = packages.discover()
     banks, _questions, errors = catalog.load(None, found)
 
-    def mine(origin):
+    def mine(origin: str) -> dict[str, Any]:
         own = [b for b in banks if b.origin == origin]
         return {
             "banks": len(own),
@@ -187,10 +197,10 @@ def _banks(problems: list) -> tuple[dict, list]:
     shipped = {"path": str(shipped_dir()), **mine("shipped")}
     for e in shipped["errors"]:
         problems.append(_("shipped banks: {error}").format(error=e))
-    rows = []
-    seen: set = set()
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for p in found:
-        row: dict = {"name": p.name, "version": p.version, "entry_point": f"{p.entry} = {p.target}"}
+        row: dict[str, Any] = {"name": p.name, "version": p.version, "entry_point": f"{p.entry} = {p.target}"}
         row["folder"] = str(p.folder) if p.folder else None
         row.update(mine(p.name) if p.name not in seen else {"banks": 0, "questions": 0, "errors": [], "warnings": []})
         seen.add(p.name)  # a distribution with two entry points: its banks and errors are counted once
@@ -199,11 +209,11 @@ def _banks(problems: list) -> tuple[dict, list]:
     return shipped, rows
 
 
-def report(home: Path, runner) -> dict:
+def report(home: Path, runner: DoctorRunner) -> dict[str, Any]:
     """Everything `quizkit doctor` shows; `ok` False and `problems` named when something is broken."""
     from . import schema, types
 
-    problems: list = list(types.ERRORS)  # a package's question type that could not be loaded
+    problems: list[str] = list(types.ERRORS)  # a package's question type that could not be loaded
     cache = _cache(problems)  # before the banks are loaded: loading them mends what is damaged
     torch, isolation = _torch(runner, problems)
     shipped, packages = _banks(problems)
@@ -215,7 +225,7 @@ def report(home: Path, runner) -> dict:
     schema_ok = schema.PATH.is_file()
     if not schema_ok:
         problems.append(_("schema: {path} is missing").format(path=schema.PATH))
-    data: dict = {
+    data: dict[str, Any] = {
         "quizkit": {"version": __version__, "path": str(Path(__file__).parent)},
         "python": {"version": platform.python_version(), "executable": sys.executable},
         "torch": torch,

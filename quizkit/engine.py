@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from . import types
 from .catalog import topic_of
-from .model import After, Asked, Hint, Outcome, Summary, pick
+from .model import After, Asked, Hint, Outcome, Question, Summary, Verdict, pick
+
+if TYPE_CHECKING:
+    import random
+
+    from .policies import Policy, Record
+    from .store import Store
+    from .types.contract import Block, Runs
 
 
 @dataclass
@@ -24,10 +34,10 @@ class Score:
     skipped: int = 0
     streak: int = 0
     best_streak: int = 0
-    topics: dict = field(default_factory=dict)  # topic -> [right, wrong, skipped]
-    _history: list = field(default_factory=list)
+    topics: dict[str, list[int]] = field(default_factory=dict)  # topic -> [right, wrong, skipped]
+    _history: list[tuple[str, bool | None, int, int]] = field(default_factory=list)
 
-    def add(self, q, correct: bool | None):
+    def add(self, q: Question, correct: bool | None) -> None:
         self._history.append((topic_of(q), correct, self.streak, self.best_streak))
         row = self.topics.setdefault(topic_of(q), [0, 0, 0])
         if correct is None:
@@ -43,7 +53,7 @@ class Score:
             row[1] += 1
             self.streak = 0
 
-    def take_back(self):
+    def take_back(self) -> None:
         """Undo the last `add`."""
         if not self._history:
             return
@@ -69,7 +79,16 @@ class NotAnAnswer(ValueError):
 
 
 class Session:
-    def __init__(self, policy, store, runner=None, device="cpu", lang="en", clock=None, rng=None):
+    def __init__(
+        self,
+        policy: Policy,
+        store: Store,
+        runner: Runs | None = None,
+        device: str = "cpu",
+        lang: str = "en",
+        clock: Callable[[], datetime] | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
         import random
 
         from .settings import now
@@ -85,13 +104,13 @@ class Session:
         self.score = Score()
         self.asked = 0
         self.current: Asked | None = None
-        self.last = None  # the policy's record of the answer just stored: what rate() and undo() act on
+        self.last: Record | None = None  # the policy's record of the answer just stored: what rate() and undo() act on
 
     @property
     def mode(self) -> str:
         return self.policy.mode
 
-    def ctx(self):
+    def ctx(self) -> types.Ctx:
         return types.Ctx(self.runner, self.device, self.lang)
 
     # ---- the lifecycle ----
@@ -128,7 +147,7 @@ class Session:
         a.hints = min(a.hints + 1, len(hints))
         return Hint(pick(hints[a.hints - 1], self.lang), a.hints, len(hints))
 
-    def reveal(self) -> list:
+    def reveal(self) -> list[Block]:
         """A flashcard's answer, before the learner grades themself."""
         a = self._asking()
         return types.of(a.question).solution(a.question, self.lang, a.order)
@@ -173,7 +192,7 @@ class Session:
             self.score.add(a.question, None)
         return self._outcome(a, Verdict(None), True)
 
-    def rate(self, choice: str):
+    def rate(self, choice: str) -> Any:
         """In review, change the rating of the answer just stored: 'h' hard, 'e' easy, 'g' good.
         Returns what the scheduler made of it (None where the mode does not rate)."""
         if self.last is None:
@@ -216,7 +235,7 @@ class Session:
             raise RuntimeError("no question is being asked: call next() first")
         return self.current
 
-    def _outcome(self, a: Asked, verdict, done: bool) -> Outcome:
+    def _outcome(self, a: Asked, verdict: Verdict, done: bool) -> Outcome:
         q = a.question
         show_solution = verdict.correct is not True and (done or types.of(q).INPUT != "code")
         return Outcome(

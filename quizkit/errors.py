@@ -11,7 +11,7 @@ class BankError(QuizkitError):
 
     origin = ""
 
-    def __init__(self, path, line, message):
+    def __init__(self, path: object, line: int, message: str) -> None:
         self.path = str(path)
         self.line = line
         self.message = message

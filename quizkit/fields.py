@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 
-from .model import Right, Wrong
+from .model import Right, Text, Wrong
+
+_A = TypeVar("_A", Wrong, Right)
 
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 # Ids (a question's, a path's, a bank's) are shown whole in tables and stored in every answer row. The original
@@ -24,20 +28,20 @@ REQUIRE_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\
 ALLOW_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
 
-class Map(dict):
+class Map(dict[str, Any]):
     """A mapping that remembers the line of itself, of each key, and where each value's text starts."""
 
     line = 0
-    lines: dict
-    starts: dict
+    lines: dict[str, int]
+    starts: dict[str, int]
 
 
 class Located(Exception):
-    def __init__(self, line, message):
+    def __init__(self, line: int, message: str) -> None:
         self.line, self.message = line, message
 
 
-def code(m, key) -> str:
+def code(m: Map, key: str) -> str:
     """Python code that must compile; a syntax error points at its own line in the bank file."""
     code = string(m, key, strip=False)
     try:
@@ -50,15 +54,15 @@ def code(m, key) -> str:
     return code
 
 
-def wrong(m) -> tuple:
+def wrong(m: Map) -> tuple[Wrong, ...]:
     return _answers(m, "wrong", Wrong)
 
 
-def right(m) -> tuple:
+def right(m: Map) -> tuple[Right, ...]:
     return _answers(m, "right", Right)
 
 
-def _answers(m, key: str, kind: type) -> tuple:
+def _answers(m: Map, key: str, kind: type[_A]) -> tuple[_A, ...]:
     """`wrong` or `right`: a list of {code, why}, each code compiling, each kept with its line."""
     v = m[key]
     if not isinstance(v, list) or not v:
@@ -73,7 +77,7 @@ def _answers(m, key: str, kind: type) -> tuple:
     return tuple(out)
 
 
-def no_unknown(m: Map, allowed, what):
+def no_unknown(m: Map, allowed: Sequence[str], what: str) -> None:
     for key in m:
         if key not in allowed:
             near = difflib.get_close_matches(key, allowed, n=1)
@@ -81,7 +85,7 @@ def no_unknown(m: Map, allowed, what):
             raise Located(m.lines[key], f"{what}: unknown field '{excerpt(key)}'{hint}")
 
 
-def required(m: Map, keys, what):
+def required(m: Map, keys: Iterable[str], what: str) -> None:
     """Every one of `keys` is in `m`, or the error names the first missing one, at `m`'s line."""
     for key in keys:
         if key not in m:
@@ -98,7 +102,7 @@ def ident(m: Map, label: str) -> str:
     return value
 
 
-def string(m, key, strip=True) -> str:
+def string(m: Map, key: str, strip: bool = True) -> str:
     v = m[key]
     if not isinstance(v, str):
         raise Located(m.lines[key], f"'{key}' must be text")
@@ -107,7 +111,7 @@ def string(m, key, strip=True) -> str:
     return v.strip() if strip else v
 
 
-def text(m, key) -> dict:
+def text(m: Map, key: str) -> Text:
     """Text, or a language mapping {en: ..., zh: ...}."""
     v = m[key]
     if isinstance(v, str):
@@ -124,7 +128,7 @@ def text(m, key) -> dict:
     raise Located(m.lines[key], f"'{key}' must be text or a mapping of language to text")
 
 
-def texts(m, key) -> tuple:
+def texts(m: Map, key: str) -> tuple[Text, ...]:
     """One text, or a list of texts (progressive hints: each `?` shows the next)."""
     v = m[key]
     if not isinstance(v, list):
@@ -144,14 +148,14 @@ def texts(m, key) -> tuple:
     return tuple(out)
 
 
-def words(m, key) -> list[str]:
+def words(m: Map, key: str) -> list[str]:
     v = m[key]
     if not isinstance(v, list) or not all(isinstance(x, str) and x.strip() for x in v):
         raise Located(m.lines[key], f"'{key}' must be a list of words")
     return [x.strip() for x in v]
 
 
-def whole(m, key, lo, hi) -> int:
+def whole(m: Map, key: str, lo: int, hi: int) -> int:
     v = m[key]
     try:
         n = int(v)
@@ -162,7 +166,7 @@ def whole(m, key, lo, hi) -> int:
     return n
 
 
-def number(m, key, lo, hi) -> float:
+def number(m: Map, key: str, lo: float, hi: float) -> float:
     v = m[key]
     try:
         n = float(v)
@@ -173,7 +177,7 @@ def number(m, key, lo, hi) -> float:
     return n
 
 
-def flag(m, key) -> bool:
+def flag(m: Map, key: str) -> bool:
     v = str(m[key]).lower()
     if v in ("true", "yes", "on"):
         return True
@@ -182,7 +186,7 @@ def flag(m, key) -> bool:
     raise Located(m.lines[key], f"'{key}' must be true or false, not {excerpt(m[key])}")
 
 
-def accept(m) -> list[str]:
+def accept(m: Map) -> list[str]:
     v = m["accept"]
     if not isinstance(v, list) or not v or not all(isinstance(x, str) and x.strip() for x in v):
         raise Located(m.lines["accept"], "'accept' must be a non-empty list of answers")
@@ -211,7 +215,7 @@ def backtracks(pattern: str) -> bool:
         import sre_parse as parser
     repeats = {parser.MAX_REPEAT, parser.MIN_REPEAT, getattr(parser, "POSSESSIVE_REPEAT", None)}
 
-    def walk(items, inside: bool) -> bool:
+    def walk(items: Any, inside: bool) -> bool:  # the regex parser's private SubPattern
         for op, arg in items:
             if op in repeats:
                 _low, high, sub = arg
@@ -232,7 +236,7 @@ def backtracks(pattern: str) -> bool:
         return False
 
 
-def choices(m) -> tuple:
+def choices(m: Map) -> tuple[Text, ...]:
     """A list of texts (each may be a language mapping), or a mapping of language to a list."""
     v, line = m["choices"], m.lines["choices"]
     if isinstance(v, Map):
@@ -262,7 +266,7 @@ def choices(m) -> tuple:
     return tuple(items)
 
 
-def mcq_answer(m, n) -> tuple:
+def mcq_answer(m: Map, n: int) -> tuple[int, ...]:
     v, line = m["answer"], m.lines["answer"]
     raw = v if isinstance(v, list) else [v]
     out = []
@@ -283,7 +287,7 @@ def mcq_answer(m, n) -> tuple:
     return tuple(sorted(out))
 
 
-def allow(m) -> list[str]:
+def allow(m: Map) -> list[str]:
     names = words(m, "allow")
     for name in names:
         if not ALLOW_RE.match(name):
@@ -291,7 +295,7 @@ def allow(m) -> list[str]:
     return names
 
 
-def tolerance(m) -> tuple:
+def tolerance(m: Map) -> tuple[float, ...]:
     """A number (absolute tolerance) or {atol, rtol}."""
     v, line = m["tolerance"], m.lines["tolerance"]
     parts = dict(v) if isinstance(v, Map) else {"atol": v}
@@ -310,7 +314,7 @@ def tolerance(m) -> tuple:
     return tuple(out)
 
 
-def requires(m) -> list[str]:
+def requires(m: Map) -> list[str]:
     """cuda, network-loopback, or a module name with an optional version range; checked here, never imported."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
@@ -333,7 +337,7 @@ def requires(m) -> list[str]:
     return names
 
 
-def excerpt(value, limit: int = 40) -> str:
+def excerpt(value: object, limit: int = 40) -> str:
     """A bank value echoed in an error: short, printable, never the whole of a hostile value."""
     text = (
         value
@@ -346,7 +350,7 @@ def excerpt(value, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def forbid(m) -> list[str]:
+def forbid(m: Map) -> list[str]:
     names = words(m, "forbid")
     for name in names:
         if name not in LOOP_WORDS and not DOTTED_RE.match(name):

@@ -18,6 +18,8 @@ import json
 import math
 import random
 import sys
+from collections.abc import Sequence
+from typing import Any
 
 import torch
 from fsrs.scheduler import DEFAULT_PARAMETERS, LOWER_BOUNDS_PARAMETERS, UPPER_BOUNDS_PARAMETERS
@@ -31,7 +33,11 @@ BINS = 20  # calibration RMSE: predicted recall in 20 equal bins
 S_MIN = 0.001
 
 
-def _tensors(cards: list[list[list[float]]]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+Card = list[list[float]]  # [time, rating] per review, oldest first
+Batch = tuple[torch.Tensor, torch.Tensor, torch.Tensor]  # (elapsed, rating, valid), see _tensors
+
+
+def _tensors(cards: list[Card]) -> Batch:
     """(elapsed whole days, rating, valid) as [steps, cards]; elapsed is py-fsrs's timedelta.days (floored)."""
     length = max((min(len(c), MAX_SEQ) for c in cards), default=1)
     elapsed = torch.ones(length, len(cards), dtype=torch.float64)
@@ -48,7 +54,9 @@ def _tensors(cards: list[list[list[float]]]) -> tuple[torch.Tensor, torch.Tensor
     return elapsed, rating, valid
 
 
-def forward(w: torch.Tensor, elapsed: torch.Tensor, rating: torch.Tensor, valid: torch.Tensor):
+def forward(
+    w: torch.Tensor, elapsed: torch.Tensor, rating: torch.Tensor, valid: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """Predicted recall at every step (0 where there is no prediction), and the mask of steps that count in the
     loss; then the memory state (stability, difficulty) after the last step. Exactly fsrs.Scheduler.review_card's
     stability and difficulty updates, for every card at once."""
@@ -78,7 +86,7 @@ def forward(w: torch.Tensor, elapsed: torch.Tensor, rating: torch.Tensor, valid:
     return torch.stack(preds), counts, s, d
 
 
-def _batches(cards: list, rng: random.Random) -> list[list]:
+def _batches(cards: list[Card], rng: random.Random) -> list[list[Card]]:
     """Cards in mini-batches of about BATCH_REVIEWS loss terms (within STEPS_PER_EPOCH batches an epoch), cards
     of similar length together so little of each batch is padding; the batches in a random order."""
     order = sorted(cards, key=len)
@@ -91,14 +99,14 @@ def _batches(cards: list, rng: random.Random) -> list[list]:
     return batches
 
 
-def _loss(w: torch.Tensor, batch) -> tuple[torch.Tensor, int]:
+def _loss(w: torch.Tensor, batch: Batch) -> tuple[torch.Tensor, int]:
     pred, counts, _s, _d = forward(w, *batch)
     y = (batch[1] > 1).to(torch.float64)
     p = pred[counts].clamp(1e-6, 1 - 1e-6)
     return torch.nn.functional.binary_cross_entropy(p, y[counts], reduction="sum"), int(counts.sum())
 
 
-def fit(cards: list, start=DEFAULT_PARAMETERS, seed: int = 0) -> list[float]:
+def fit(cards: list[Card], start: Sequence[float] = DEFAULT_PARAMETERS, seed: int = 0) -> list[float]:
     """py-fsrs's training, batched: Adam, cosine annealing, weights clamped to the bounds after each step, the
     epoch with the lowest loss over the whole log kept (the start, where no epoch beats it). The batches are
     the same each epoch (cards sorted by length), in a new order."""
@@ -119,7 +127,7 @@ def fit(cards: list, start=DEFAULT_PARAMETERS, seed: int = 0) -> list[float]:
             if not n:
                 continue
             adam.zero_grad()
-            loss.backward()
+            loss.backward()  # type: ignore[no-untyped-call]  # torch leaves Tensor.backward unannotated
             adam.step()
             with torch.no_grad():
                 w.clamp_(min=lower, max=upper)
@@ -131,14 +139,14 @@ def fit(cards: list, start=DEFAULT_PARAMETERS, seed: int = 0) -> list[float]:
     return best
 
 
-def _mean_loss(w: torch.Tensor, batches) -> float:
+def _mean_loss(w: torch.Tensor, batches: list[Batch]) -> float:
     with torch.no_grad():
         parts = [_loss(w, b) for b in batches]
     n = sum(k for _l, k in parts)
     return sum(float(v) for v, _k in parts) / n if n else math.inf
 
 
-def metrics(params, cards: list) -> dict:
+def metrics(params: Sequence[float], cards: list[Card]) -> dict[str, float | int | None]:
     """Log loss and calibration RMSE (predicted recall in BINS equal bins, each bin's mean prediction against its
     share recalled, weighted by its reviews) on these cards' reviews that count."""
     if not cards:
@@ -171,7 +179,7 @@ def main() -> int:
         from .simulate import tradeoff
 
         rows = tradeoff(params, job.get("rates"), job.get("cards", 1000))
-        out = {
+        out: dict[str, Any] = {
             "parameters": [round(x, 6) for x in params],
             "before": metrics(before, job["test"]),
             "after": metrics(params, job["test"]),

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from .errors import QuizkitError
 from .model import Text, pick
+
+if TYPE_CHECKING:
+    from gettext import NullTranslations
 
 LANGS = ("en", "zh")
 LOCALEDIR = Path(__file__).parent / "locale"
 DOMAIN = "quizkit"
 
-_translation: Any = None  # a gettext.NullTranslations or GNUTranslations once chosen
+_translation: NullTranslations | None = None  # a gettext.NullTranslations or GNUTranslations once chosen
 _lang = "en"
 
 
@@ -64,12 +67,13 @@ def language() -> str:
     return _lang
 
 
-def _catalog():
+def _catalog() -> NullTranslations:
     if _translation is None:
         try:
             use(None)
         except QuizkitError:  # a bad QUIZKIT_LANG is reported by the CLI; a library user gets English
             use("en")
+    assert _translation is not None  # use() set it
     return _translation
 
 

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .i18n import _
+
+if TYPE_CHECKING:
+    from .bank import Source
+
 
 MAX_DEPTH = 5
 MAX_ENTRIES = 20000  # a walk that would go on (a home folder) stops here: no copy found is the safe answer
@@ -51,7 +56,7 @@ def _same(a: Path, b: Path) -> bool:
         return False
 
 
-def prefer_local(sources: list, root: Path | None = None) -> tuple[list, list[str]]:
+def prefer_local(sources: list[Source], root: Path | None = None) -> tuple[list[Source], list[str]]:
     """(sources, notes): each installed package's folder in `sources` ((path, origin) pairs) split into its
     bank files, a file that has an edited copy under `root` (default: the current folder) replaced by that
     copy (origin "": a path given); one note for each replacement. Shipped banks and paths given stay."""
@@ -65,7 +70,7 @@ def prefer_local(sources: list, root: Path | None = None) -> tuple[list, list[st
         here = _here((root or Path.cwd()).resolve())
     except OSError:
         return sources, []
-    out: list = []
+    out: list[Source] = []
     notes: list[str] = []
     for where, origin in sources:
         if origin in ("", "shipped"):

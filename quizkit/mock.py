@@ -8,30 +8,41 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from .catalog import parse_difficulty, select, topic_of
 from .i18n import N_, _
-from .model import type_info
+from .model import MockKind, Question, type_info
 from .policies import Capabilities, Record, ReviewPolicy
+
+if TYPE_CHECKING:
+    import random
+    from collections.abc import Callable, Iterable, Mapping, Sequence
+    from datetime import datetime
+
+    from .engine import Session
+    from .model import Asked
+    from .scheduler import CardState, Scheduler
+    from .settings import Settings
+    from .store.rows import Progress
 
 # What each kind of question is worth, and the time to aim for (minutes): a 45-minute mock is
 # 2 code tasks, 6 output or mcq questions and 4 short answers or flashcards.
 # Which types fill each share is each type's own MOCK (quizkit/types): a type from a package is asked too.
-KINDS = {
+KINDS: dict[MockKind, tuple[int, float]] = {
     "code": (10, 12.0),
     "read": (3, 2.5),
     "recall": (2, 1.5),
 }
-PER_45 = {"code": 2, "read": 6, "recall": 4}
+PER_45: dict[MockKind, int] = {"code": 2, "read": 6, "recall": 4}
 HINT_COST = 1 / 3  # each hint takes a third of the question's points
 
 
-def mix(minutes: int) -> dict:
+def mix(minutes: int) -> dict[MockKind, int]:
     """How many of each kind fill `minutes`: the 45-minute proportions, whole questions, then what time is left
     filled with the kind furthest below its share that still fits (rounding each kind alone left half of a
     5-minute mock empty)."""
-    share = {k: n * minutes / 45 for k, n in PER_45.items()}
+    share: dict[MockKind, float] = {k: n * minutes / 45 for k, n in PER_45.items()}
     counts = {k: int(x) for k, x in share.items()}
     used = sum(counts[k] * KINDS[k][1] for k in counts)
     while fits := [k for k in counts if used + KINDS[k][1] <= minutes + 1e-9]:
@@ -43,16 +54,18 @@ def mix(minutes: int) -> dict:
     return counts
 
 
-def choose(pool, minutes: int, level: str | None, progress: dict, rng) -> list:
+def choose(
+    pool: Iterable[Question], minutes: int, level: str | None, progress: Mapping[str, Progress], rng: random.Random
+) -> list[Question]:
     """The questions of a mock: the mix, at `level` where the banks have enough (widening the range a
     step at a time where they do not), new and missed questions first, in a shuffled order."""
     lo, hi = parse_difficulty(level, "--level")
-    chosen: list = []
+    chosen: list[Question] = []
     for kind, count in mix(minutes).items():
         if not count:
             continue
         of_kind = [q for q in pool if type_info(q.type).mock == kind]
-        picked: list = []
+        picked: list[Question] = []
         for widen in range(5):
             near = [q for q in of_kind if lo - widen <= q.difficulty <= hi + widen and q not in picked]
             picked += select(near, progress, count - len(picked), rng)
@@ -86,7 +99,9 @@ class Mock(ReviewPolicy):
     # questions, so the new-cards limit of review does not hold them back
     can: ClassVar[Capabilities] = Capabilities(retries=False, undo=False)
 
-    def __init__(self, questions, minutes, scheduler, settings, started):
+    def __init__(
+        self, questions: Sequence[Question], minutes: int, scheduler: Scheduler, settings: Settings, started: datetime
+    ) -> None:
         super().__init__([(q, None) for q in questions], scheduler, settings)
         self.minutes = minutes
         self.started = started
@@ -95,12 +110,12 @@ class Mock(ReviewPolicy):
         self.index = -1
         self.shown_at = started
         self.ended = "done"
-        self.report: dict | None = None
+        self.report: dict[str, Any] | None = None
 
-    def left(self, now) -> float:
+    def left(self, now: datetime) -> float:
         return max(0.0, self.deadline - now.timestamp())
 
-    def next(self, s):
+    def next(self, s: Session) -> tuple[Question, CardState | None] | None:
         now = s.clock()
         if self.index + 1 >= len(self.entries):
             return None
@@ -111,14 +126,14 @@ class Mock(ReviewPolicy):
         self.shown_at = now
         return self.queue[self.index][0], None  # the card is read when the answer is stored
 
-    def position(self, s) -> str:
+    def position(self, s: Session) -> str:
         e = self.entries[self.index]
         left = int(self.left(s.clock()))
         return _("mock {n}/{total} · ⏱ {left} left · aim {aim}").format(
             n=self.index + 1, total=len(self.entries), left=f"{left // 60}:{left % 60:02d}", aim=_mmss(e.aim)
         )
 
-    def record(self, s, a, correct, reply, seconds, key=None) -> Record:
+    def record(self, s: Session, a: Asked, correct: bool, reply: str, seconds: float, key: str | None = None) -> Record:
         now = s.clock()
         e = self.entries[self.index]
         e.seconds = (now - self.shown_at).total_seconds()
@@ -128,13 +143,13 @@ class Mock(ReviewPolicy):
         e.points = 0.0 if late or not correct else e.possible * max(0.0, 1 - HINT_COST * a.hints)
         return super().record(s, a, correct, reply, seconds, key)
 
-    def skip(self, s, a):
+    def skip(self, s: Session, a: Asked) -> None:
         e = self.entries[self.index]
         e.seconds = (s.clock() - self.shown_at).total_seconds()
         e.hints = a.hints
         e.result = "skipped"
 
-    def finish(self, s) -> dict | None:
+    def finish(self, s: Session) -> dict[str, Any] | None:
         """The report, stored with the mock (once), and compared with the mocks before it."""
         if self.report is not None:
             return self.report
@@ -151,7 +166,7 @@ class Mock(ReviewPolicy):
         return self.report
 
 
-def _entry(q) -> Entry:
+def _entry(q: Question) -> Entry:
     points, aim = KINDS[type_info(q.type).mock]
     return Entry(q.full_id, q.type, topic_of(q), q.difficulty, aim * 60, float(points))
 
@@ -161,14 +176,14 @@ def _mmss(seconds: float) -> str:
     return f"{s // 60}:{s % 60:02d}"
 
 
-def report(m: Mock, now) -> dict:
+def report(m: Mock, now: datetime) -> dict[str, Any]:
     entries = m.entries
     used = min(m.minutes * 60.0, (now - m.started).total_seconds())
     exact = sum(e.points for e in entries)  # rounded only where shown: 2 × (1 − 1/3) of 2 is 67%, not 66%
     possible = sum(e.possible for e in entries)
 
-    def group(key) -> dict:
-        out: dict = {}
+    def group(key: Callable[[Entry], object]) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
         for e in entries:
             row = out.setdefault(str(key(e)), {"asked": 0, "right": 0, "points": 0.0, "possible": 0.0})
             row["asked"] += e.result != "not reached"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 # A text that may be translated: {"en": "...", "zh": "..."}.
-Text = dict
+Text = dict[str, str]
 
 
 def pick(text: Text | None, lang: str = "en") -> str:
@@ -24,18 +24,18 @@ class Question:
     prompt: Text
     path: str = ""
     line: int = 0
-    tags: tuple = ()
+    tags: tuple[str, ...] = ()
     topic: str | None = None  # the bank's `topic:` (or the bank's default): what scores count it under
     difficulty: int = 2
-    hint: tuple = ()  # progressive hints: each `?` shows the next
+    hint: tuple[Text, ...] = ()  # progressive hints: each `?` shows the next
     explanation: Text | None = None
-    requires: tuple = ()
+    requires: tuple[str, ...] = ()
     timeout: float = 10.0
     source: str | None = None
     body: Any = None  # the type's own payload: quizkit/types/<type>.py Body
-    lines: tuple = ()  # (field, first line of its text in the bank file)
-    after: tuple = ()  # full ids of the questions to get right first (learning paths)
-    warnings: tuple = ()  # (line, message): what the loader found wrong but loads (a rule that matches nothing)
+    lines: tuple[tuple[str, int], ...] = ()  # (field, first line of its text in the bank file)
+    after: tuple[str, ...] = ()  # full ids of the questions to get right first (learning paths)
+    warnings: tuple[tuple[int, str], ...] = ()  # (line, message): what the loader found wrong but loads
 
     @property
     def full_id(self) -> str:
@@ -43,7 +43,8 @@ class Question:
 
     def line_of(self, name: str) -> int:
         """The line in the bank file where field `name`'s text starts (the question's line if unknown)."""
-        return dict(self.lines).get(name, self.line)
+        line: int = dict(self.lines).get(name, self.line)
+        return line
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,7 @@ class LearningPath:
 
     id: str
     bank: str  # the bank that declares it
-    steps: tuple  # full ids, in order
+    steps: tuple[str, ...]  # full ids, in order
     title: Text | None = None
     line: int = 0
 
@@ -81,8 +82,8 @@ class Bank:
     id: str
     path: str
     title: Text | None = None
-    questions: list = field(default_factory=list)
-    paths: list = field(default_factory=list)  # LearningPath
+    questions: list[Question] = field(default_factory=list)
+    paths: list[LearningPath] = field(default_factory=list)
     origin: str = ""  # where it came from: "shipped", an installed package's name, or "" (a path given)
 
 
@@ -111,7 +112,7 @@ class Verdict:
     correct: bool | None
     detail: str = ""  # why, in one line (failing test, forbidden name, ...)
     run: RunResult | None = None
-    notes: list = field(default_factory=list)  # what else the learner should know (what this torch printed)
+    notes: list[str] = field(default_factory=list)  # what else the learner should know (what this torch printed)
 
 
 @dataclass
@@ -166,10 +167,10 @@ class Asked:
 
     question: Question
     state: Any = None  # the card's scheduling state in review (None: new, or drill)
-    order: list | None = None  # mcq: bank indexes in the order shown
+    order: list[int] | None = None  # mcq: bank indexes in the order shown
     input: InputKind = "line"  # what the learner is asked for
     position: str = ""  # "3/10", "review 4 · 12 left"
-    extra: list = field(default_factory=list)  # blocks shown under the prompt (code, choices, starter)
+    extra: list[tuple[str, Any]] = field(default_factory=list)  # blocks shown under the prompt (code, choices...)
     started: float = 0.0
     hints: int = 0
     tries: int = 0
@@ -192,7 +193,7 @@ class Outcome:
     verdict: Verdict
     done: bool = True  # False: a failing code answer that may be retried
     first_correct: bool | None = None
-    solution: list = field(default_factory=list)  # blocks showing the right answer (after wrong or skip)
+    solution: list[tuple[str, Any]] = field(default_factory=list)  # blocks showing the right answer
     explanation: str = ""  # only once done
     source: str | None = None
     scheduled: Any = None  # review: the scheduler's result for this card

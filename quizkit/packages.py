@@ -15,8 +15,13 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .i18n import _
+
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
+
 
 GROUP = "quizkit.banks"
 
@@ -113,7 +118,7 @@ def discover(path: list[str] | None = None) -> list[BankPackage]:
     return sorted(found, key=lambda p: (normal(p.name), p.entry))
 
 
-def _editable(name: str, path: list[str] | None):
+def _editable(name: str, path: list[str] | None) -> ModuleSpec | None:
     """The spec of top-level package `name` from the import system's other finders: an editable install
     (pip install -e, PEP 660) maps its package to the source folder with a finder on sys.meta_path, not with
     a folder on sys.path. A finder's find_spec only looks the name up, as `import` would before loading: no

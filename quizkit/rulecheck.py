@@ -22,6 +22,7 @@ import difflib
 import json
 import keyword
 import math
+from collections.abc import Iterable
 
 LOOPS = ("for", "while")
 SCOPE = ("torch", "nn", "F", "math", "assert_close", "device")  # what every run's namespace holds
@@ -98,9 +99,9 @@ def _dotted(key: str, name: str, defined: set[str]) -> str | None:
     )
 
 
-def static_problems(forbid, allow, defined: set[str]) -> list[tuple[str, str]]:
+def static_problems(forbid: Iterable[str], allow: Iterable[str], defined: set[str]) -> list[tuple[str, str]]:
     """(field, what is wrong) with the rules, as far as it can be told without torch (see the module's doc)."""
-    out = []
+    out: list[tuple[str, str]] = []
     for name in forbid:
         if name in LOOPS:
             continue
@@ -115,7 +116,7 @@ def static_problems(forbid, allow, defined: set[str]) -> list[tuple[str, str]]:
     return out
 
 
-def torch_names(forbid, allow) -> list[tuple[str, str]]:
+def torch_names(forbid: Iterable[str], allow: Iterable[str]) -> list[tuple[str, str]]:
     """(field, name as written) of every dotted rule entry under torch: for the worker to resolve."""
     return [
         (key, name)

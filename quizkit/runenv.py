@@ -8,6 +8,7 @@ stays (none of their names looks like a secret).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 # A name is dropped when any part of it (split at _) is one of these, or it starts with one of the prefixes.
 _SECRET_WORDS = frozenset(
@@ -31,6 +32,6 @@ def secret(name: str) -> bool:
     return any(part in _SECRET_WORDS for part in _SPLIT.split(upper))
 
 
-def clean(environ) -> dict:
+def clean(environ: Mapping[str, str]) -> dict[str, str]:
     """A copy of `environ` without the variables that look like secrets."""
     return {k: v for k, v in environ.items() if not secret(k)}

@@ -9,9 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from enum import IntEnum
+from typing import Protocol
 
 import fsrs
 from fsrs import Rating, State
@@ -211,15 +213,30 @@ class Scheduler:
 class Plan:
     """What a review session holds, from store rows alone (pure)."""
 
-    due: list = field(default_factory=list)  # [(question id, CardState)] due now, in order
-    new: list = field(default_factory=list)  # [question id] never reviewed, up to today's new limit
+    due: list[tuple[str, CardState]] = field(default_factory=list)  # due now, in order
+    new: list[str] = field(default_factory=list)  # [question id] never reviewed, up to today's new limit
     new_done: int = 0  # today's counts, before this session
     reviews_done: int = 0
     next_due: datetime | None = None  # the earliest card due later, when nothing is due now
     leeches: int = 0
 
 
-def plan(due_rows, card_rows, today_rows, candidates, now: datetime, new_limit: int, review_limit: int) -> Plan:
+class _Logged(Protocol):
+    """A review log row, as plan reads it (the store's ReviewRow)."""
+
+    @property
+    def prev_state(self) -> int: ...
+
+
+def plan(
+    due_rows: Iterable[tuple[str, str]],
+    card_rows: Collection[tuple[str, str, bool]],
+    today_rows: Collection[_Logged],
+    candidates: Collection[str],
+    now: datetime,
+    new_limit: int,
+    review_limit: int,
+) -> Plan:
     """due_rows: (question, state JSON) due by now, most overdue first; card_rows: (question, due ISO, leech)
     of every card; today_rows: the review log since the study day began (store ReviewRows, read by
     .prev_state); candidates: the question ids that may be asked, in the order new ones should come."""
@@ -227,7 +244,7 @@ def plan(due_rows, card_rows, today_rows, candidates, now: datetime, new_limit: 
     new_done = sum(1 for r in today_rows if r.prev_state == Phase.NEW)
     reviews_done = sum(1 for r in today_rows if r.prev_state == Phase.REVIEW)
     reviews_left = max(0, review_limit - reviews_done)
-    due = []
+    due: list[tuple[str, CardState]] = []
     for qid, state_json in due_rows:
         if qid not in wanted:
             continue

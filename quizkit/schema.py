@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 from . import bank, types
 
@@ -50,7 +51,7 @@ COMMON = {
 }
 
 
-def build(names: tuple[str, ...] | None = None) -> dict:
+def build(names: tuple[str, ...] | None = None) -> dict[str, Any]:
     """The schema of banks whose questions are of the types `names` (default: every type installed, a
     package's too; the shipped file holds the built-ins)."""
     questions = []

@@ -56,7 +56,7 @@ class Settings:
     worker_idle_minutes: float = 15  # the warm worker (quizkit/daemon.py) stops after this long unused; 0: none
 
 
-def load_settings(path) -> Settings:
+def load_settings(path: Path) -> Settings:
     """config.yaml in the data folder, if there is one; every key is checked."""
     s = Settings()
     try:

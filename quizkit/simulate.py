@@ -14,6 +14,8 @@ relearning step). Each review costs the learner's mean time for its kind.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from typing import Any
 
 import torch
 
@@ -26,20 +28,22 @@ DEFAULT_RATES = {
 }
 
 
-def _short_good(w, s):
+def _short_good(w: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
     return (s * (torch.exp(w[17] * w[18]) * s ** -w[19]).clamp(min=1.0)).clamp(min=0.001)
 
 
-def _difficulty(w, d, r):
+def _difficulty(w: torch.Tensor, d: torch.Tensor, r: torch.Tensor) -> torch.Tensor:
     d_easy = w[4] - math.exp(w[5] * 3) + 1
     return (w[7] * d_easy + (1 - w[7]) * (d + (10 - d) * (-w[6] * (r - 3)) / 9)).clamp(1, 10)
 
 
-def _interval(s, factor, decay, retention):
+def _interval(s: torch.Tensor, factor: float, decay: float, retention: torch.Tensor) -> torch.Tensor:
     return torch.clamp(torch.round(s / factor * (retention ** (1 / decay) - 1)), min=1, max=36500)
 
 
-def _review(w, s, d, t, r, recall):
+def _review(
+    w: torch.Tensor, s: torch.Tensor, d: torch.Tensor, t: torch.Tensor, r: torch.Tensor, recall: torch.Tensor
+) -> torch.Tensor:
     """fsrs's long-term stability after a review `t` whole days after the last one."""
     hard = torch.where(r == 2, w[15], 1.0)
     easy = torch.where(r == 4, w[16], 1.0)
@@ -49,7 +53,9 @@ def _review(w, s, d, t, r, recall):
     return torch.where(r == 1, forget, grow).clamp(min=0.001)
 
 
-def tradeoff(params, rates: dict | None = None, cards: int = 1000, seed: int = 0) -> list[dict]:
+def tradeoff(
+    params: Sequence[float], rates: dict[str, Any] | None = None, cards: int = 1000, seed: int = 0
+) -> list[dict[str, float]]:
     """For each desired retention: reviews and minutes a day (mean over the year), cards remembered at its end
     (their predicted recall summed), and minutes per card remembered (what a suggested retention minimises)."""
     rates = {**DEFAULT_RATES, **(rates or {})}
@@ -104,7 +110,7 @@ def tradeoff(params, rates: dict | None = None, cards: int = 1000, seed: int = 0
     return [_row(i, float(reviews[i]), float(seconds[i]), float(remembered[i])) for i in range(len(RETENTIONS))]
 
 
-def _row(i: int, reviews: float, seconds: float, remembered: float) -> dict:
+def _row(i: int, reviews: float, seconds: float, remembered: float) -> dict[str, float]:
     return {
         "retention": RETENTIONS[i],
         "reviews_per_day": round(reviews / DAYS, 1),

@@ -3,17 +3,23 @@ by due day), Python folds questions into topics; the caller gives the time."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .scheduler import Scheduler
+    from .store import Store
 
 HEATMAP_WEEKS = 20
 FORECAST_DAYS = 14
 
 
-def _iso(scheduler, day: date) -> str:
+def _iso(scheduler: Scheduler, day: date) -> str:
     return scheduler.day_start(day).isoformat(timespec="seconds")
 
 
-def compute(store, topic_of, scheduler, now: datetime) -> dict:
+def compute(store: Store, topic_of: Callable[[str], str], scheduler: Scheduler, now: datetime) -> dict[str, Any]:
     """topic_of: question id -> topic. Study days are local, with the scheduler's rollover hour."""
     today = scheduler.study_day(now)
     heat_start = today - timedelta(days=today.weekday()) - timedelta(weeks=HEATMAP_WEEKS - 1)
@@ -32,7 +38,7 @@ def compute(store, topic_of, scheduler, now: datetime) -> dict:
         streak += 1
         d -= timedelta(days=1)
 
-    topics: dict = {}
+    topics: dict[str, list[int]] = {}
     seen = total = 0
     for q, n, right in store.attempts_by_question():
         row = topics.setdefault(topic_of(q), [0, 0])
@@ -99,7 +105,7 @@ EXPORT_FIELDS = (
 )
 
 
-def export_chunks(store, fmt: str, damaged: list | None = None):
+def export_chunks(store: Store, fmt: str, damaged: list[int] | None = None) -> Iterator[list[Any]]:
     """Every attempt, oldest first, as a stream of chunks of rows (csv) or lines (jsonl); review fields are
     empty for drill attempts. Values that are not UTF-8 are counted in `damaged` (see Store.export)."""
     return store.export(EXPORT_FIELDS, fmt, damaged)

@@ -25,7 +25,7 @@ def needs_cleaning(text: str) -> bool:
     return _UNSAFE.search(text) is not None
 
 
-def safe(text, limit: int | None = None, line_limit: int = LINE_LIMIT) -> str:
+def safe(text: object, limit: int | None = None, line_limit: int = LINE_LIMIT) -> str:
     """Printable text: no surrogates, no escapes or control characters but newline and tab; long lines
     and the whole cut to their limits with a marker."""
     if text is None:
@@ -42,7 +42,7 @@ def safe(text, limit: int | None = None, line_limit: int = LINE_LIMIT) -> str:
     return text
 
 
-def safe_input(raw) -> str:
+def safe_input(raw: str | bytes) -> str:
     """A line the learner typed: bytes decoded with replacement, surrogates (from a terminal's bad
     bytes under surrogateescape) replaced, control characters removed."""
     return safe(raw, line_limit=0)

@@ -149,7 +149,7 @@ def remembered(folder: Path) -> int:
 class Verified:
     """The digests of questions that passed: `key(q)` for one, `known(key)`, `keep(key)`, `add(key)`, `save()`."""
 
-    def __init__(self, device: str, memory_mb, folder: Path | None = None, fresh: bool = False):
+    def __init__(self, device: str, memory_mb: int, folder: Path | None = None, fresh: bool = False) -> None:
         """`fresh`: nothing is taken as known (everything runs), but new passes are still remembered."""
         folder = folder or cache_dir()
         self.path = folder / NAME if folder else None
@@ -166,7 +166,7 @@ class Verified:
         self._base = "\0".join(stamps).encode()
         self._installed = _installed_dirs()
         self._tracked: dict[str, bool] = {}
-        self._keys: dict[int, tuple] = {}  # id(question): (the question, its key)
+        self._keys: dict[int, tuple[Question, str | None]] = {}  # id(question): (the question, its key)
         self._old = set() if fresh else set(self._read())
         self._new: list[str] = []  # passed in this run, or found: kept first when the file is trimmed
         self._added = False

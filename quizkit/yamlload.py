@@ -4,6 +4,8 @@ parsed: a start that reads every bank from the cache never imports yaml."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import yaml
 
 from .fields import Located as _Located
@@ -16,7 +18,7 @@ MAX_ALIASES = 10_000
 _Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class Loader(_Base):
+class Loader(_Base):  # type: ignore[misc]  # PyYAML ships no types (no stubs installed): its classes are Any
     """Every plain scalar stays a string: `expected: 0.10` must not become 0.1.
     Typed fields (difficulty, answer, ...) are converted by the validator.
     libyaml's parser where PyYAML has it: the shipped banks load in 0.04 s instead of 0.32 s."""
@@ -31,14 +33,14 @@ Loader.yaml_implicit_resolvers = {
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
-def _construct_map(loader, node):
+def _construct_map(loader: Loader, node: yaml.MappingNode) -> _Map:
     # Keys written in this mapping override keys merged in with `<<: *base`; a key written twice is an error.
     own = {id(k) for k, _ in node.value if k.tag != MERGE_TAG}
     loader.flatten_mapping(node)
     out = _Map()
     out.line = node.start_mark.line + 1
     out.lines, out.starts = {}, {}
-    mine: set = set()
+    mine: set[str] = set()
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         line = key_node.start_mark.line + 1
@@ -57,12 +59,12 @@ def _construct_map(loader, node):
     return out
 
 
-def check_size(node):
+def check_size(node: yaml.Node) -> None:
     """Refuse alias bombs before anything expands them: count the nodes as if every alias were a copy."""
-    sizes: dict = {}
+    sizes: dict[int, int | None] = {}
     aliases = 0
 
-    def size(n):
+    def size(n: yaml.Node) -> int:
         nonlocal aliases
         key = id(n)
         if key in sizes:
@@ -71,7 +73,7 @@ def check_size(node):
             aliases += 1
             if aliases > MAX_ALIASES:
                 raise _Located(n.start_mark.line + 1, f"more than {MAX_ALIASES} YAML aliases")
-            return sizes[key]
+            return cast(int, sizes[key])  # a number: None was refused above
         sizes[key] = None
         total = 1
         if isinstance(n, yaml.SequenceNode):
@@ -91,7 +93,7 @@ def check_size(node):
 Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 
 
-def _construct_str(loader, node):
+def _construct_str(loader: Loader, node: yaml.ScalarNode) -> str:
     # Bank text reaches the terminal: no escape sequences or control characters ("\e[2J" in a prompt).
     value = loader.construct_scalar(node)
     return safe(value, line_limit=0) if needs_cleaning(value) else value

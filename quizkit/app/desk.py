@@ -173,6 +173,7 @@ class Desk:
             )
         plan = study.mock_plan(self.app, self.store, self.questions, minutes=minutes, tags=tags, level=level,
                                cuda=self.device == "cuda", rng=self.rng)  # fmt: skip
+        assert plan.policy is not None  # a mock plan always has its policy
         s = Session(plan.policy, self.store, self.runner, self.device, self.lang, self.app.clock, self.rng)
         self._mocks[s.id] = _Mock(s)
         return {"mock_id": s.id, "minutes": minutes, "questions": len(plan.questions)}

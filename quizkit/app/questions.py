@@ -13,12 +13,12 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from .. import catalog, checks, types
-from ..errors import QuizkitError
+from ..errors import BankError, QuizkitError
 from ..i18n import _
-from ..model import Question, pick
+from ..model import Bank, Question, pick
 
 
-def load(paths: Sequence[str] | None = None) -> tuple[list[Any], list[Question], list[Exception]]:
+def load(paths: Sequence[str] | None = None) -> tuple[list[Bank], list[Question], list[BankError]]:
     """(banks, questions, errors): the banks named (a path or a bank's name), or the shipped and installed
     ones; each broken bank is an error beside those that load."""
     banks, questions, errors = catalog.load(list(paths) if paths else None)

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import errno
 import io
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from typer import _click
 
 try:  # typer 0.2x carries its own click; before, it used the click package
     from typer._click.exceptions import UsageError
@@ -38,10 +44,10 @@ class QuizkitGroup(TyperGroup):
     """Every command runs through here: a QuizkitError or a usage error is one line on stderr and exit 1,
     Ctrl-C is 130."""
 
-    def list_commands(self, ctx):
+    def list_commands(self, ctx: _click.Context) -> list[str]:
         return list(self.commands)  # in the order registered: what a learner uses first comes first
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: _click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except QuizkitError as e:
@@ -62,14 +68,16 @@ class QuizkitGroup(TyperGroup):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(1) from None
 
-    def make_context(self, info_name, args, parent=None, **extra):
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: _click.Context | None = None, **extra: Any
+    ) -> _click.Context:
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except UsageError as e:  # a bad option of quizkit itself
             _usage(e, info_name or "quizkit")
 
 
-def _usage(e, command: str):
+def _usage(e: UsageError, command: str) -> NoReturn:
     """A usage error as every error a user can make: one line saying what and where, exit 1 (click printed
     three lines and exited 2)."""
     import sys
@@ -102,7 +110,7 @@ def _typer() -> typer.Typer:
 app = _typer()
 
 
-def _version(value: bool):
+def _version(value: bool) -> None:
     if value:
         typer.echo(f"quizkit {__version__}")
         raise typer.Exit()
@@ -112,7 +120,7 @@ def _version(value: bool):
 def _main(
     ctx: typer.Context,
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
-):
+) -> None:
     from ..settings import data_dir, now
 
     if not isinstance(ctx.obj, Context):  # tests pass their own (a shared warm runner)
@@ -122,7 +130,7 @@ def _main(
         )
 
 
-def _warm(home, workers, memory_mb):
+def _warm(home: Path, workers: int, memory_mb: int | None) -> Any:  # a runner (runner.py is untyped yet)
     """The warm worker where it may serve, else `_default_runner` looked up now (tests replace it)."""
     from ..app.context import warm_runner
 
@@ -155,7 +163,7 @@ for _fn, _name in _COMMANDS:
     app.command(_name)(_fn)
 
 
-def _app_for(args: list) -> typer.Typer:
+def _app_for(args: list[str]) -> typer.Typer:
     """The app with only the command that `args` name, where that is all a start needs: typer builds every
     registered command's options from its signature at each start (16 ms of a 150 ms warm `check`, cProfile).
     `quizkit --help`, completion, an unknown command or an option first: the whole app."""
@@ -189,7 +197,7 @@ class _ClosedStdout(io.TextIOBase):
 _STDOUT_ERRORS = (errno.ENOSPC, errno.EBADF, errno.EIO, errno.EFBIG, errno.EDQUOT)
 
 
-def main():
+def main() -> None:
     import os
     import sys
 
@@ -205,7 +213,7 @@ def main():
         sys.stdout = _ClosedStdout()
     for stream in (sys.stdin, sys.stdout, sys.stderr):
         try:  # bad bytes typed or printed are replaced later, never a UnicodeError
-            stream.reconfigure(errors="surrogateescape" if stream is sys.stdin else "replace")
+            stream.reconfigure(errors="surrogateescape" if stream is sys.stdin else "replace")  # type: ignore[union-attr]  # caught
         except (AttributeError, ValueError):
             pass
     try:

@@ -30,7 +30,7 @@ def verify(
         False, "--fresh", help="Run every question, also those that passed before and have not changed since."
     ),
     lang: str = LangOpt,
-):
+) -> None:
     """Check banks as CI would: schema, outputs, checks, solutions pass, starters and wrong answers fail."""
     from .. import catalog, ui
     from .. import verify as checker
@@ -76,7 +76,7 @@ def verify(
 
 def schema(
     path_only: bool = typer.Option(False, "--path", help="Print where the installed schema file is."),
-):
+) -> None:
     """The JSON Schema of a bank, for editors (yaml-language-server): print it, or its path."""
     from .. import schema as bank_schema
     from .. import ui
@@ -103,7 +103,7 @@ def list_(
     every: bool = typer.Option(False, "--all", "-a", help="List every question, with your status."),
     lang: str = LangOpt,
     as_json: bool = JsonOpt,
-):
+) -> None:
     """The banks and their questions with your status; --search, --tag, --type, --status, --all list
     questions."""
     from .. import catalog, types, ui
@@ -138,7 +138,7 @@ def list_(
 def new(
     bank: str = typer.Argument(..., metavar="BANK", help="The new bank's name: BANK.yaml is written."),
     folder: Path = typer.Option(Path("."), "--dir", help="The folder to write it in."),
-):
+) -> None:
     """Start a bank: BANK.yaml with one question of each type, commented, that verify passes as it is."""
     from .. import ui
     from ..scaffold import new_bank

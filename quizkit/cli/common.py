@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from ..app.context import App
 from . import complete
+
+if TYPE_CHECKING:
+    from ..model import Bank, Question
 
 Context = App  # what every command shares, made once in the callback (the app layer's App)
 
@@ -52,10 +58,11 @@ def _lang(value: str | None) -> str:
 
 
 def _obj(ctx: typer.Context) -> Context:
-    return ctx.obj
+    app: Context = ctx.obj
+    return app
 
 
-def _load(ui, paths, local=False):
+def _load(ui: ModuleType, paths: Sequence[str] | None, local: bool = False) -> tuple[list[Bank], list[Question]]:
     """Banks for a command that goes on without the broken ones: each broken bank is a warning, and
     nothing loaded at all is the error (exit 1). `local` (check): an installed bank with an edited copy
     here is loaded from the copy, and a warning says so (catalog.load_for_authoring)."""
@@ -77,7 +84,14 @@ def _load(ui, paths, local=False):
 
 
 @contextmanager
-def _runner(c: Context, device: str = "cpu", workers: int = 1, memory_mb=None, lazy=False, warm=False):
+def _runner(
+    c: Context,
+    device: str = "cpu",
+    workers: int = 1,
+    memory_mb: int | None = None,
+    lazy: bool = False,
+    warm: bool = False,
+) -> Iterator[tuple[Any, str]]:  # (the runner, untyped until runner.py is, or None; the device)
     """(runner, device): the device resolved once (cuda without a GPU is the user's error), the runner
     always closed. `lazy`: no runner until one is asked for (a flashcard drill never starts torch). `warm`: a
     one-shot command, whose runs may go to the warm worker that outlives it (closing it leaves that up)."""

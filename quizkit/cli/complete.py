@@ -6,8 +6,13 @@ bank completes nothing rather than an error in the middle of the learner's comma
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-def _banks():
+if TYPE_CHECKING:
+    from ..model import Bank
+
+
+def _banks() -> list[Bank]:
     try:
         from .. import catalog
 

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import List
+from types import ModuleType
+from typing import TYPE_CHECKING, List
 
 import typer
 
 from ..errors import QuizkitError
 from ..i18n import _, ngettext
 from .common import BankOpt, JsonOpt, LangOpt, TagOpt, TypeOpt, _load, _obj
+
+if TYPE_CHECKING:
+    from ..model import Bank
+    from .common import Context
 
 
 def stats(
@@ -19,7 +25,7 @@ def stats(
     ),
     as_json: bool = JsonOpt,
     lang: str = LangOpt,
-):
+) -> None:
     """Accuracy by topic, retention, streak, the due forecast and a heatmap of days studied."""
     from .. import catalog, ui
     from ..app import progress
@@ -40,7 +46,7 @@ def optimize(
     reset: bool = typer.Option(False, "--reset", help="Go back to FSRS's default parameters."),
     as_json: bool = JsonOpt,
     lang: str = LangOpt,
-):
+) -> None:
     """Fit FSRS's parameters to your own reviews: log loss and RMSE before and after on held-out reviews, the
     retention/workload trade-off, a suggested retention; reviews use the fitted parameters from then on."""
     from .. import ui
@@ -67,7 +73,7 @@ def export(
     qtype: List[str] | None = TypeOpt,
     difficulty: str | None = typer.Option(None, metavar="LEVEL", help="anki: 3, or a range like 2-4."),
     lang: str | None = typer.Option(None, metavar="LANG", help="anki: en or zh (English where a text has no zh)."),
-):
+) -> None:
     """Every stored attempt (and its review), one per line, for your own analysis or the FSRS optimizer;
     or, with --format anki, the questions as an Anki package (one deck per bank)."""
     from .. import ui
@@ -91,7 +97,7 @@ def export(
     c = _obj(ctx)
     if output is not None:
         _refuse_own(c, output)
-    damaged: list = []
+    damaged: list[int] = []
     with c.store() as store:
         try:
             if output is None:
@@ -110,7 +116,7 @@ def export(
     _damaged(ui, damaged)
 
 
-def _damaged(ui, damaged: list) -> None:
+def _damaged(ui: ModuleType, damaged: list[int]) -> None:
     if damaged:
         ui.warn(
             ngettext(
@@ -123,7 +129,7 @@ def _damaged(ui, damaged: list) -> None:
         )
 
 
-def _refuse_own(c, output: Path, banks=()) -> None:
+def _refuse_own(c: Context, output: Path, banks: Iterable[Bank] = ()) -> None:
     """An output path that is quizkit's own (the database and its journals, the settings, the bank cache, a
     bank or a bank folder) is refused before anything is read or written."""
     from .. import packages
@@ -137,7 +143,15 @@ def _refuse_own(c, output: Path, banks=()) -> None:
     refuse_own(output, own, folders, [Path(b.path) for b in banks])
 
 
-def _export_anki(ctx, output, bank, tag, qtype, difficulty, lang):
+def _export_anki(
+    ctx: typer.Context,
+    output: Path | None,
+    bank: list[str] | None,
+    tag: list[str] | None,
+    qtype: list[str] | None,
+    difficulty: str | None,
+    lang: str,
+) -> None:
     """The questions that pass the filters (runnable here or not: a card needs no GPU) as an .apkg."""
     from .. import anki, catalog, ui
 
@@ -158,7 +172,7 @@ def _export_anki(ctx, output, bank, tag, qtype, difficulty, lang):
 def doctor(
     ctx: typer.Context,
     as_json: bool = JsonOpt,
-):
+) -> None:
     """What quizkit finds here: versions, torch and CUDA, the store's integrity, bank packages. Exit 1 when
     something is broken."""
     from .. import i18n, ui

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import ModuleType
 from typing import List
 
 import typer
@@ -19,7 +20,7 @@ def mcp(
     bank: List[str] | None = BankOpt,
     device: str = DeviceOpt,
     lang: str = LangOpt,
-):
+) -> None:
     """Serve quizkit to an AI assistant (Model Context Protocol, over stdio): it asks and talks, quizkit
     runs every answer and decides. Needs the extra: pip install 'quizkit[mcp]'."""
     from .. import ui
@@ -39,7 +40,7 @@ def mcp(
         serve(c, banks, questions, runner, dev, lang)
 
 
-def _print_config(ui, client: str, bank: List[str], device: str) -> None:
+def _print_config(ui: ModuleType, client: str, bank: List[str], device: str) -> None:
     import json
 
     from ..mcp_server import config

@@ -19,7 +19,7 @@ def mock(
     seed: int | None = typer.Option(None, metavar="N", help="Seed for the choice and order of questions."),
     device: str = DeviceOpt,
     lang: str = LangOpt,
-):
+) -> None:
     """A timed mock interview: code tasks, output and mcq, short answers; one try each, hints cost
     points; a report by topic and level, compared with your previous mocks."""
     import random

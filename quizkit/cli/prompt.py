@@ -4,19 +4,29 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from ..errors import QuizkitError, StoreError
 from ..i18n import _
 
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    from ..engine import Session
+    from ..model import Asked, Outcome
+    from ..scheduler import ReviewResult
+
 
 class _Quit(Exception):
     """The learner asked to end the session (q)."""
 
 
-def _ask(ui, prompt):
+def _ask(ui: ModuleType, prompt: str) -> str:
     """One line from the learner, made safe where it enters: bad bytes become U+FFFD, never a crash.
     EOFError and KeyboardInterrupt reach the caller. From a pipe the line is echoed."""
     from ..text import safe_input
@@ -28,11 +38,11 @@ def _ask(ui, prompt):
     return safe_input(text)
 
 
-def _line(ui, prompt="> "):
+def _line(ui: ModuleType, prompt: str = "> ") -> str:
     return _ask(ui, prompt).strip()
 
 
-def _command(ui, s, text) -> str | None:
+def _command(ui: ModuleType, s: Session, text: str) -> str | None:
     """? (hint), s (skip), q (quit) at any prompt; None when `text` is an answer."""
     if text == "?":
         ui.hint(s.hint())
@@ -44,7 +54,7 @@ def _command(ui, s, text) -> str | None:
     return None
 
 
-def _read_code(ui, s, start: str | None) -> str | None:
+def _read_code(ui: ModuleType, s: Session, start: str | None) -> str | None:
     """The learner's code: from $EDITOR when set (falling back to typing if it cannot run), else typed or
     pasted up to a line holding only '.'. `start`: what the editor opens with (a retry starts from the
     last attempt). None means skip."""
@@ -84,7 +94,7 @@ def _read_code(ui, s, start: str | None) -> str | None:
         lines.append(text.rstrip("\n"))
 
 
-def _prefill(ui, start: str | None):
+def _prefill(ui: ModuleType, start: str | None) -> Callable[[int], None]:
     """A retry typed at a terminal starts from the last attempt: each of its lines is offered, already
     typed, at its prompt (Enter keeps it, or edit it); a line holding only '.' ends as always. From a pipe
     there is nothing to edit, so the new version is read whole."""
@@ -104,7 +114,7 @@ def _prefill(ui, start: str | None):
     ui.note(_("your last attempt comes back line by line: Enter keeps a line, or edit it; '.' alone ends"))
     old.append(".")
 
-    def offer(i):
+    def offer(i: int) -> None:
         text = old[i] if i < len(old) else ""
         readline.set_startup_hook((lambda: readline.insert_text(text)) if text else None)
 
@@ -118,11 +128,12 @@ class _NotAnAnswerFile(QuizkitError):
     """What the editor left is no answer (empty, or too large): it is not stored."""
 
 
-def _edit(editor, asked, start) -> str:
+def _edit(editor: str, asked: Asked | None, start: str | None) -> str:
     import shlex
     import subprocess
     import tempfile
 
+    assert asked is not None  # only called while a question is asked
     q = asked.question
     with tempfile.NamedTemporaryFile("w+", suffix=".py", prefix=f"quizkit-{q.id}-", delete=False) as f:
         f.write(start or q.body.starter)
@@ -149,7 +160,9 @@ def _edit(editor, asked, start) -> str:
         Path(path).unlink(missing_ok=True)
 
 
-def _answer_one(ui, s, asked, rate):
+def _answer_one(
+    ui: ModuleType, s: Session, asked: Asked, rate: Callable[[Outcome], None]
+) -> Any:  # nothing: ui and rate return None
     """Ask one question until it is answered, skipped or given up. Every answer is stored by the engine
     the moment it is judged; `rate(outcome)` then lets review change the rating."""
     from ..engine import NotAnAnswer
@@ -209,7 +222,7 @@ def _answer_one(ui, s, asked, rate):
         start = reply
 
 
-def _sitting(ui, s):
+def _sitting(ui: ModuleType, s: Session) -> None:
     """The loop: next question, answer it, until the policy has none left, q, Ctrl-C or end of input.
     The summary is always shown; Ctrl-C exits 130."""
     rate = _rating(ui, s)
@@ -234,12 +247,12 @@ def _sitting(ui, s):
         raise typer.Exit(130)
 
 
-def _rating(ui, s):
+def _rating(ui: ModuleType, s: Session) -> Callable[[Outcome], None]:
     """After each answer, what the mode allows (the engine says which): show the next due time, and after
     a right answer in review, Enter keeps good (already stored), h/e re-rate, u undoes, q quits. End of
     input or Ctrl-C here keeps the stored rating."""
 
-    def rate(outcome):
+    def rate(outcome: Outcome) -> None:
         after = s.after(outcome)
         if after.unscheduled:
             ui.note(_("saved, but not scheduled: another review session used today's new cards"))
@@ -279,7 +292,7 @@ def _rating(ui, s):
     return rate
 
 
-def _scheduled(ui, result, now):
+def _scheduled(ui: ModuleType, result: ReviewResult, now: datetime) -> None:
     from ..scheduler import LEECH_LAPSES, describe_interval
 
     rating = {1: _("again"), 2: _("hard"), 3: _("good"), 4: _("easy")}[int(result.log.rating)]

@@ -24,7 +24,7 @@ def room(
     seed: int | None = typer.Option(None, metavar="N", help="Seed for the choice and order of questions."),
     device: str = DeviceOpt,
     lang: str = LangOpt,
-):
+) -> None:
     """A full-screen interview room: a live countdown, an editor beside the prompt, runs in the warm
     worker; a browser of every card and your progress. --mock MINUTES, --id ID, or the review queue."""
     from ..room import run

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List
+from typing import TYPE_CHECKING, List, Literal
 
 import typer
 
@@ -11,6 +11,9 @@ from ..i18n import _
 from . import complete
 from .common import BankOpt, DeviceOpt, LangOpt, TagOpt, TypeOpt, _load, _obj, _runner
 from .prompt import _sitting
+
+if TYPE_CHECKING:
+    from ..model import LearningPath
 
 
 def drill(
@@ -30,7 +33,7 @@ def drill(
     ),
     device: str = DeviceOpt,
     lang: str = LangOpt,
-):
+) -> None:
     """An interactive session: asks questions, runs code answers, keeps the score."""
     import random
 
@@ -59,7 +62,7 @@ def path(
     ),
     bank: List[str] | None = BankOpt,
     lang: str = LangOpt,
-):
+) -> None:
     """Learning paths: each step done, next or locked (a step opens once the steps before it are done)."""
     from .. import catalog, ui
 
@@ -72,7 +75,7 @@ def path(
         steps = catalog.path_steps(learning, by_id, done)
         ui.path_view(learning, steps, lang, catalog.path_stuck(learning, steps, done))
         return
-    rows = []
+    rows: list[tuple[LearningPath, int, int, str | Literal[False] | None]] = []
     for p in catalog.paths(banks).values():
         steps = catalog.path_steps(p, by_id, done)
         nxt = next((qid for qid, _, st in steps if st == "next"), None)
@@ -98,7 +101,7 @@ def review(
     seed: int | None = typer.Option(None, metavar="N", help="Seed for the order of mcq choices."),
     device: str = DeviceOpt,
     lang: str = LangOpt,
-):
+) -> None:
     """Spaced repetition: what is due today, then new questions up to the daily limit."""
     import random
 

@@ -13,7 +13,7 @@ def worker(
     ctx: typer.Context,
     action: str = typer.Argument("status", metavar="status|stop", help="Show the warm worker, or stop it."),
     lang: str = LangOpt,  # the interface's language (its callback installs it)
-):
+) -> None:
     """The warm worker that keeps torch loaded between commands: its state, or stop it now."""
     from .. import ui, warm
 

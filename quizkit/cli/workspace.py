@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import List
+from typing import TYPE_CHECKING, List
 
 import typer
 
@@ -14,6 +14,9 @@ from ..errors import QuizkitError
 from ..i18n import _
 from . import complete
 from .common import BankOpt, DeviceOpt, LangOpt, _load, _obj, _runner
+
+if TYPE_CHECKING:
+    from ..model import Question
 
 WORK_DIR = Path("quizkit-work")
 
@@ -26,12 +29,12 @@ def show(
     hint: bool = typer.Option(False, "--hint", help="Reveal the next hint (it lowers the rating of a pass)."),
     bank: List[str] | None = BankOpt,
     lang: str = LangOpt,
-):
+) -> None:
     """A question: its prompt, starter, the hints shown so far and your progress on it."""
     _show(ctx, question_id, hint, bank, lang, WORK_DIR)
 
 
-def _show(ctx, question_id, hint, bank, lang, folder):
+def _show(ctx: typer.Context, question_id: str, hint: int, bank: list[str] | None, lang: str, folder: Path) -> None:
     """`show`, with the workspace file in `folder` (start shows the one it watches)."""
     from .. import catalog, types, ui
     from ..model import pick
@@ -71,7 +74,7 @@ def start(
     bank: List[str] | None = BankOpt,
     device: str = DeviceOpt,
     lang: str = LangOpt,
-):
+) -> None:
     """Write a code question's starter to DIR/<bank>/<id>.py (kept if it is there) and check it on every
     save until Ctrl-C; a pass is stored as a right answer."""
     from .. import catalog, ui
@@ -97,7 +100,7 @@ def reset(
     folder: Path = typer.Argument(WORK_DIR, metavar="[DIR]", help="The workspace folder (./quizkit-work)."),
     bank: List[str] | None = BankOpt,
     lang: str = LangOpt,  # the interface's language (its callback installs it)
-):
+) -> None:
     """Put the starter back in the question's workspace file (the old file is kept as .bak) and hide its
     hints again."""
     from .. import catalog, ui
@@ -133,7 +136,7 @@ def check(
     device: str = DeviceOpt,
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Say where the run happened (the warm worker or not)."),
     lang: str = LangOpt,  # the interface's language (its callback installs it)
-):
+) -> None:
     """Run your own file against a code question's tests; a pass is stored as a right answer."""
     from .. import catalog, ui
     from ..bank import warnings_of
@@ -152,7 +155,7 @@ def check(
     raise typer.Exit(0 if passed else 1)
 
 
-def _check(ctx, q, file: Path, watch: bool, device: str, verbose: bool = False) -> bool:
+def _check(ctx: typer.Context, q: Question, file: Path, watch: bool, device: str, verbose: bool = False) -> bool:
     """Check `file` once, or on every change until Ctrl-C; each pass goes through the engine, whose
     Workspace policy stores it. True when the last check passed."""
     from .. import ui
@@ -165,7 +168,7 @@ def _check(ctx, q, file: Path, watch: bool, device: str, verbose: bool = False) 
 
         last = [False]  # set before anything is printed: a Ctrl-C while printing keeps the verdict
 
-        def once(code) -> bool:
+        def once(code: str) -> bool:
             outcome = checker.check(code)
             last[0] = bool(outcome.verdict.correct)
             ui.check_result(q.full_id, str(file), outcome.verdict, watch)
@@ -199,11 +202,11 @@ def _check(ctx, q, file: Path, watch: bool, device: str, verbose: bool = False) 
             return last[0]
 
 
-def _work_file(folder: Path, q) -> Path:
+def _work_file(folder: Path, q: Question) -> Path:
     return folder / q.bank / f"{q.id}.py"
 
 
-def _write(file: Path, text: str):
+def _write(file: Path, text: str) -> None:
     try:
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_text(text, encoding="utf-8")
@@ -211,7 +214,7 @@ def _write(file: Path, text: str):
         raise QuizkitError(_("{file}: cannot write: {error}").format(file=file, error=e.strerror)) from None
 
 
-def _stamp(file: Path):
+def _stamp(file: Path) -> tuple[int, int, int] | None:
     """What identifies a version of the file: an editor that writes a new file and renames it over the
     old one changes the inode even when size and mtime are the same."""
     try:

@@ -22,8 +22,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from .. import packages
-from ..model import TypeInfo, register_type
-from .contract import INPUTS, MOCKS, NEEDED, QuestionType
+from ..model import Question, TypeInfo, register_type
+from .contract import INPUTS, MOCKS, NEEDED, QuestionType, Runs
 
 if TYPE_CHECKING:  # mypy holds the built-ins to the contract a package's type keeps
     from . import code, flashcard, mcq, output, short
@@ -91,16 +91,17 @@ REGISTRY, ERRORS = _load()
 NAMES = tuple(REGISTRY)
 
 
-def of(q):
+def of(q: Question | str) -> QuestionType:
     """The type module of a question (or of a type name)."""
-    return REGISTRY[q if isinstance(q, str) else q.type]
+    kind: QuestionType = REGISTRY[q if isinstance(q, str) else q.type]
+    return kind
 
 
 @dataclass
 class Ctx:
     """What judging and verifying need: the runner (None where no code runs), the device, the language."""
 
-    runner: object = None
+    runner: Runs | None = None
     device: str = "cpu"
     lang: str = "en"
     cuda: bool = False

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 from .. import checks, fields, rulecheck
 from ..i18n import N_, _
-from ..model import Verdict, pick
+from ..model import Right, Verdict, Wrong, pick
+
+if TYPE_CHECKING:
+    import random
+
+    from ..fields import Map
+    from ..model import Question
+    from . import Ctx
+    from .contract import Block
 
 NAME = "code"
 FIELDS = (
@@ -72,17 +80,17 @@ class Body:
     starter: str
     solution: str
     tests: str
-    wrong: tuple = ()  # Wrong answers verify proves the tests reject
-    right: tuple = ()  # Right answers in other styles verify proves the rules and tests accept
+    wrong: tuple[Wrong, ...] = ()  # Wrong answers verify proves the tests reject
+    right: tuple[Right, ...] = ()  # Right answers in other styles verify proves the rules and tests accept
     setup: str | None = None  # the bank's setup, then the question's
-    forbid: tuple = ()
-    allow: tuple = ()
+    forbid: tuple[str, ...] = ()
+    allow: tuple[str, ...] = ()
     max_lines: int | None = None
     seeds: int = 1
-    tolerance: tuple | None = None  # (atol, rtol): assert_close's default in the tests
+    tolerance: tuple[float, ...] | None = None  # (atol, rtol): assert_close's default in the tests
 
 
-def parse(m, defaults) -> Body:
+def parse(m: Map, defaults: dict[str, Any]) -> Body:
     own = fields.code(m, "setup") if "setup" in m else None
     setups = [s for s in (defaults.get("setup"), own) if s]
     return Body(
@@ -100,18 +108,19 @@ def parse(m, defaults) -> Body:
     )
 
 
-def lint(m, body: Body) -> list[tuple[int, str]]:
+def lint(m: Map, body: Body) -> list[tuple[int, str]]:
     """(line, warning) for each rule entry that matches nothing (quizkit/rulecheck.py), at its field's line."""
     defined = rulecheck.defined_names(body.setup, body.tests)
     return [(m.lines[key], why) for key, why in rulecheck.static_problems(body.forbid, body.allow, defined)]
 
 
-def _resolve_rules(q, ctx):
+def _resolve_rules(q: Question, ctx: Ctx) -> tuple[str, int] | None:
     """verify's worker step: every dotted rule name under torch resolves in the torch that judges answers.
     (reason, line) for the first that does not, or None."""
     names = rulecheck.torch_names(q.body.forbid, q.body.allow)
     if not names:
         return None
+    assert ctx.runner is not None  # verify always has one
     r = ctx.runner.run([("rules", rulecheck.torch_snippet(names))], ctx.device, q.timeout, question=q)
     if not r.ok:
         return "rules: cannot look the names up: " + checks.describe_failure(r), q.line
@@ -121,23 +130,25 @@ def _resolve_rules(q, ctx):
     return None
 
 
-def order(q, rng):
+def order(q: Question, rng: random.Random) -> None:
     return None
 
 
-def judge(q, answer: str, ctx, order=None) -> Verdict:
+def judge(q: Question, answer: str, ctx: Ctx, order: list[int] | None = None) -> Verdict:
     """Keeps the rules (forbid, allow, max_lines), then setup + answer + tests pass under every seed."""
     broken = checks.rule_breaks(q.body, answer)
     if broken:
         return Verdict(False, broken)
+    assert ctx.runner is not None  # a code question is only asked where code runs
     run = checks.run_code(q, answer, ctx.runner, ctx.device)
     if run.ok:
         return Verdict(True, "", run)
     return Verdict(False, checks.describe_failure(run), run)
 
 
-def verify(q, ctx):
+def verify(q: Question, ctx: Ctx) -> tuple[str, int] | None:
     b = q.body
+    assert ctx.runner is not None  # verify always has one
     unresolved = _resolve_rules(q, ctx)
     if unresolved:
         return unresolved
@@ -165,7 +176,7 @@ def verify(q, ctx):
     return None
 
 
-def rules_block(q) -> list:
+def rules_block(q: Question) -> list[Block]:
     """The question's rules as one Markdown block (checks.rule_lines), or nothing where it has none."""
     lines = checks.rule_lines(q.body)
     if not lines:
@@ -175,9 +186,9 @@ def rules_block(q) -> list:
     ]
 
 
-def extra(q, lang, order):
+def extra(q: Question, lang: str, order: list[int] | None) -> list[Block]:
     return [*rules_block(q), ("md", _("starter:")), ("code", q.body.starter)]
 
 
-def solution(q, lang, order):
+def solution(q: Question, lang: str, order: list[int] | None) -> list[Block]:
     return [("md", _("a reference solution:")), ("code", q.body.solution)]

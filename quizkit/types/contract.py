@@ -6,11 +6,27 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from ..model import InputKind, MockKind, Text, Verdict
+from ..model import InputKind, MockKind, RunResult, Text, Verdict
 
 # A display block, rendered by ui and anki: ("md", text), ("code", text), ("choices", [(letter, text)]),
 # ("answer", text).
 Block = tuple[str, Any]
+
+
+class Runs(Protocol):
+    """What judging and verifying call on the runner (quizkit/runner.py's Runner keeps it)."""
+
+    def run(
+        self,
+        pieces: list[tuple[str, str]],
+        device: str = ...,
+        timeout: float = ...,
+        answer: int | None = ...,
+        seeds: int = ...,
+        memory_mb: int | None = ...,
+        question: Any = ...,
+        reach: Any = ...,
+    ) -> RunResult: ...
 
 
 class QuestionType(Protocol):

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 from .. import fields
 from ..i18n import N_
 from ..model import Text, Verdict, pick
+
+if TYPE_CHECKING:
+    import random
+
+    from ..fields import Map
+    from ..model import Question
+    from . import Ctx
+    from .contract import Block
 
 NAME = "flashcard"
 FIELDS = ("answer",)
@@ -27,28 +35,28 @@ class Body:
     answer: Text
 
 
-def parse(m, defaults) -> Body:
+def parse(m: Map, defaults: dict[str, Any]) -> Body:
     return Body(answer=fields.text(m, "answer"))
 
 
-def order(q, rng):
+def order(q: Question, rng: random.Random) -> None:
     return None
 
 
-def judge(q, answer: str, ctx, order=None) -> Verdict:
+def judge(q: Question, answer: str, ctx: Ctx, order: list[int] | None = None) -> Verdict:
     """`answer` is the learner's own grade: 1 (again) is wrong, 2-4 right."""
     if answer not in KEYS:
         raise ValueError(answer)
     return Verdict(answer != "1")
 
 
-def verify(q, ctx):
+def verify(q: Question, ctx: Ctx) -> tuple[str, int] | None:
     return None
 
 
-def extra(q, lang, order):
+def extra(q: Question, lang: str, order: list[int] | None) -> list[Block]:
     return []
 
 
-def solution(q, lang, order):
+def solution(q: Question, lang: str, order: list[int] | None) -> list[Block]:
     return [("md", pick(q.body.answer, lang))]

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 from .. import fields
 from ..i18n import N_, _
-from ..model import Verdict, pick
+from ..model import Text, Verdict, pick
+
+if TYPE_CHECKING:
+    import random
+
+    from ..fields import Map
+    from ..model import Question
+    from . import Ctx
+    from .contract import Block
 
 NAME = "mcq"
 FIELDS = ("choices", "answer", "code", "check", "shuffle")
@@ -39,14 +47,14 @@ SCHEMA = {
 
 @dataclass(frozen=True, slots=True)
 class Body:
-    choices: tuple
-    correct: tuple
+    choices: tuple[Text, ...]
+    correct: tuple[int, ...]
     shuffle: bool = True
     check: str | None = None
     code: str | None = None
 
 
-def parse(m, defaults) -> Body:
+def parse(m: Map, defaults: dict[str, Any]) -> Body:
     choices = fields.choices(m)
     return Body(
         choices=choices,
@@ -57,7 +65,7 @@ def parse(m, defaults) -> Body:
     )
 
 
-def order(q, rng) -> list[int]:
+def order(q: Question, rng: random.Random) -> list[int]:
     """Bank indexes in the order shown (letters a, b, ...)."""
     shown = list(range(len(q.body.choices)))
     if q.body.shuffle:
@@ -73,7 +81,7 @@ def parse_letters(answer: str, n: int) -> list[int] | None:
     return sorted(set(ord(x) - ord("a") for x in letters))
 
 
-def judge(q, answer: str, ctx, order=None) -> Verdict:
+def judge(q: Question, answer: str, ctx: Ctx, order: list[int] | None = None) -> Verdict:
     """Letters as shown; several right: exactly those. ValueError when it is not a pick."""
     picked = parse_letters(answer, len(q.body.choices))
     if picked is None:
@@ -82,24 +90,25 @@ def judge(q, answer: str, ctx, order=None) -> Verdict:
     return Verdict(sorted(shown[i] for i in picked) == sorted(q.body.correct))
 
 
-def verify(q, ctx):
+def verify(q: Question, ctx: Ctx) -> tuple[str, int] | None:
     if not q.body.check:
         return None
     from .. import checks
 
+    assert ctx.runner is not None  # verify always has one
     r = ctx.runner.run([("check", q.body.check)], ctx.device, q.timeout, question=q)
     if not r.ok:
         return "check: " + checks.describe_failure(r), checks.failure_line(q, r)
     return None
 
 
-def extra(q, lang, order):
+def extra(q: Question, lang: str, order: list[int] | None) -> list[Block]:
     blocks = [("code", q.body.code)] if q.body.code else []
     order = order or list(range(len(q.body.choices)))
     return blocks + [("choices", [(LETTERS[k], pick(q.body.choices[i], lang)) for k, i in enumerate(order)])]
 
 
-def solution(q, lang, order):
+def solution(q: Question, lang: str, order: list[int] | None) -> list[Block]:
     order = order or list(range(len(q.body.choices)))
     right = [f"{LETTERS[order.index(i)]}) {pick(q.body.choices[i], lang)}" for i in q.body.correct]
     return [("answer", "; ".join(right))]

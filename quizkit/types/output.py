@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 from .. import checks, fields
 from ..i18n import N_, _
 from ..model import Verdict
+
+if TYPE_CHECKING:
+    import random
+
+    from ..fields import Map
+    from ..model import Question
+    from . import Ctx
+    from .contract import Block
 
 NAME = "output"
 FIELDS = ("code", "expected", "accept", "tolerance")
@@ -36,11 +44,11 @@ SCHEMA = {
 class Body:
     code: str
     expected: str
-    accept: tuple = ()
-    tolerance: tuple | None = None
+    accept: tuple[str, ...] = ()
+    tolerance: tuple[float, ...] | None = None
 
 
-def parse(m, defaults) -> Body:
+def parse(m: Map, defaults: dict[str, Any]) -> Body:
     return Body(
         code=fields.code(m, "code"),
         expected=fields.string(m, "expected", strip=False),
@@ -49,16 +57,16 @@ def parse(m, defaults) -> Body:
     )
 
 
-def order(q, rng):
+def order(q: Question, rng: random.Random) -> None:
     return None
 
 
-def device_for(q, device: str) -> str:
+def device_for(q: Question, device: str) -> str:
     """A tensor's repr names its device: output runs on the CPU unless the question requires cuda."""
     return "cuda" if "cuda" in q.requires else "cpu"
 
 
-def judge(q, answer: str, ctx, order=None) -> Verdict:
+def judge(q: Question, answer: str, ctx: Ctx, order: list[int] | None = None) -> Verdict:
     """Exact after `normal`, within `tolerance` if given; `accept` adds renderings. The code is run too:
     an answer equal to what this machine's torch prints also counts, and says so."""
     b = q.body
@@ -81,7 +89,8 @@ def judge(q, answer: str, ctx, order=None) -> Verdict:
     return verdict
 
 
-def verify(q, ctx):
+def verify(q: Question, ctx: Ctx) -> tuple[str, int] | None:
+    assert ctx.runner is not None  # verify always has one
     r = ctx.runner.run([("code", q.body.code)], device_for(q, ctx.device), q.timeout, question=q)
     if not r.ok:
         return "code: " + checks.describe_failure(r), checks.failure_line(q, r)
@@ -90,9 +99,9 @@ def verify(q, ctx):
     return None
 
 
-def extra(q, lang, order):
+def extra(q: Question, lang: str, order: list[int] | None) -> list[Block]:
     return [("code", q.body.code)]
 
 
-def solution(q, lang, order):
+def solution(q: Question, lang: str, order: list[int] | None) -> list[Block]:
     return [("md", _("it prints:")), ("code", q.body.expected)]

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from .. import checks, fields
 from ..i18n import N_, _
 from ..model import Text, Verdict, pick
+
+if TYPE_CHECKING:
+    import random
+
+    from ..fields import Map
+    from ..model import Question
+    from . import Ctx
+    from .contract import Block
 
 NAME = "short"
 FIELDS = ("accept", "answer", "examples", "reject", "code")
@@ -33,14 +41,14 @@ SCHEMA = {
 
 @dataclass(frozen=True, slots=True)
 class Body:
-    accept: tuple
+    accept: tuple[str, ...]
     answer: Text | None = None
-    examples: tuple = ()
-    reject: tuple = ()
+    examples: tuple[str, ...] = ()
+    reject: tuple[str, ...] = ()
     code: str | None = None
 
 
-def parse(m, defaults) -> Body:
+def parse(m: Map, defaults: dict[str, Any]) -> Body:
     return Body(
         accept=tuple(fields.accept(m)),
         answer=fields.text(m, "answer") if "answer" in m else None,
@@ -50,24 +58,24 @@ def parse(m, defaults) -> Body:
     )
 
 
-def order(q, rng):
+def order(q: Question, rng: random.Random) -> None:
     return None
 
 
-def shown_answer(q, lang="en") -> str:
+def shown_answer(q: Question, lang: str = "en") -> str:
     """`answer`, else the first plain `accept` entry."""
     if q.body.answer:
         return pick(q.body.answer, lang)
     plain = [a for a in q.body.accept if not checks.is_regex(a)]
-    return plain[0] if plain else q.body.accept[0].strip("/")
+    return cast(str, plain[0] if plain else q.body.accept[0].strip("/"))  # q.body is this module's Body
 
 
-def judge(q, answer: str, ctx, order=None) -> Verdict:
+def judge(q: Question, answer: str, ctx: Ctx, order: list[int] | None = None) -> Verdict:
     ok = checks.matches_accept(answer, q.body.accept)
     return Verdict(ok, "" if ok else _("expected: {answer}").format(answer=shown_answer(q, ctx.lang)))
 
 
-def verify(q, ctx):
+def verify(q: Question, ctx: Ctx) -> tuple[str, int] | None:
     for example in q.body.examples:
         if not checks.matches_accept(example, q.body.accept):
             return f"example {example!r} is not accepted", q.line
@@ -77,9 +85,9 @@ def verify(q, ctx):
     return None
 
 
-def extra(q, lang, order):
+def extra(q: Question, lang: str, order: list[int] | None) -> list[Block]:
     return [("code", q.body.code)] if q.body.code else []
 
 
-def solution(q, lang, order):
+def solution(q: Question, lang: str, order: list[int] | None) -> list[Block]:
     return [("answer", shown_answer(q, lang))]

@@ -19,8 +19,10 @@ from .console import out
 class Answered(Protocol):
     """A question's answers so far (store.Progress)."""
 
-    attempts: int
-    right: int
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def right(self) -> int: ...
 
 
 STATE_STYLE = {
