@@ -318,7 +318,6 @@ class Runner:
     def _run_once(self, pieces, device, timeout, answer, seed, memory_mb, reach) -> RunResult:
         self._wait_warm()
         request: wire.Request = {
-            **reach,
             "id": next(_ids),
             "pieces": [list(p) for p in pieces],
             "device": device,
@@ -328,6 +327,10 @@ class Runner:
             "output_limit": self.output_limit,
             "timeout": timeout,
         }
+        if "loopback" in reach:
+            request["loopback"] = bool(reach["loopback"])
+        if "reads" in reach:
+            request["reads"] = [str(r) for r in reach["reads"]]
         worker = self._free.get()
         try:
             reply = worker.run(request, timeout)
