@@ -299,7 +299,7 @@ def test_the_runner_benchmark_times_runs_not_remembered_passes(monkeypatch, caps
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
     commands = []
-    monkeypatch.setattr(bench, "timed", lambda cmd, repeat: commands.append(cmd) or float(len(commands)))
+    monkeypatch.setattr(bench, "timed", lambda cmd, repeat, cwd=None: commands.append(cmd) or float(len(commands)))
     monkeypatch.setattr("sys.argv", ["runner.py", "--repeat", "1", "--n", "3", "--code-n", "3"])
     bench.main()
     verifies = [cmd for cmd in commands if "verify" in cmd]
