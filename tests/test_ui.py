@@ -169,3 +169,15 @@ def test_the_keys_line_breaks_between_its_parts_at_80_columns():
 
     assert all(cell_len(line) <= 34 for line in keys_lines(zh, 34))
     assert [p for line in keys_lines(zh, 34) for p in line.split(" · ")] == zh.split(" · ")
+
+
+def test_a_long_mock_title_drops_its_position_rather_than_the_stars(capsys, monkeypatch):
+    from quizkit.ui.console import out
+
+    monkeypatch.setattr(out, "width", 80)  # the width a new user's terminal has (the console keeps the one it saw)
+    long = Question("performance", "profiler-usage", "mcq", {"en": "Which snippet?"}, difficulty=2)
+    ui.question(Asked(long, input="choice", position="mock 1/2 · ⏱ 4:59 left · aim 2:30"), "en")
+    ui.question(Asked(Q, input="line", position="2/5"), "en")
+    out = capsys.readouterr().out
+    assert "performance/profiler-usage · mcq · ★★☆☆☆" in out and "4:59 left" not in out
+    assert "[2/5] mini/dtype · short · ★★★☆☆" in out  # a title that fits keeps it
