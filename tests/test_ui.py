@@ -156,3 +156,28 @@ def test_a_question_type_label_and_the_keys_are_in_the_language_chosen(capsys, m
     ui.question(Asked(Q, input="line", position="1/1"), "zh")
     out = capsys.readouterr().out
     assert "· 简答题 · ★★★☆☆" in out and "· short ·" not in out and "skip" not in out
+
+
+def test_the_keys_line_breaks_between_its_parts_at_80_columns():
+    from quizkit.ui.study import keys_lines
+
+    code = "paste or type your code, end with a line holding only . · ? hint · s skip · q quit"
+    assert keys_lines(code, 80) == ["paste or type your code, end with a line holding only . · ? hint · s skip", "q quit"]
+    assert keys_lines(code, 200) == [code]
+    zh = "粘贴或输入代码，单独一行 . 结束 · ? 提示 · s 跳过 · q 退出"
+    from rich.cells import cell_len
+
+    assert all(cell_len(line) <= 34 for line in keys_lines(zh, 34))
+    assert [p for line in keys_lines(zh, 34) for p in line.split(" · ")] == zh.split(" · ")
+
+
+def test_a_long_mock_title_drops_its_position_rather_than_the_stars(capsys, monkeypatch):
+    from quizkit.ui.console import out
+
+    monkeypatch.setattr(out, "width", 80)  # the width a new user's terminal has (the console keeps the one it saw)
+    long = Question("performance", "profiler-usage", "mcq", {"en": "Which snippet?"}, difficulty=2)
+    ui.question(Asked(long, input="choice", position="mock 1/2 · ⏱ 4:59 left · aim 2:30"), "en")
+    ui.question(Asked(Q, input="line", position="2/5"), "en")
+    out = capsys.readouterr().out
+    assert "performance/profiler-usage · mcq · ★★☆☆☆" in out and "4:59 left" not in out
+    assert "[2/5] mini/dtype · short · ★★★☆☆" in out  # a title that fits keeps it

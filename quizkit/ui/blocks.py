@@ -60,8 +60,10 @@ def question_panel(q: Question, extra: list[Any], lang: str, position: str = "")
     parts = [markdown(pick(q.prompt, lang)), *blocks(extra)]
     stars = "★" * q.difficulty + "☆" * (5 - q.difficulty)
     title = f"{escape(q.full_id)} · {type_label(q.type)} · [yellow]{stars}[/]"
-    if position:
-        title = f"{escape(f'[{position}]')} {title}"
+    placed = f"{escape(f'[{position}]')} {title}"
+    # the score bar above already shows the position: drop it rather than let rich cut the stars off
+    if position and Text.from_markup(placed).cell_len + 6 <= out.width:
+        title = placed
     out.print(Panel(Group(*parts), title=title, title_align="left", border_style="blue"))
 
 

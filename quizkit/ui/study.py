@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.console import Group
 from rich.markup import escape
 from rich.panel import Panel
@@ -42,7 +43,19 @@ def question(asked: Asked, lang: str) -> None:
     question_panel(q, asked.extra, lang, asked.position)
     own = type_info(q.type).keys
     keys = shown(own) if own else _(_KEYS[asked.input])
-    out.print(f"[dim]{keys}[/]")
+    for line in keys_lines(keys, out.width):
+        out.print(f"[dim]{line}[/]")
+
+
+def keys_lines(keys: str, width: int) -> list[str]:
+    """The keys line broken between its ' · ' parts, never inside one ('q' above 'quit' at 80 columns)."""
+    lines: list[str] = []
+    for part in keys.split(" · "):
+        if lines and cell_len(lines[-1] + " · " + part) <= width:
+            lines[-1] += " · " + part
+        else:
+            lines.append(part)
+    return lines
 
 
 def hint(h: Hint) -> None:
