@@ -114,15 +114,15 @@ def test_too_few_reviews_are_refused_in_one_line_saying_how_many_more(tmp_path):
     assert 0 < have < fit.MIN_REVIEWS
     r = cli.invoke(app, ["optimize"])
     assert r.exit_code == 1
-    line = f"{have} count (those a day or more after the card's previous review), 512 are needed: {512 - have} more"
+    line = f"fit FSRS to you: {have} of the 512 it needs, {512 - have} more (a review counts when it comes a day"
     assert line in " ".join(r.output.split()) and len(r.output.strip().splitlines()) == 1, r.output
     with _store(tmp_path) as s:
         assert s.fsrs_params() is None and s.countable_reviews() == have
     r = cli.invoke(app, ["optimize", "--lang", "zh"])
-    assert r.exit_code == 1 and f"有效复习 {have} 次" in r.output and f"还差 {512 - have} 次" in r.output, r.output
+    assert r.exit_code == 1 and f"现有 {have} 次" in r.output and f"还差 {512 - have} 次" in r.output, r.output
     (tmp_path / "home" / "quizkit.db").unlink()
     r = cli.invoke(app, ["optimize"])  # an empty log: the same line
-    assert r.exit_code == 1 and "too few reviews" in r.output
+    assert r.exit_code == 1 and "not enough reviews yet" in r.output
 
 
 def _review_card_in(tmp_path, params):

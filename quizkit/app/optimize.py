@@ -119,8 +119,8 @@ def job(store: Any) -> dict[str, Any]:
     if have < MIN_REVIEWS:
         raise QuizkitError(
             _(
-                "too few reviews to fit FSRS to: {have} count (those a day or more after the card's previous "
-                "review), {need} are needed: {more} more"
+                "not enough reviews yet to fit FSRS to you: {have} of the {need} it needs, {more} more (a review "
+                "counts when it comes a day or more after the card's last one)"
             ).format(have=have, need=MIN_REVIEWS, more=MIN_REVIEWS - have)
         )
     train = [c for cid, c in cards.items() if cid % HOLD_OUT]

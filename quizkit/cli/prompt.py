@@ -112,7 +112,7 @@ def _prefill(ui: ModuleType, start: str | None) -> Callable[[int], None]:
         ui.note(_("your last attempt is above; type or paste the new version"))
         return lambda i: None
     ui.note(_("your last attempt comes back line by line: Enter keeps a line, or edit it; '.' alone ends"))
-    old.append(".")
+    # (the '.' is not offered: typed after the last line, it would swallow a line added there)
 
     def offer(i: int) -> None:
         text = old[i] if i < len(old) else ""

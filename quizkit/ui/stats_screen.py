@@ -39,8 +39,12 @@ def _today(data: dict[str, Any]) -> None:
             + "\n"
             + ngettext("streak: {n} day", "streak: {n} days", data["streak"]).format(n=f"[bold]{data['streak']}[/]")
             + " · "
-            + _("all time: {answers} answers, {seen} questions seen, {cards} in review").format(
-                answers=tot["attempts"], seen=tot["questions_seen"], cards=tot["cards"]
+            + _("all time: {answers}, {seen}, {cards} in review").format(
+                answers=ngettext("{n} answer", "{n} answers", tot["attempts"]).format(n=tot["attempts"]),
+                seen=ngettext("{n} question seen", "{n} questions seen", tot["questions_seen"]).format(
+                    n=tot["questions_seen"]
+                ),
+                cards=tot["cards"],
             )
             + (", [yellow]{}[/]".format(_("{n} leeches").format(n=tot["leeches"])) if tot["leeches"] else "")
             + ("\n" + fsrs_in_force(data["fsrs"]) if "fsrs" in data else ""),
