@@ -401,3 +401,31 @@ def test_a_cuda_run_may_open_the_gpu_files_of_nvidia_jetson_rocm_and_wsl_and_no_
     monkeypatch.setattr(confine, "_listdir", lambda path: ["null", "dri", "nvme0"])  # an integrated GPU only
     monkeypatch.setattr(confine, "_DEVICES", [])
     assert confine._devices() == ["/dev/null"]
+
+
+def test_no_gpu_device_file_means_no_cuda_without_starting_torch(monkeypatch):
+    from quizkit import runner as runner_module
+
+    r = runner_module.Runner()
+    monkeypatch.setattr(runner_module.sys, "platform", "linux")
+    monkeypatch.setattr(runner_module.os, "listdir", lambda path: ["null", "tty", "loop0"])
+    monkeypatch.setattr(r, "run", lambda *a, **k: pytest.fail("torch was asked"))
+    assert r.cuda_available() is False
+    asked = []
+    r2 = runner_module.Runner()
+    monkeypatch.setattr(runner_module.os, "listdir", lambda path: ["null", "nvidia0", "nvidiactl"])
+    monkeypatch.setattr(r2, "run", lambda *a, **k: asked.append(1) or runner_module.RunResult("pass", stdout="True\n"))
+    assert r2.cuda_available() is True and asked == [1]
+
+
+def test_a_jetson_gpu_is_not_taken_for_no_gpu(monkeypatch):
+    """Jetson boards before Thor reach their GPU through the Tegra driver: /dev/nvhost-*, /dev/nvmap and
+    /dev/nvgpu/, no /dev/nvidia*. torch sees CUDA there, so quizkit must ask it."""
+    from quizkit import runner as runner_module
+
+    monkeypatch.setattr(runner_module.sys, "platform", "linux")
+    jetson = ["null", "nvhost-ctrl", "nvhost-ctrl-gpu", "nvhost-gpu", "nvmap", "nvgpu", "nvme0"]
+    monkeypatch.setattr(runner_module.os, "listdir", lambda path: jetson)
+    assert runner_module.gpu_devices() is True
+    monkeypatch.setattr(runner_module.os, "listdir", lambda path: ["null", "nvme0", "nvme0n1", "dri"])
+    assert runner_module.gpu_devices() is False
