@@ -91,6 +91,32 @@ def N_(message: str) -> str:
     return message
 
 
+# The system's own words for the errors a user meets (a missing file, a locked or full disk): in English
+# whatever the locale, so they are said here in the interface's language; any other keeps the system's text.
+_OS_ERRORS = {
+    "ENOENT": N_("no such file or folder"),
+    "EACCES": N_("permission denied"),
+    "EPERM": N_("operation not permitted"),
+    "EISDIR": N_("it is a folder"),
+    "ENOTDIR": N_("a part of the path is not a folder"),
+    "ENOSPC": N_("no space left on the disk"),
+    "EROFS": N_("the disk is read-only"),
+    "EEXIST": N_("it exists already"),
+    "EBUSY": N_("it is busy"),
+    "ENAMETOOLONG": N_("the name is too long"),
+}
+
+
+def os_error(e: BaseException) -> str:
+    """An OSError's reason in the interface's language (its strerror, else the error itself)."""
+    import errno
+
+    name = errno.errorcode.get(getattr(e, "errno", None) or -1, "")
+    if name in _OS_ERRORS:
+        return _(_OS_ERRORS[name])
+    return str(getattr(e, "strerror", None) or e)
+
+
 def shown(text: str | Text) -> str:
     """A label declared outside the catalog's reach: a msgid of quizkit's catalog (translated), or a
     package's own {en, zh} (picked in the interface's language), as a question type's LABEL is."""

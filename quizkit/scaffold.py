@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .bank import BANK_RE
 from .errors import QuizkitError
-from .i18n import _
+from .i18n import _, os_error
 
 TEMPLATE = """\
 # A quizkit bank: one question of each type, to edit. docs/bank-format.md is the reference.
@@ -112,5 +112,5 @@ def new_bank(name: str, folder: Path) -> Path:
             _("{path} already exists; it was left as it was (choose another name or --dir)").format(path=path)
         ) from None
     except OSError as e:
-        raise QuizkitError(_("{file}: cannot write: {error}").format(file=path, error=e.strerror)) from None
+        raise QuizkitError(_("{file}: cannot write: {error}").format(file=path, error=os_error(e))) from None
     return path

@@ -352,3 +352,13 @@ def test_a_usage_error_before_lang_is_read_is_in_the_language_asked(tmp_path):
     r = subprocess.run([sys.executable, "-m", "quizkit", "drill", "-n", "0", "--lang"], capture_output=True,
                        text=True, env=env)
     assert r.returncode == 1 and r.stderr.startswith("error:") and "Traceback" not in r.stderr, r.stderr
+
+
+def test_a_missing_file_is_said_in_chinese_not_in_the_systems_english(tmp_path):
+    """`check ID missing.py --lang zh` said 无法读取：No such file or directory: the system's words stay English
+    whatever the locale; the common ones are the interface's own messages now, the rest keep the system's."""
+    r = CliRunner().invoke(app, ["check", "tensors/one-hot-without-f", str(tmp_path / "missing.py"), "--lang", "zh"])
+    assert r.exit_code == 1 and "没有这个文件或文件夹" in r.output and "No such file" not in r.output, r.output
+    i18n.use("en")
+    assert i18n.os_error(FileNotFoundError(2, "No such file or directory")) == "no such file or folder"
+    assert i18n.os_error(OSError(5, "Input/output error")) == "Input/output error"

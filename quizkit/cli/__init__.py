@@ -222,9 +222,9 @@ def main() -> None:
         if e.errno not in _STDOUT_ERRORS:
             raise
         from .. import ui
-        from ..i18n import _
+        from ..i18n import _, os_error
 
-        ui.error(_("stdout: cannot write: {error}").format(error=e.strerror or e))
+        ui.error(_("stdout: cannot write: {error}").format(error=os_error(e)))
         try:  # what is still buffered for stdout goes nowhere: Python's flush at exit must not fail again
             os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
         except OSError:

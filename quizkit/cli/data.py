@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, List
 import typer
 
 from ..errors import QuizkitError
-from ..i18n import _, ngettext
+from ..i18n import _, ngettext, os_error
 from .common import BankOpt, JsonOpt, LangOpt, TagOpt, TypeOpt, _load, _obj
 
 if TYPE_CHECKING:
@@ -110,7 +110,7 @@ def export(
             if isinstance(e, BrokenPipeError) and output is None:
                 raise  # stdout's reader went away (export | head): QuizkitGroup ends quietly
             raise QuizkitError(
-                _("{file}: cannot write: {error}").format(file=output or "stdout", error=e.strerror or e)
+                _("{file}: cannot write: {error}").format(file=output or "stdout", error=os_error(e))
             ) from None
     ui.exported(n, output)
     _damaged(ui, damaged)
@@ -165,7 +165,7 @@ def _export_anki(
     try:
         done = anki.write(banks, chosen, output, lang)
     except OSError as e:
-        raise QuizkitError(_("{file}: cannot write: {error}").format(file=output, error=e.strerror or e)) from None
+        raise QuizkitError(_("{file}: cannot write: {error}").format(file=output, error=os_error(e))) from None
     ui.anki_written(done.notes, done.decks, output)
 
 

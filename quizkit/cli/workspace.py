@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, List
 import typer
 
 from ..errors import QuizkitError
-from ..i18n import _
+from ..i18n import _, os_error
 from . import complete
 from .common import BankOpt, DeviceOpt, LangOpt, _load, _obj, _runner
 
@@ -112,7 +112,7 @@ def reset(
         try:
             file.replace(file.with_suffix(".py.bak"))
         except OSError as e:
-            raise QuizkitError(_("{file}: cannot keep a backup: {error}").format(file=file, error=e.strerror)) from None
+            raise QuizkitError(_("{file}: cannot keep a backup: {error}").format(file=file, error=os_error(e))) from None
     _write(file, q.body.starter)
     with _obj(ctx).store() as store:
         store.set_workspace_hints(q.full_id, 0)
@@ -211,7 +211,7 @@ def _write(file: Path, text: str) -> None:
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_text(text, encoding="utf-8")
     except OSError as e:
-        raise QuizkitError(_("{file}: cannot write: {error}").format(file=file, error=e.strerror)) from None
+        raise QuizkitError(_("{file}: cannot write: {error}").format(file=file, error=os_error(e))) from None
 
 
 def _stamp(file: Path) -> tuple[int, int, int] | None:
@@ -241,5 +241,5 @@ def _read(file: Path) -> str:
             return f.read(MAX_ANSWER_BYTES + 1)
     except (OSError, UnicodeDecodeError) as e:
         raise QuizkitError(
-            _("{file}: cannot read: {error}").format(file=file, error=getattr(e, "strerror", None) or e)
+            _("{file}: cannot read: {error}").format(file=file, error=os_error(e))
         ) from None
