@@ -218,11 +218,11 @@ def test_drill_without_code_never_imports_torch():
 
 def test_a_bad_option_value_or_command_is_one_line_and_exit_1():
     """Usage errors are errors a user makes like any other: click printed three lines and exited 2."""
-    cases = [(["drill", "-n", "0"], "drill: Invalid value for '-n' / '--count': 0 is not in the range x>=1"),
-             (["drill", "--bogus"], "drill: No such option: --bogus"),
-             (["nosuch"], "No such command 'nosuch'"),
-             (["check"], "check: Missing argument 'ID'"),
-             (["--bogus"], "No such option: --bogus")]
+    cases = [(["drill", "-n", "0"], "drill: invalid value for '-n' / '--count': 0 is not in the range x>=1"),
+             (["drill", "--bogus"], "drill: no such option: --bogus"),
+             (["nosuch"], "no such command: nosuch"),
+             (["check"], "check: missing argument: ID"),
+             (["--bogus"], "no such option: --bogus")]
     for args, message in cases:
         r = cli.invoke(app, args)
         assert r.exit_code == 1, (args, r.output)

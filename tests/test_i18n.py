@@ -362,3 +362,12 @@ def test_a_missing_file_is_said_in_chinese_not_in_the_systems_english(tmp_path):
     i18n.use("en")
     assert i18n.os_error(FileNotFoundError(2, "No such file or directory")) == "no such file or folder"
     assert i18n.os_error(OSError(5, "Input/output error")) == "Input/output error"
+
+
+def test_usage_errors_are_said_in_chinese(monkeypatch):
+    """click's own usage messages stay English whatever the locale: the common ones are quizkit's messages."""
+    for args, said in ((["stats", "--bogus"], "没有这个选项：--bogus"), (["check"], "缺少参数：ID"),
+                       (["stats", "extra"], "多余的参数：extra")):
+        monkeypatch.setattr(sys, "argv", ["quizkit", *args, "--lang", "zh"])  # (read there: click failed first)
+        r = CliRunner().invoke(app, [*args, "--lang", "zh"])
+        assert r.exit_code == 1 and said in r.output and "No such" not in r.output, r.output

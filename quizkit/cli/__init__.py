@@ -91,9 +91,35 @@ def _usage(e: UsageError, command: str) -> NoReturn:
         if value in ("en", "zh", "auto"):
             i18n.use(value)
     where = e.ctx.command_path if e.ctx else command
-    problem = " ".join(e.format_message().split()).rstrip(".")
+    problem = _click_problem(" ".join(e.format_message().split()).rstrip("."))
     ui.error(_("{command}: {problem} ({command} --help shows what it takes)").format(command=where, problem=problem))
     raise typer.Exit(1) from None
+
+
+def _click_problem(problem: str) -> str:
+    """click's usage messages (English whatever the locale), the common ones in the interface's language;
+    any other as click wrote it."""
+    import re
+
+    from ..i18n import N_, _
+
+    known = (
+        (r"No such option: (\S+?)(?: Did you mean (\S+?)\?)?", N_("no such option: {0}")),
+        (r"No such command '(.+)'", N_("no such command: {0}")),
+        (r"Missing argument '(.+)'", N_("missing argument: {0}")),
+        (r"Missing option '(.+)'", N_("missing option: {0}")),
+        (r"Option '(.+)' requires an argument", N_("option {0} needs a value")),
+        (r"Got unexpected extra argument(?:s|\(s\))? \((.+)\)", N_("unexpected extra argument: {0}")),
+        (r"Invalid value for (.+?): (.+)", N_("invalid value for {0}: {1}")),
+    )
+    for pattern, message in known:
+        m = re.fullmatch(pattern, problem)
+        if m:
+            said = _(message).format(*(g for g in m.groups() if g is not None))
+            if pattern.startswith("No such option") and m.group(2):
+                said += _(" (did you mean {name}?)").format(name=m.group(2))
+            return said
+    return problem
 
 
 def _typer() -> typer.Typer:

@@ -112,7 +112,9 @@ def reset(
         try:
             file.replace(file.with_suffix(".py.bak"))
         except OSError as e:
-            raise QuizkitError(_("{file}: cannot keep a backup: {error}").format(file=file, error=os_error(e))) from None
+            raise QuizkitError(
+                _("{file}: cannot keep a backup: {error}").format(file=file, error=os_error(e))
+            ) from None
     _write(file, q.body.starter)
     with _obj(ctx).store() as store:
         store.set_workspace_hints(q.full_id, 0)
@@ -240,6 +242,4 @@ def _read(file: Path) -> str:
         with open(file, encoding="utf-8") as f:
             return f.read(MAX_ANSWER_BYTES + 1)
     except (OSError, UnicodeDecodeError) as e:
-        raise QuizkitError(
-            _("{file}: cannot read: {error}").format(file=file, error=os_error(e))
-        ) from None
+        raise QuizkitError(_("{file}: cannot read: {error}").format(file=file, error=os_error(e))) from None
