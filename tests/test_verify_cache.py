@@ -9,39 +9,11 @@ from typer.testing import CliRunner
 
 from quizkit.cli import app
 
-from conftest import write_bank
+from conftest import DATA, write_bank
 
 cli = CliRunner()
 
-BANK = textwrap.dedent("""\
-    bank: vc
-    questions:
-      - id: double
-        type: code
-        prompt: Double x.
-        starter: |
-          def double(x):
-              raise NotImplementedError
-        solution: |
-          def double(x):
-              return 2 * x
-        tests: |
-          assert torch.equal(double(torch.arange(3.0)), torch.tensor([0.0, 2.0, 4.0]))
-        wrong:
-          - code: |
-              def double(x):
-                  return x + 1
-            why: adds one
-      - id: prints
-        type: output
-        prompt: What does it print?
-        code: print(torch.arange(3).sum().item())
-        expected: "3"
-      - id: card
-        type: flashcard
-        prompt: A card.
-        answer: No run.
-""")
+BANK = (DATA / "vc.yaml").read_text()  # (one question of each kind that runs, and a card)
 
 
 @pytest.fixture

@@ -2,46 +2,17 @@
 short and read safely. The CLI's side (what verify runs again) is in test_verify_cache.py."""
 
 import dataclasses
-import textwrap
 
 import pytest
 
 from quizkit import verifycache
 
-from conftest import write_bank
+from conftest import DATA, write_bank
 
 pytestmark = pytest.mark.torch_free
 
 
-BANK = textwrap.dedent("""\
-    bank: vc
-    questions:
-      - id: double
-        type: code
-        prompt: Double x.
-        starter: |
-          def double(x):
-              raise NotImplementedError
-        solution: |
-          def double(x):
-              return 2 * x
-        tests: |
-          assert torch.equal(double(torch.arange(3.0)), torch.tensor([0.0, 2.0, 4.0]))
-        wrong:
-          - code: |
-              def double(x):
-                  return x + 1
-            why: adds one
-      - id: prints
-        type: output
-        prompt: What does it print?
-        code: print(torch.arange(3).sum().item())
-        expected: "3"
-      - id: card
-        type: flashcard
-        prompt: A card.
-        answer: No run.
-""")
+BANK = (DATA / "vc.yaml").read_text()  # (one question of each kind that runs, and a card)
 
 
 def _question(tmp_path):
