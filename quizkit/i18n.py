@@ -108,13 +108,15 @@ _OS_ERRORS = {
 
 
 def os_error(e: BaseException) -> str:
-    """An OSError's reason in the interface's language (its strerror, else the error itself)."""
+    """An OSError's reason in the interface's language: the system's words (its strerror) in English or where
+    there is no message for it."""
     import errno
 
+    system = str(getattr(e, "strerror", None) or e)
     name = errno.errorcode.get(getattr(e, "errno", None) or -1, "")
-    if name in _OS_ERRORS:
-        return _(_OS_ERRORS[name])
-    return str(getattr(e, "strerror", None) or e)
+    if name not in _OS_ERRORS or language() == "en":  # in English the system's own words (searchable)
+        return system
+    return _(_OS_ERRORS[name])
 
 
 def shown(text: str | Text) -> str:

@@ -360,7 +360,9 @@ def test_a_missing_file_is_said_in_chinese_not_in_the_systems_english(tmp_path):
     r = CliRunner().invoke(app, ["check", "tensors/one-hot-without-f", str(tmp_path / "missing.py"), "--lang", "zh"])
     assert r.exit_code == 1 and "没有这个文件或文件夹" in r.output and "No such file" not in r.output, r.output
     i18n.use("en")
-    assert i18n.os_error(FileNotFoundError(2, "No such file or directory")) == "no such file or folder"
+    assert i18n.os_error(FileNotFoundError(2, "No such file or directory")) == "No such file or directory"
+    i18n.use("zh")
+    assert i18n.os_error(FileNotFoundError(2, "No such file or directory")) == "没有这个文件或文件夹"
     assert i18n.os_error(OSError(5, "Input/output error")) == "Input/output error"
 
 
