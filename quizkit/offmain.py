@@ -56,15 +56,20 @@ def _library_roots() -> tuple[str, ...]:
     return tuple(sorted(os.path.join(os.path.realpath(r), "") for r in roots if r))
 
 
-def _importing(f, roots) -> bool:
+def _importing(f, roots, _type=type, _str=str) -> bool:
     """Whether the frame asking is a library's module being imported: between it and the first piece of the
     run (the tests, the answer) there is the import system, and no code but installed libraries'. Such code
     (typing_extensions at import, say) looks at its caller's module and hands no frame back to its importer."""
-    if not f.f_code.co_filename.startswith(roots):
+    # (what it calls is bound here or is an exact str's method: an answer may have patched the builtins, and a
+    # code object it made could carry a str subclass for a file name)
+    name = f.f_code.co_filename
+    if _type(name) is not _str or not name.startswith(roots):
         return False
     seen = False
     while f is not None:
         name = f.f_code.co_filename
+        if _type(name) is not _str:
+            return False
         if name.startswith("<frozen importlib"):
             seen = True
         elif not name.startswith(roots):
@@ -89,7 +94,10 @@ def _text_only():
     def allowed(f, _module=module, _codes=codes, _pristine=pristine) -> bool:
         if f.f_code not in _codes or f.f_globals is not _module:
             return False
-        return all(d.get(name) is value for d, name, value in _pristine)
+        for d, name, value in _pristine:  # (no builtin `all`: an answer may have patched it)
+            if d.get(name) is not value:
+                return False
+        return True
 
     return allowed
 
@@ -100,7 +108,9 @@ def make_hook(worker_pid: int):
     main = _thread.get_ident()
     roots = _library_roots()
     text_only = _text_only()
-    busy: list[bool] = []  # the hook's own look at the stack audits too: that one is let through
+    # The threads whose own look at the stack (which audits too) is under way: that one is let through, in that
+    # thread alone (another thread of the answer's asking meanwhile is not).
+    busy: set[int] = set()
 
     def hook(event, args, _getpid=os.getpid, _ident=_thread.get_ident, _frames=FRAME_EVENTS,
              _attrs=FRAME_ATTRS, _other=OTHER_EVENTS, _base=os.path.basename, _fspath=os.fsdecode,
@@ -117,17 +127,18 @@ def make_hook(worker_pid: int):
                 return
         elif event not in _frames and event not in _other and event[:7] != "ctypes.":
             return
-        if _getpid() == worker_pid or _ident() == main or busy:
+        me = _ident()
+        if _getpid() == worker_pid or me == main or me in busy:
             return
         if event in _frames or event == "object.__getattr__":
             if event != "sys._current_frames" and event != "gc.get_referents":
-                busy.append(True)
+                busy.add(me)
                 try:
                     asking = _getframe(1)
                     if _text_only(asking) or _importing(asking, roots):
                         return
                 finally:
-                    busy.clear()
+                    busy.discard(me)
             raise _refused("frames are not available to an answer in a judged run")
         what = "ctypes" if event[:7] == "ctypes." else "reading a process's memory" if event == "open" else event
         raise RuntimeError(f"{what} is not allowed in a judged run")

@@ -115,3 +115,54 @@ def test_code_left_to_run_after_the_judged_thread_cannot_reach_the_main_thread(r
     """)
     r = runner.run([("answer", answer), ("tests", "f()\nassert False, 'the real verdict'\n")], answer=0)
     assert r.status == "fail" and "real verdict" in r.error, r
+
+
+# Ways a judged run's code could come by a frame object: each returns whether it got one.
+GOT_A_FRAME = {
+    "traceback.format_stack with a patched StackSummary and builtins.all": textwrap.dedent("""
+        import builtins, traceback
+        got = []
+        class S(traceback.StackSummary):
+            @classmethod
+            def extract(cls, gen, **kw):
+                got.extend(fr for fr, _ in gen)
+                return traceback.StackSummary()
+        def f():
+            builtins.all = lambda it: True
+            traceback.StackSummary = S
+            traceback.format_stack()
+            return bool(got)
+    """),
+    "a thread asking while the judged thread's own look at the stack is let through": textwrap.dedent("""
+        import threading
+        def f():
+            sys.setswitchinterval(1e-6)
+            got, stop = [], []
+            def spin():
+                while not stop and not got:
+                    try:
+                        got.append(sys._getframe(0))
+                    except ValueError:
+                        pass
+            t = threading.Thread(target=spin)
+            t.start()
+            for _ in range(3000):
+                torch.manual_seed(0)  # (torch.cuda's lazy seed calls traceback.format_stack: let through)
+                if got:
+                    break
+            stop.append(1)
+            t.join()
+            return bool(got)
+    """),
+}
+
+
+@pytest.mark.parametrize("way", GOT_A_FRAME)
+def test_no_frame_reaches_a_judged_run(runner, way):
+    """Both got one before: the check of traceback's pristine state used the builtin `all` (patched), and the
+    hook's "my own look at the stack" flag let any thread through while one thread looked (a race, hit about
+    one run in three here)."""
+    r = runner.run([("answer", "import sys\n" + GOT_A_FRAME[way]), ("tests", "assert f() is False, 'got a frame'\n")],
+                   answer=0)
+    # no frame got, or the asking refused (said so): never a frame in the answer's hands
+    assert r.status == "pass" or (r.status == "error" and "frames are not available" in r.error), r
